@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * pagebuf: a reference dma-buf exporter of page-backed buffers.
+ *
+ * This header is the contract between pagebuf.ko and userspace. Every
+ * struct has fixed-width fields and explicit padding; structs passed in
+ * are extensible: the ioctl number encodes the size userspace was built
+ * with, the driver accepts any size from the first published version up,
+ * zero-extends a shorter struct and rejects a longer one whose extra bytes
+ * are not zero (E2BIG).
+ */
+#ifndef _UAPI_PAGEBUF_H
+#define _UAPI_PAGEBUF_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/** @PAGEBUF_NAME_LEN: size of a buffer name, including the NUL. */
+#define PAGEBUF_NAME_LEN	32
+
+/**
+ * DOC: allocation flags (&struct pagebuf_alloc.flags)
+ *
+ * At most one policy flag may be set; none selects the default policy,
+ * which allocates order-8, then order-4, then order-0 pages like the
+ * kernel's system heap.
+ *
+ * %PAGEBUF_ALLOC_ORDER0: one page at a time, so that an importer sees a
+ * scattered table with one segment per page.
+ *
+ * %PAGEBUF_ALLOC_CONTIG: one physically contiguous block. The block comes
+ * from the page allocator, so the largest size is its largest order
+ * (4 MiB with 4 KiB pages); anything it cannot provide fails with ENOMEM.
+ */
+#define PAGEBUF_ALLOC_ORDER0	(1U << 0)
+#define PAGEBUF_ALLOC_CONTIG	(1U << 1)
+#define PAGEBUF_ALLOC_POLICY_MASK (PAGEBUF_ALLOC_ORDER0 | PAGEBUF_ALLOC_CONTIG)
+#define PAGEBUF_ALLOC_VALID_FLAGS PAGEBUF_ALLOC_POLICY_MASK
+
+/**
+ * struct pagebuf_alloc - argument of %PAGEBUF_IOC_ALLOC
+ * @size: in: size in bytes, rounded up to whole pages. 0 is EINVAL; more
+ *	than the ``max_buffer_size`` module parameter is EFBIG; more than
+ *	what is left of the ``quota`` parameter for all live buffers is
+ *	ENOSPC.
+ * @fd_flags: in: flags of the returned fd: %O_CLOEXEC and an access mode
+ *	(%O_RDONLY, %O_WRONLY or %O_RDWR); anything else is EINVAL.
+ * @flags: in: %PAGEBUF_ALLOC_* flags; unknown bits, or both policies, are
+ *	EINVAL.
+ * @fd: out: the new dma-buf fd.
+ * @nr_segments: out: number of physically contiguous chunks the buffer
+ *	was allocated in (the entries of its scatter-gather table).
+ * @name: in: optional buffer name (shown in /proc/PID/fdinfo and in
+ *	debugfs), NUL-terminated; an empty name selects the default
+ *	``<tgid>-<comm>``. A name without its NUL is EINVAL. Added in the
+ *	second version of the struct.
+ * @reserved: must be zero (EINVAL otherwise).
+ *
+ * The first version of the struct ended after @nr_segments
+ * (%PAGEBUF_ALLOC_SIZE_VER0 bytes); a program built with it still works.
+ */
+struct pagebuf_alloc {
+	__u64 size;
+	__u32 fd_flags;
+	__u32 flags;
+	__s32 fd;
+	__u32 nr_segments;
+	/* end of version 0 */
+	char name[PAGEBUF_NAME_LEN];
+	__u64 reserved;
+};
+
+#define PAGEBUF_ALLOC_SIZE_VER0	24
+#define PAGEBUF_ALLOC_SIZE_VER1	64
+
+/**
+ * struct pagebuf_stats - argument of %PAGEBUF_IOC_GET_STATS
+ * @live_buffers: buffers allocated with %PAGEBUF_IOC_ALLOC and not yet
+ *	released (the demo buffer of the classic protocol is not counted).
+ * @live_bytes: their total size in bytes.
+ * @peak_bytes: the highest @live_bytes since the module was loaded.
+ * @live_attachments: importer attachments to those buffers.
+ * @live_mappings: attachments currently mapped for DMA.
+ * @live_vmaps: buffers currently mapped into the kernel (vmap).
+ *
+ * The counters let a test prove that nothing leaks: all of them but
+ * @peak_bytes are back at zero once every fd and mapping is gone.
+ */
+struct pagebuf_stats {
+	__u64 live_buffers;
+	__u64 live_bytes;
+	__u64 peak_bytes;
+	__u64 live_attachments;
+	__u64 live_mappings;
+	__u64 live_vmaps;
+};
+
+#define PAGEBUF_IOC_MAGIC	'P'
+
+/**
+ * define PAGEBUF_IOC_ALLOC - allocate a zeroed buffer and export it
+ *
+ * Returns 0 and fills @fd and @nr_segments, or -1 with errno: EINVAL,
+ * EFBIG, ENOSPC, ENOMEM, EFAULT, E2BIG as described above, or EMFILE
+ * when the process has no fd left. On error nothing stays allocated.
+ */
+#define PAGEBUF_IOC_ALLOC	_IOWR(PAGEBUF_IOC_MAGIC, 1, struct pagebuf_alloc)
+
+/**
+ * define PAGEBUF_IOC_GET_STATS - read the module's buffer counters
+ */
+#define PAGEBUF_IOC_GET_STATS	_IOR(PAGEBUF_IOC_MAGIC, 2, struct pagebuf_stats)
+
+/**
+ * define PAGEBUF_IOC_CLASSIC_GET_FD - the classic demo protocol
+ *
+ * Writes an O_RDWR dma-buf fd for the module's one-page demo buffer to the
+ * int the argument points to. Every call exports a new dma-buf over the
+ * same page, whose content lives as long as the module: at load it holds
+ * the NUL-terminated text "Data inited by kernel!", and read() on the
+ * device returns that text up to its first NUL, plus a newline.
+ */
+#define PAGEBUF_IOC_CLASSIC_GET_FD _IOR('a', 1, int)
+
+#endif /* _UAPI_PAGEBUF_H */

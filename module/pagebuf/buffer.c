@@ -1,0 +1,499 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pagebuf buffers: page allocation by policy, and the dma_buf_ops.
+ *
+ * A buffer owns a scatter-gather table with one entry per physically
+ * contiguous chunk it was allocated in. Importers never see that table:
+ * every map_dma_buf call gets a fresh copy mapped for the importer's
+ * device, so that two mappings of one attachment never share DMA state,
+ * and begin/end_cpu_access can sync each mapping in the direction it was
+ * mapped with, which is what the DMA API requires of a sync.
+ *
+ * Locking: buffer->lock protects the attachment list, each attachment's
+ * mapping list and the vmap state. The dma-buf core may call map, unmap,
+ * vmap and vunmap with the buffer's reservation lock held; nothing here
+ * takes that lock, so the order is always resv, then buffer->lock.
+ *
+ * Lifetime: the dma_buf owns the buffer. Release runs once the last fd,
+ * mapping and importer reference are gone, and frees the pages unless the
+ * buffer only wraps pages the module owns (the demo page of classic.c).
+ */
+#include <linux/dma-mapping.h>
+#include <linux/err.h>
+#include <linux/fcntl.h>
+#include <linux/highmem.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/scatterlist.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+
+#include "compat.h"
+#include "pagebuf.h"
+
+/* Where a buffer stands with the counters of stats.c. */
+enum pagebuf_accounting {
+	PAGEBUF_UNCOUNTED,	/* module-owned pages: never counted */
+	PAGEBUF_RESERVED,	/* quota reserved, fd not yet handed out */
+	PAGEBUF_COMMITTED,	/* counted as a live buffer */
+};
+
+struct pagebuf_buffer {
+	struct mutex lock;		/* see the top of this file */
+	struct list_head attachments;
+	struct sg_table table;
+	size_t size;
+	enum pagebuf_accounting accounting;
+	bool owns_pages;
+	unsigned int vmap_count;
+	void *vaddr;
+};
+
+struct pagebuf_attachment {
+	struct device *dev;
+	struct list_head node;		/* in buffer->attachments */
+	struct list_head mappings;	/* of struct pagebuf_mapping */
+};
+
+struct pagebuf_mapping {
+	struct list_head node;		/* in attachment->mappings */
+	struct sg_table table;
+	enum dma_data_direction dir;
+};
+
+/* A table over the same pages as @src, for one DMA mapping. */
+static int pagebuf_copy_table(struct sg_table *dst, struct sg_table *src)
+{
+	struct scatterlist *s, *d;
+	unsigned int i;
+	int ret;
+
+	ret = sg_alloc_table(dst, src->orig_nents, GFP_KERNEL);
+	if (ret)
+		return ret;
+
+	d = dst->sgl;
+	for_each_sgtable_sg(src, s, i) {
+		sg_set_page(d, sg_page(s), s->length, s->offset);
+		d = sg_next(d);
+	}
+	return 0;
+}
+
+static int pagebuf_attach(struct dma_buf *dmabuf,
+			  struct dma_buf_attachment *attach)
+{
+	struct pagebuf_buffer *buf = dmabuf->priv;
+	struct pagebuf_attachment *a;
+
+	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return -ENOMEM;
+
+	a->dev = attach->dev;
+	INIT_LIST_HEAD(&a->mappings);
+	attach->priv = a;
+
+	mutex_lock(&buf->lock);
+	list_add(&a->node, &buf->attachments);
+	mutex_unlock(&buf->lock);
+
+	pagebuf_stats_attach(1);
+	return 0;
+}
+
+static void pagebuf_detach(struct dma_buf *dmabuf,
+			   struct dma_buf_attachment *attach)
+{
+	struct pagebuf_buffer *buf = dmabuf->priv;
+	struct pagebuf_attachment *a = attach->priv;
+
+	mutex_lock(&buf->lock);
+	list_del(&a->node);
+	mutex_unlock(&buf->lock);
+
+	/* The importer must unmap before it detaches; say so if it did not. */
+	if (!list_empty(&a->mappings))
+		dev_warn(a->dev, "pagebuf: detached with DMA mappings still live\n");
+
+	kfree(a);
+	pagebuf_stats_attach(-1);
+}
+
+static struct sg_table *pagebuf_map_dma_buf(struct dma_buf_attachment *attach,
+					    enum dma_data_direction dir)
+{
+	struct pagebuf_buffer *buf = attach->dmabuf->priv;
+	struct pagebuf_attachment *a = attach->priv;
+	struct pagebuf_mapping *m;
+	int ret;
+
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return ERR_PTR(-ENOMEM);
+
+	ret = pagebuf_copy_table(&m->table, &buf->table);
+	if (ret)
+		goto err_free_mapping;
+
+	ret = dma_map_sgtable(attach->dev, &m->table, dir, 0);
+	if (ret)
+		goto err_free_table;
+
+	/*
+	 * A device without a DMA mask maps nothing yet reports success on
+	 * some kernels; an importer must never be handed an empty table.
+	 */
+	if (!m->table.nents) {
+		ret = -EIO;
+		goto err_free_table;
+	}
+
+	m->dir = dir;
+	mutex_lock(&buf->lock);
+	list_add(&m->node, &a->mappings);
+	mutex_unlock(&buf->lock);
+
+	pagebuf_stats_map(1);
+	return &m->table;
+
+err_free_table:
+	sg_free_table(&m->table);
+err_free_mapping:
+	kfree(m);
+	return ERR_PTR(ret);
+}
+
+static void pagebuf_unmap_dma_buf(struct dma_buf_attachment *attach,
+				  struct sg_table *table,
+				  enum dma_data_direction dir)
+{
+	struct pagebuf_mapping *m = container_of(table, struct pagebuf_mapping,
+						 table);
+	struct pagebuf_buffer *buf = attach->dmabuf->priv;
+
+	mutex_lock(&buf->lock);
+	list_del(&m->node);
+	mutex_unlock(&buf->lock);
+
+	dma_unmap_sgtable(attach->dev, table, dir, 0);
+	sg_free_table(table);
+	kfree(m);
+	pagebuf_stats_map(-1);
+}
+
+/*
+ * CPU access brackets: hand every live DMA mapping to the CPU and back,
+ * each in the direction it was mapped with (syncing in another direction
+ * is a DMA API error), and keep the kernel's vmap alias coherent.
+ */
+static int pagebuf_begin_cpu_access(struct dma_buf *dmabuf,
+				    enum dma_data_direction dir)
+{
+	struct pagebuf_buffer *buf = dmabuf->priv;
+	struct pagebuf_attachment *a;
+	struct pagebuf_mapping *m;
+
+	mutex_lock(&buf->lock);
+	if (buf->vmap_count)
+		invalidate_kernel_vmap_range(buf->vaddr, buf->size);
+	list_for_each_entry(a, &buf->attachments, node)
+		list_for_each_entry(m, &a->mappings, node)
+			dma_sync_sgtable_for_cpu(a->dev, &m->table, m->dir);
+	mutex_unlock(&buf->lock);
+	return 0;
+}
+
+static int pagebuf_end_cpu_access(struct dma_buf *dmabuf,
+				  enum dma_data_direction dir)
+{
+	struct pagebuf_buffer *buf = dmabuf->priv;
+	struct pagebuf_attachment *a;
+	struct pagebuf_mapping *m;
+
+	mutex_lock(&buf->lock);
+	if (buf->vmap_count)
+		flush_kernel_vmap_range(buf->vaddr, buf->size);
+	list_for_each_entry(a, &buf->attachments, node)
+		list_for_each_entry(m, &a->mappings, node)
+			dma_sync_sgtable_for_device(a->dev, &m->table, m->dir);
+	mutex_unlock(&buf->lock);
+	return 0;
+}
+
+/*
+ * The core has already checked that the mapping lies within the buffer;
+ * map it chunk by chunk from vm_pgoff on.
+ */
+static int pagebuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
+{
+	struct pagebuf_buffer *buf = dmabuf->priv;
+	unsigned long skip = vma->vm_pgoff;
+	unsigned long addr = vma->vm_start;
+	struct scatterlist *sg;
+	unsigned int i;
+	int ret;
+
+	/* A private copy-on-write view of shared device memory makes no sense. */
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+
+	compat_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+
+	for_each_sgtable_sg(&buf->table, sg, i) {
+		unsigned long nr_pages = sg->length >> PAGE_SHIFT;
+		unsigned long pfn = page_to_pfn(sg_page(sg));
+		unsigned long len;
+
+		if (skip >= nr_pages) {
+			skip -= nr_pages;
+			continue;
+		}
+		pfn += skip;
+		len = min((nr_pages - skip) << PAGE_SHIFT, vma->vm_end - addr);
+		skip = 0;
+
+		ret = remap_pfn_range(vma, addr, pfn, len, vma->vm_page_prot);
+		if (ret)
+			return ret;
+		addr += len;
+		if (addr >= vma->vm_end)
+			break;
+	}
+	return 0;
+}
+
+static void *pagebuf_do_vmap(struct pagebuf_buffer *buf)
+{
+	unsigned long nr_pages = buf->size >> PAGE_SHIFT;
+	struct sg_page_iter piter;
+	struct page **pages;
+	unsigned long i = 0;
+	void *vaddr;
+
+	pages = kvmalloc_array(nr_pages, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return ERR_PTR(-ENOMEM);
+
+	for_each_sgtable_page(&buf->table, &piter, 0)
+		pages[i++] = sg_page_iter_page(&piter);
+
+	vaddr = vmap(pages, nr_pages, VM_MAP, PAGE_KERNEL);
+	kvfree(pages);
+
+	return vaddr ? vaddr : ERR_PTR(-ENOMEM);
+}
+
+/* vmap is reference counted: all users share one kernel mapping. */
+static void *pagebuf_vmap_get(struct dma_buf *dmabuf)
+{
+	struct pagebuf_buffer *buf = dmabuf->priv;
+	void *vaddr;
+
+	mutex_lock(&buf->lock);
+	if (buf->vmap_count) {
+		buf->vmap_count++;
+		vaddr = buf->vaddr;
+		goto out_unlock;
+	}
+
+	vaddr = pagebuf_do_vmap(buf);
+	if (IS_ERR(vaddr))
+		goto out_unlock;
+
+	buf->vaddr = vaddr;
+	buf->vmap_count = 1;
+	pagebuf_stats_vmap(1);
+out_unlock:
+	mutex_unlock(&buf->lock);
+	return vaddr;
+}
+
+static void pagebuf_vmap_put(struct dma_buf *dmabuf)
+{
+	struct pagebuf_buffer *buf = dmabuf->priv;
+
+	mutex_lock(&buf->lock);
+	if (!WARN_ON(!buf->vmap_count) && !--buf->vmap_count) {
+		vunmap(buf->vaddr);
+		buf->vaddr = NULL;
+		pagebuf_stats_vmap(-1);
+	}
+	mutex_unlock(&buf->lock);
+}
+
+COMPAT_DEFINE_DMA_BUF_VMAP_OPS(pagebuf, pagebuf_vmap_get, pagebuf_vmap_put)
+
+/* Undo everything a buffer holds; the dma_buf is gone or never was. */
+static void pagebuf_buffer_destroy(struct pagebuf_buffer *buf)
+{
+	if (buf->owns_pages)
+		pagebuf_pages_free(&buf->table);
+	sg_free_table(&buf->table);
+
+	if (buf->accounting == PAGEBUF_RESERVED)
+		pagebuf_stats_cancel(buf->size);
+	else if (buf->accounting == PAGEBUF_COMMITTED)
+		pagebuf_stats_release(buf->size);
+
+	mutex_destroy(&buf->lock);
+	kfree(buf);
+}
+
+static void pagebuf_release(struct dma_buf *dmabuf)
+{
+	pagebuf_buffer_destroy(dmabuf->priv);
+}
+
+static const struct dma_buf_ops pagebuf_dma_buf_ops = {
+	.attach = pagebuf_attach,
+	.detach = pagebuf_detach,
+	.map_dma_buf = pagebuf_map_dma_buf,
+	.unmap_dma_buf = pagebuf_unmap_dma_buf,
+	.begin_cpu_access = pagebuf_begin_cpu_access,
+	.end_cpu_access = pagebuf_end_cpu_access,
+	.mmap = pagebuf_mmap,
+	.vmap = pagebuf_vmap,
+	.vunmap = pagebuf_vunmap,
+	.release = pagebuf_release,
+};
+
+static struct pagebuf_buffer *pagebuf_buffer_new(size_t size)
+{
+	struct pagebuf_buffer *buf;
+
+	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
+	if (!buf)
+		return NULL;
+
+	mutex_init(&buf->lock);
+	INIT_LIST_HEAD(&buf->attachments);
+	buf->size = size;
+	return buf;
+}
+
+/*
+ * Export @buf, which from then on belongs to the dma_buf: whatever fails,
+ * @buf is destroyed, at once or by release when the dma_buf is dropped.
+ */
+static struct dma_buf *pagebuf_export(struct pagebuf_buffer *buf, u32 mode,
+				      const char *name)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct dma_buf *dmabuf;
+
+	exp_info.ops = &pagebuf_dma_buf_ops;
+	exp_info.size = buf->size;
+	exp_info.flags = mode;
+	exp_info.priv = buf;
+	dmabuf = dma_buf_export(&exp_info);
+	if (IS_ERR(dmabuf)) {
+		pagebuf_buffer_destroy(buf);
+		return dmabuf;
+	}
+
+	/*
+	 * Nobody else can see the dma_buf yet, so the name is set without
+	 * name_lock. Like Rockchip's BSP, name it after its creator by default.
+	 */
+	if (name && name[0])
+		dmabuf->name = kstrdup(name, GFP_KERNEL);
+	else
+		dmabuf->name = kasprintf(GFP_KERNEL, "%d-%s",
+					 task_tgid_nr(current), current->comm);
+	if (!dmabuf->name) {
+		dma_buf_put(dmabuf);
+		return ERR_PTR(-ENOMEM);
+	}
+	return dmabuf;
+}
+
+/**
+ * pagebuf_buffer_create() - allocate a zeroed buffer and export it
+ * @size: size in bytes, a multiple of PAGE_SIZE, within the size limit
+ * @flags: %PAGEBUF_ALLOC_* flags, already validated
+ * @mode: access mode of the dma-buf's file (O_RDONLY, O_WRONLY, O_RDWR)
+ * @name: buffer name, or an empty string for the default
+ *
+ * The buffer's bytes are reserved against the quota until
+ * pagebuf_buffer_commit() counts it as live.
+ *
+ * Return: the dma_buf, or an ERR_PTR: -ENOSPC over the quota, -ENOMEM,
+ * -EINTR when the caller was killed.
+ */
+struct dma_buf *pagebuf_buffer_create(size_t size, u32 flags, u32 mode,
+				      const char *name)
+{
+	struct pagebuf_buffer *buf;
+	int ret;
+
+	buf = pagebuf_buffer_new(size);
+	if (!buf)
+		return ERR_PTR(-ENOMEM);
+
+	ret = pagebuf_stats_reserve(size, READ_ONCE(pagebuf_quota));
+	if (ret)
+		goto err_free_buf;
+	buf->accounting = PAGEBUF_RESERVED;
+
+	ret = pagebuf_pages_alloc(&buf->table, size, flags);
+	if (ret)
+		goto err_cancel;
+	buf->owns_pages = true;
+
+	return pagebuf_export(buf, mode, name);
+
+err_cancel:
+	pagebuf_stats_cancel(size);
+err_free_buf:
+	kfree(buf);
+	return ERR_PTR(ret);
+}
+
+/* The buffer's fd is about to reach userspace: count it as live. */
+void pagebuf_buffer_commit(struct dma_buf *dmabuf)
+{
+	struct pagebuf_buffer *buf = dmabuf->priv;
+
+	buf->accounting = PAGEBUF_COMMITTED;
+	pagebuf_stats_commit(buf->size);
+}
+
+unsigned int pagebuf_buffer_segments(struct dma_buf *dmabuf)
+{
+	struct pagebuf_buffer *buf = dmabuf->priv;
+
+	return buf->table.orig_nents;
+}
+
+/**
+ * pagebuf_buffer_wrap_page() - export a page the module owns
+ * @page: the page; it must outlive the dma_buf, which holds a reference
+ *	on the module, so module-lifetime pages qualify
+ *
+ * Return: a read-write dma_buf over @page, not counted in the statistics,
+ * or an ERR_PTR.
+ */
+struct dma_buf *pagebuf_buffer_wrap_page(struct page *page)
+{
+	struct pagebuf_buffer *buf;
+	int ret;
+
+	buf = pagebuf_buffer_new(PAGE_SIZE);
+	if (!buf)
+		return ERR_PTR(-ENOMEM);
+
+	ret = sg_alloc_table(&buf->table, 1, GFP_KERNEL);
+	if (ret) {
+		kfree(buf);
+		return ERR_PTR(ret);
+	}
+	sg_set_page(buf->table.sgl, page, PAGE_SIZE, 0);
+
+	return pagebuf_export(buf, O_RDWR, NULL);
+}

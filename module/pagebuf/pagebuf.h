@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Interfaces between the parts of pagebuf.ko:
+ *   main.c     misc device, ioctl dispatch, module parameters, init/exit
+ *   buffer.c   the buffer object and its dma_buf_ops
+ *   pages.c    page allocation policies
+ *   classic.c  the classic demo buffer, its ioctl and read()
+ *   stats.c    live buffer/byte/peak counters and the quota
+ */
+#ifndef PAGEBUF_H
+#define PAGEBUF_H
+
+#include <linux/dma-buf.h>
+#include <linux/types.h>
+
+#include <uapi/pagebuf.h>
+
+struct page;
+
+/* buffer.c */
+struct dma_buf *pagebuf_buffer_create(size_t size, u32 flags, u32 mode,
+				      const char *name);
+void pagebuf_buffer_commit(struct dma_buf *dmabuf);
+unsigned int pagebuf_buffer_segments(struct dma_buf *dmabuf);
+struct dma_buf *pagebuf_buffer_wrap_page(struct page *page);
+
+/* pages.c */
+int pagebuf_pages_alloc(struct sg_table *table, size_t size, u32 flags);
+void pagebuf_pages_free(struct sg_table *table);
+
+/* classic.c */
+int pagebuf_classic_init(void);
+void pagebuf_classic_exit(void);
+long pagebuf_classic_get_fd(int __user *ufd);
+ssize_t pagebuf_classic_read(char __user *ubuf, size_t count, loff_t *ppos);
+
+/* stats.c */
+int pagebuf_stats_reserve(u64 bytes, u64 quota);
+void pagebuf_stats_cancel(u64 bytes);
+void pagebuf_stats_commit(u64 bytes);
+void pagebuf_stats_release(u64 bytes);
+void pagebuf_stats_attach(int delta);
+void pagebuf_stats_map(int delta);
+void pagebuf_stats_vmap(int delta);
+void pagebuf_stats_read(struct pagebuf_stats *out);
+
+/* main.c: module parameters, read with READ_ONCE (writable at run time) */
+extern unsigned long pagebuf_max_buffer_size;
+extern unsigned long pagebuf_quota;
+
+#endif /* PAGEBUF_H */
