@@ -79,9 +79,10 @@ struct pagebuf_alloc {
  *	released (the demo buffer of the classic protocol is not counted).
  * @live_bytes: their total size in bytes.
  * @peak_bytes: the highest @live_bytes since the module was loaded.
- * @live_attachments: importer attachments to those buffers.
- * @live_mappings: attachments currently mapped for DMA.
- * @live_vmaps: buffers currently mapped into the kernel (vmap).
+ * @live_attachments: importer attachments to any dma-buf pagebuf exported,
+ *	the demo buffer's included, so that an importer's leak shows.
+ * @live_mappings: DMA mappings of those attachments.
+ * @live_vmaps: those dma-bufs currently mapped into the kernel (vmap).
  *
  * The counters let a test prove that nothing leaks: all of them but
  * @peak_bytes are back at zero once every fd and mapping is gone.

@@ -239,8 +239,12 @@ static int pagebuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	unsigned int i;
 	int ret;
 
-	/* A private copy-on-write view of shared device memory makes no sense. */
-	if (!(vma->vm_flags & VM_SHARED))
+	/*
+	 * A private copy-on-write view of shared device memory makes no
+	 * sense. VM_MAYSHARE, not VM_SHARED: the latter is cleared on a
+	 * MAP_SHARED mapping of a read-only fd.
+	 */
+	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 
 	compat_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
