@@ -1,0 +1,165 @@
+#!/bin/bash
+# Build pagebuf.ko and the test programs, boot a Debian kernel under QEMU
+# with them in an initramfs, run the guest test suite and report.
+# The last line printed is "N passed, N failed[, N skipped]"; the exit
+# status is 0 only if everything passed. Run with --help for options.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+HARNESS=$ROOT/test
+CACHE=${DMABUF_LAB_CACHE:-/var/cache/dmabuf-lab}
+
+# shellcheck source=test/lib.sh
+. "$HARNESS/lib.sh"
+# shellcheck source=test/targets.sh
+. "$HARNESS/targets.sh"
+# shellcheck source=test/deps.sh
+. "$HARNESS/deps.sh"
+# shellcheck source=test/build.sh
+. "$HARNESS/build.sh"
+# shellcheck source=test/kernel.sh
+. "$HARNESS/kernel.sh"
+# shellcheck source=test/initramfs.sh
+. "$HARNESS/initramfs.sh"
+# shellcheck source=test/qemu.sh
+. "$HARNESS/qemu.sh"
+# shellcheck source=test/parse.sh
+. "$HARNESS/parse.sh"
+
+usage() {
+	cat <<USAGE
+Usage: ./test.sh [OPTIONS]
+
+Build the module, the user program and the tests, boot them in a Debian
+kernel under QEMU and run the guest test suite.
+
+Options:
+  --only GLOB        run only the tests matching GLOB (passed to the guest
+                     suite as DL_FILTER)
+  --timeout SECONDS  host-side limit for the guest run (default 900);
+                     reaching it is a failure
+  --append "ARGS"    extra kernel command line arguments (e.g. swiotlb=force)
+  --keep-log DIR     copy the console and results logs to DIR
+  --demo             run the classic walk-through (insmod, mknod, user_prog,
+                     cat, rmmod) instead of the suite, showing each command
+  -v, --verbose      stream the guest console and show build output
+  -h, --help         show this help
+
+Environment:
+  DMABUF_LAB_CACHE   cache for downloads, the unpacked kernel and the logs
+                     of the last run (default /var/cache/dmabuf-lab)
+
+The logs of the last run are always kept in \$DMABUF_LAB_CACHE/last-run/.
+USAGE
+}
+
+parse_args() {
+	MODE=suite ONLY='' TIMEOUT=900 APPEND='' KEEP_LOG='' VERBOSE=0
+	ARCH=x86_64 KERNEL=6.1
+	while [[ $# -gt 0 ]]; do
+		case "$1" in
+		--only) ONLY=${2?--only needs a glob}; shift ;;
+		--only=*) ONLY=${1#*=} ;;
+		--timeout) TIMEOUT=${2?--timeout needs seconds}; shift ;;
+		--timeout=*) TIMEOUT=${1#*=} ;;
+		--append) APPEND=${2?--append needs arguments}; shift ;;
+		--append=*) APPEND=${1#*=} ;;
+		--keep-log) KEEP_LOG=${2?--keep-log needs a directory}; shift ;;
+		--keep-log=*) KEEP_LOG=${1#*=} ;;
+		--demo) MODE=demo ;;
+		-v | --verbose) VERBOSE=1 ;;
+		-h | --help) usage; exit 0 ;;
+		*) usage >&2; die "unknown option: $1" ;;
+		esac
+		shift
+	done
+	[[ $TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "--timeout needs a positive number of seconds"
+	DL_VERBOSE=$VERBOSE
+}
+
+# Stop QEMU if test.sh is interrupted: timeout(1) runs it in its own
+# process group, out of reach of the terminal's Ctrl-C.
+QEMU_JOB='' LOG_DIR=''
+cleanup() {
+	if [[ -n $QEMU_JOB ]] && kill -0 "$QEMU_JOB" 2>/dev/null; then
+		kill -TERM "$QEMU_JOB" 2>/dev/null || true
+	fi
+	[[ -n ${RUN_DIR:-} && -d $RUN_DIR ]] || return 0
+	# A run that stopped early (build error, apt failure, interruption)
+	# still leaves its logs behind.
+	if [[ -z $LOG_DIR ]]; then
+		save_logs
+		printf 'logs: %s\n' "$LOG_DIR" >&2
+	fi
+	[[ -n ${DL_KEEP_RUN_DIR:-} ]] || rm -rf "$RUN_DIR"
+}
+
+# Keep the logs of this run as the cache's last-run, and in --keep-log.
+save_logs() {
+	local dest=$CACHE/last-run f
+	rm -rf "$dest.tmp"
+	mkdir -p "$dest.tmp"
+	for f in console.log results.log build.log apt.log qemu.cmd qemu.out; do
+		[[ -f $RUN_DIR/$f ]] && cp "$RUN_DIR/$f" "$dest.tmp/"
+	done
+	rm -rf "$dest"
+	mv "$dest.tmp" "$dest"
+	LOG_DIR=$dest
+	if [[ -n $KEEP_LOG ]]; then
+		mkdir -p "$KEEP_LOG"
+		cp "$dest"/* "$KEEP_LOG/" 2>/dev/null || true
+		LOG_DIR=$KEEP_LOG
+	fi
+}
+
+# "guest: booted in 1.9 s, ran for 5.2 s" from the run markers.
+guest_timing() {
+	awk -v host="$QEMU_SECS" '
+		/^=== DL-RUN-BEGIN/ { for (i = 1; i <= NF; i++) if ($i ~ /^uptime=/) b = substr($i, 8) }
+		/^=== DL-RUN-END/ { for (i = 1; i <= NF; i++) if ($i ~ /^uptime=/) e = substr($i, 8) }
+		END {
+			s = "guest: QEMU ran " host " s"
+			if (b != "") s = s sprintf(", kernel+init up in %.1f s", b)
+			if (b != "" && e != "") s = s sprintf(", run took %.1f s", e - b)
+			print s
+		}' < <(tr -d '\r' <"$RUN_DIR/results.log")
+}
+
+main() {
+	parse_args "$@"
+	mkdir -p "$CACHE"
+	RUN_DIR=$(mktemp -d "$CACHE/run.XXXXXX")
+	trap cleanup EXIT
+	trap 'exit 130' INT TERM
+
+	local t0
+	t0=$(now)
+	target_select "$ARCH" "$KERNEL"
+	deps_ensure "${T_APT_PKGS[@]}"
+	target_resolve_kernel
+	build_all
+	kernel_fetch
+	initramfs_build "$RUN_DIR/initramfs.cpio.gz"
+	build_unlock
+	say "prepared in $(elapsed "$t0") s"
+
+	qemu_run "$BOOT_IMAGE" "$RUN_DIR/initramfs.cpio.gz" \
+		"$RUN_DIR/console.log" "$RUN_DIR/results.log"
+	save_logs
+	guest_timing
+
+	local rc=0
+	parse_report "$MODE" "$RUN_DIR/results.log" "$RUN_DIR/console.log" \
+		"$QEMU_RC" "$TIMEOUT" >"$RUN_DIR/report" || rc=1
+	# The logs' location goes before the count line, which stays last.
+	if [[ $rc -ne 0 ]]; then
+		sed '$d' "$RUN_DIR/report"
+		echo "logs: $LOG_DIR/console.log $LOG_DIR/results.log"
+		tail -n 1 "$RUN_DIR/report"
+	else
+		cat "$RUN_DIR/report"
+	fi
+	return "$rc"
+}
+
+main "$@"

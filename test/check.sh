@@ -1,0 +1,110 @@
+#!/bin/bash
+# Static checks, all of which must be silent: checkpatch --strict on the
+# kernel sources and uapi headers (taken from Debian's linux-source
+# package), a W=1 build and a sparse (C=2) pass of the modules against the
+# host's Debian kernel headers, and the userspace programs built with
+# -Wall -Wextra -Werror. Exit status 0 only when everything is clean.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${DMABUF_LAB_CACHE:-/var/cache/dmabuf-lab}
+
+# shellcheck source=test/lib.sh
+. "$ROOT/test/lib.sh"
+# shellcheck source=test/deps.sh
+. "$ROOT/test/deps.sh"
+
+RUN_DIR=$(mktemp -d)
+trap 'rm -rf "$RUN_DIR"' EXIT
+
+FAILED=0
+check_failed() {
+	printf 'FAIL  %s\n' "$1"
+	FAILED=$((FAILED + 1))
+}
+
+# checkpatch.pl and the data files it reads, unpacked once per
+# linux-source version into the cache.
+checkpatch_path() {
+	local tarball dir
+	tarball=$(find /usr/src -maxdepth 1 -name 'linux-source-*.tar.xz' | sort -V | tail -n 1)
+	[[ -n $tarball ]] || die "linux-source is installed but has no tarball under /usr/src"
+	dir=$CACHE/checkpatch/$(basename "$tarball" .tar.xz)
+	if [[ ! -x $dir/scripts/checkpatch.pl ]]; then
+		mkdir -p "$dir"
+		tar -C "$dir" --strip-components=1 -xf "$tarball" --wildcards \
+			'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
+			'*/scripts/const_structs.checkpatch'
+	fi
+	printf '%s\n' "$dir/scripts/checkpatch.pl"
+}
+
+host_kdir() {
+	local kver
+	kver=$(dpkg-query -W -f='${Depends}' linux-headers-amd64 |
+		tr ',' '\n' | sed -n 's/^ *linux-headers-\([^ ]*\).*/\1/p' | head -n 1)
+	printf '/usr/src/linux-headers-%s\n' "$kver"
+}
+
+run_checkpatch() {
+	local checkpatch out
+	checkpatch=$(checkpatch_path)
+	# Sources only: kbuild's generated *.mod.c are not ours to style.
+	mapfile -t files < <(cd "$ROOT" &&
+		find module include -name '*.[ch]' ! -name '*.mod.c' | sort)
+	out=$(cd "$ROOT" && "$checkpatch" --strict --no-tree --terse \
+		--show-types -f "${files[@]}" 2>&1 | grep -v '^total: ') || true
+	if [[ -z $out ]]; then
+		printf 'PASS  checkpatch --strict (%d files)\n' "${#files[@]}"
+	else
+		printf '%s\n' "$out"
+		check_failed "checkpatch --strict"
+	fi
+}
+
+# A kbuild run whose output must hold no warning or error: $1 names it,
+# the rest are extra make arguments.
+run_kbuild() {
+	local name=$1 out
+	shift
+	make -C "$ROOT/module" KDIR="$KDIR" clean >/dev/null
+	if out=$(make -C "$ROOT/module" KDIR="$KDIR" "$@" 2>&1) &&
+		! grep -Eq 'warning:|error:' <<<"$out"; then
+		printf 'PASS  %s\n' "$name"
+	else
+		grep -E 'warning:|error:' <<<"$out" || printf '%s\n' "$out" | tail -n 20
+		check_failed "$name"
+	fi
+}
+
+run_userspace() {
+	local dir
+	for dir in user tests; do
+		make -C "$ROOT/$dir" clean >/dev/null
+		if make -C "$ROOT/$dir" >"$RUN_DIR/$dir.log" 2>&1; then
+			printf 'PASS  %s/ builds with -Wall -Wextra -Werror\n' "$dir"
+		else
+			tail -n 20 "$RUN_DIR/$dir.log"
+			check_failed "$dir/ build"
+		fi
+	done
+}
+
+main() {
+	deps_ensure linux-source linux-headers-amd64 sparse gcc make \
+		libcmocka-dev libdrm-dev pkg-config xz-utils
+	KDIR=${KDIR:-$(host_kdir)}
+
+	run_checkpatch
+	run_kbuild "W=1 build against $(basename "$KDIR")" W=1
+	run_kbuild "sparse (C=2)" C=2
+	run_userspace
+
+	if [[ $FAILED -ne 0 ]]; then
+		printf '%d check(s) failed\n' "$FAILED"
+		return 1
+	fi
+	echo "all checks clean"
+}
+
+main "$@"

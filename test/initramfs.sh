@@ -1,0 +1,105 @@
+# shellcheck shell=bash
+# The guest's root file system: a gzip'd newc cpio with static busybox,
+# /init, the built programs, the shared libraries they need (Debian ships
+# no static libcmocka) and the in-tree kernel modules the tests load.
+#
+# Layout in the guest:
+#   /init                       test/guest/init
+#   /bin/busybox, /bin/sh       applet links are made at boot
+#   /lib*/...                   shared libraries and the dynamic loader
+#   /dmabuf-lab/*.ko            pagebuf.ko and every other module built
+#   /dmabuf-lab/user_prog, demo.sh, run.conf
+#   /dmabuf-lab/tests/          tests/*.sh (any depth) and tests/bin/
+#   /dmabuf-lab/kmod/           NAME.ko files, NAME.order, load.sh
+
+initramfs_build() {
+	local out=$1 stage=$RUN_DIR/initramfs
+	say "building initramfs"
+	rm -rf "$stage"
+	mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,run,root,etc}
+	mkdir -p "$stage/dmabuf-lab/kmod" "$stage/dmabuf-lab/tests"
+
+	install -m 0755 "$T_BUSYBOX" "$stage/bin/busybox"
+	ln -s busybox "$stage/bin/sh"
+	install -m 0755 "$HARNESS/guest/init" "$stage/init"
+	# The kernel's built-in initramfs normally provides /dev/console, but
+	# init's first output must not depend on that.
+	if [[ $(id -u) -eq 0 ]]; then
+		mknod -m 0600 "$stage/dev/console" c 5 1
+	fi
+
+	local dl=$stage/dmabuf-lab
+	local ko
+	for ko in "${KOS[@]}"; do
+		install -m 0644 "$ko" "$dl/"
+	done
+	install -m 0755 "$ROOT/user/user_prog" "$dl/user_prog"
+	install -m 0755 "$HARNESS/guest/demo.sh" "$dl/demo.sh"
+	install -m 0755 "$HARNESS/guest/kmod-load.sh" "$dl/kmod/load.sh"
+	if [[ $MODE == suite ]]; then
+		initramfs_add_tests "$dl/tests"
+	fi
+
+	local m
+	for m in "${T_GUEST_KMODS[@]}"; do
+		kmod_collect "$m" "$dl/kmod"
+	done
+
+	initramfs_add_libs "$stage"
+	initramfs_write_conf "$dl/run.conf"
+
+	# Sorted, owned by root, fixed mtimes: the same inputs give the same
+	# archive, and nothing of the host's users leaks into the guest.
+	(cd "$stage" && find . -mindepth 1 -print0 | LC_ALL=C sort -z |
+		cpio --null -o -H newc --owner=0:0 --reproducible --quiet) |
+		gzip -1 >"$out.tmp"
+	mv "$out.tmp" "$out"
+}
+
+# The tests owner's scripts (any *.sh, keeping sub-directories) and the
+# built programs in tests/bin.
+initramfs_add_tests() {
+	local dest=$1 f rel
+	while IFS= read -r -d '' f; do
+		rel=${f#"$ROOT/tests/"}
+		install -D -m 0755 "$f" "$dest/$rel"
+	done < <(find "$ROOT/tests" -path "$ROOT/tests/bin" -prune -o -name '*.sh' -type f -print0)
+	# Programs only: tests/bin also holds the build's object files.
+	mkdir -p "$dest/bin"
+	while IFS= read -r -d '' f; do
+		install -m 0755 "$f" "$dest/bin/"
+	done < <(find "$ROOT/tests/bin" -maxdepth 1 -type f -perm -u+x ! -name '*.o' -print0 2>/dev/null)
+}
+
+# Every dynamically linked ELF file in the image gets its libraries and
+# loader copied at the paths ldd reports, which are the paths the loader
+# searches by default, so no ld.so.cache or LD_LIBRARY_PATH is needed.
+initramfs_add_libs() {
+	local stage=$1 f lib
+	local -A seen=()
+	while IFS= read -r -d '' f; do
+		[[ $(head -c 4 "$f" | od -An -c | tr -d ' ') == '177ELF' ]] || continue
+		[[ $f == *.ko ]] && continue
+		# ldd fails on static programs ("not a dynamic executable").
+		while read -r lib; do
+			[[ -n $lib && -z ${seen[$lib]:-} ]] || continue
+			seen[$lib]=1
+			mkdir -p "$stage$(dirname "$lib")"
+			cp -L "$lib" "$stage$lib"
+		done < <(ldd "$f" 2>/dev/null |
+			awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }')
+	done < <(find "$stage/dmabuf-lab" -type f -print0)
+}
+
+# Run parameters for the guest. A file in the image rather than kernel
+# parameters: the --only glob may hold any character.
+initramfs_write_conf() {
+	local conf=$1
+	{
+		printf 'DL_MODE=%s\n' "$(sh_quote "$MODE")"
+		printf 'DL_RESULTS_DEV=%s\n' "$(sh_quote "$T_RESULTS_DEV")"
+		printf 'DL_FILTER=%s\n' "$(sh_quote "$ONLY")"
+		printf 'DL_GUEST_KMODS=%s\n' "$(sh_quote "${T_GUEST_KMODS[*]}")"
+		printf 'DL_TARGET=%s\n' "$(sh_quote "$T_ARCH/$T_KERNEL")"
+	} >"$conf"
+}
