@@ -1,0 +1,548 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Guest-side test suite of pagebuf.ko (POSIX sh; runs under busybox).
+#
+# Environment:
+#   DL_KO      path of pagebuf.ko
+#   DL_KMOD    directory with drm.ko, drm_shmem_helper.ko, vgem.ko and
+#              vgem.order (insmod order: one path or basename per line)
+#   DL_BIN     directory of the test programs (tests/bin)
+#   DL_USER    directory holding user_prog
+#   DL_FILTER  optional glob on test names "area/name" (empty: all)
+#
+# Stdout carries only TAP-style lines:
+#   ok - AREA/NAME
+#   not ok - AREA/NAME
+#   ok - AREA/NAME # SKIP REASON
+#   # diagnostic
+# The C programs (one per area, cmocka) are run with
+# CMOCKA_MESSAGE_OUTPUT=TAP and their output is rewritten to that form.
+# Exit status: 0 when nothing failed, 1 otherwise.
+#
+# With DL_SUITE_SOURCE_ONLY=1 the file only defines its functions (used by
+# the host check of the output conversion, selftest/convert_test.sh).
+
+DL_KO=${DL_KO:-}
+DL_KMOD=${DL_KMOD:-}
+DL_BIN=${DL_BIN:-}
+DL_USER=${DL_USER:-}
+DL_FILTER=${DL_FILTER:-}
+DL_TIMEOUT=${DL_TIMEOUT:-900}
+export DL_FILTER
+
+SUITE_FAILED=0
+SUITE_TMP=${TMPDIR:-/tmp}/pagebuf-suite.$$
+PB_DEV=/dev/pagebuf
+
+# ---- output ----------------------------------------------------------------
+
+tap_ok()   { echo "ok - $1"; }
+tap_fail() { echo "not ok - $1"; SUITE_FAILED=1; }
+tap_skip() { echo "ok - $1 # SKIP $2"; }
+# Every line of a file (or of stdin) as a diagnostic.
+diag_file() { sed -e 's/\r$//' -e 's/^/# /' "$@"; }
+diag() { echo "$*" | diag_file; }
+
+# Is the test "AREA/NAME" selected by DL_FILTER?
+selected() {
+	[ -z "$DL_FILTER" ] && return 0
+	# shellcheck disable=SC2254
+	case "$1" in
+	$DL_FILTER) return 0 ;;
+	esac
+	return 1
+}
+
+# Could any test of AREA be selected? (A filter without "/" may match any.)
+area_selected() {
+	[ -z "$DL_FILTER" ] && return 0
+	case "$DL_FILTER" in
+	*/*) ;;
+	*) return 0 ;;
+	esac
+	# shellcheck disable=SC2254
+	case "$1" in
+	${DL_FILTER%%/*}) return 0 ;;
+	esac
+	return 1
+}
+
+# Rewrite cmocka's TAP output (stdin) of PROGRAM for AREA, whose exit
+# status was RC. A crash, a missing plan or unreported tests give a
+# "not ok - AREA/PROGRAM exited RC" line. Returns 1 if anything failed.
+convert_tap() {
+	awk -v area="$1" -v prog="$2" -v rc="$3" '
+	# Diagnostics printed while a test runs (after its "# @test NAME"
+	# marker) are held and printed after its result line; those that
+	# follow a result (cmocka'"'"'s own failure messages) go out at once.
+	function emit_diag(s) {
+		sub(/\r$/, "", s)
+		if (s == "") return
+		if (hold) pending[npending++] = "# " s
+		else print "# " s
+	}
+	function flush_pending(   i) {
+		for (i = 0; i < npending; i++) print pending[i]
+		npending = 0
+	}
+	function result(line) { print line; flush_pending(); hold = 0 }
+	BEGIN { plan = -1; results = 0; failures = 0; reason = ""; hold = 1; npending = 0 }
+	{ sub(/\r$/, "") }
+	/^1\.\.[0-9]+$/ { plan = substr($0, 4) + 0; next }
+	/^# @test / { flush_pending(); hold = 1; reason = ""; next }
+	/^(not )?ok [0-9]+ # [Ss][Kk][Ii][Pp]/ {
+		name = $0
+		sub(/^(not )?ok [0-9]+ # [Ss][Kk][Ii][Pp][ \t]*/, "", name)
+		sub(/[ \t].*$/, "", name)
+		if (reason == "") reason = "skipped"
+		result("ok - " area "/" name " # SKIP " reason)
+		results++; reason = ""; next
+	}
+	/^ok [0-9]+ - / {
+		name = $0; sub(/^ok [0-9]+ - /, "", name)
+		rest = name; sub(/[ \t].*$/, "", name); sub(/^[^ \t]*[ \t]*/, "", rest)
+		result("ok - " area "/" name)
+		if (rest != "") emit_diag(rest)
+		results++; reason = ""; next
+	}
+	/^not ok 0 - / {
+		# a failure of the group fixture, not of a test
+		rest = $0; sub(/^not ok 0 - /, "", rest)
+		result("not ok - " area "/" prog "_group_fixture")
+		emit_diag(rest)
+		failures++; group_failed = 1; reason = ""; next
+	}
+	/^not ok [0-9]+ - / {
+		name = $0; sub(/^not ok [0-9]+ - /, "", name)
+		rest = name; sub(/[ \t].*$/, "", name); sub(/^[^ \t]*[ \t]*/, "", rest)
+		result("not ok - " area "/" name)
+		if (rest != "") emit_diag(rest)
+		results++; failures++; reason = ""; next
+	}
+	/^# [Ss][Kk][Ii][Pp]([ \t]|$)/ {
+		reason = $0; sub(/^# [Ss][Kk][Ii][Pp][ \t]*/, "", reason); next
+	}
+	# cmocka closes a group with "# ok - NAME" or "# not ok - NAME": the
+	# results are already counted, and such a line must not look like one.
+	/^# (not )?ok - / { next }
+	/^#/ { sub(/^#[ \t]*/, ""); emit_diag($0); next }
+	/^[ \t]*$/ { next }
+	{ emit_diag($0) }
+	END {
+		if (!group_failed && (plan < 0 || results < plan || (rc != 0 && failures == 0))) {
+			print "not ok - " area "/" prog " exited " rc
+			if (plan < 0) print "# no test plan: the program did not start its tests"
+			else if (results < plan)
+				print "# " results " of " plan " tests reported"
+			failures++
+		}
+		flush_pending()
+		exit failures ? 1 : 0
+	}'
+}
+
+# Run a command with the suite's time limit when timeout(1) exists.
+with_timeout() {
+	if command -v timeout >/dev/null 2>&1; then
+		timeout "$DL_TIMEOUT" "$@"
+	else
+		"$@"
+	fi
+}
+
+# run_program AREA PROGRAM [ARGS...]: run a cmocka program, convert its output.
+run_program() {
+	_area=$1
+	_prog=$2
+	shift 2
+	_out=$SUITE_TMP/$_area.out
+	if [ ! -x "$_prog" ]; then
+		tap_fail "$_area/$(basename "$_prog") exited 127"
+		diag "$_prog: no such program"
+		return 1
+	fi
+	CMOCKA_MESSAGE_OUTPUT=TAP with_timeout "$_prog" "$@" >"$_out" 2>&1 </dev/null
+	_rc=$?
+	if convert_tap "$_area" "$(basename "$_prog")" "$_rc" <"$_out"; then
+		return 0
+	fi
+	SUITE_FAILED=1
+	return 1
+}
+
+# run_shell_test AREA/NAME FUNCTION: the function's output is kept for the
+# diagnostics of a failure; it returns 0 (pass), 1 (fail) or 77 (skip, with
+# the reason in $SKIP_REASON).
+run_shell_test() {
+	selected "$1" || return 0
+	run_shell_step "$@"
+}
+
+# The same, but the function runs even when the test is not selected (a
+# step that later tests depend on); only a selected one is reported.
+run_shell_step() {
+	_log=$SUITE_TMP/shell.log
+	SKIP_REASON=
+	"$2" >"$_log" 2>&1 </dev/null
+	_rc=$?
+	selected "$1" || return 0
+	case $_rc in
+	0) tap_ok "$1" ;;
+	77) tap_skip "$1" "${SKIP_REASON:-skipped}" ;;
+	*) tap_fail "$1"; diag_file "$_log" ;;
+	esac
+	return 0
+}
+
+# Inside a shell test: say why and fail.
+fail() { echo "$*"; return 1; }
+
+if [ "${DL_SUITE_SOURCE_ONLY:-}" = 1 ]; then
+	return 0 2>/dev/null || exit 0
+fi
+
+# ---- module helpers ----------------------------------------------------------
+
+pagebuf_loaded() { [ -d /sys/module/pagebuf ]; }
+
+misc_minor() { awk '$2 == "pagebuf" { print $1 }' /proc/misc; }
+
+wait_for() {	# wait_for SECONDS TEST-ARGS...
+	_n=$(($1 * 10))
+	shift
+	while [ "$_n" -gt 0 ]; do
+		test "$@" && return 0
+		sleep 0.1 2>/dev/null || sleep 1
+		_n=$((_n - 1))
+	done
+	test "$@"
+}
+
+load_pagebuf() {
+	pagebuf_loaded && return 0
+	[ -n "$DL_KO" ] && [ -f "$DL_KO" ] || fail "DL_KO ($DL_KO) is not a file" || return 1
+	insmod "$DL_KO" || fail "insmod $DL_KO failed" || return 1
+	wait_for 5 -c "$PB_DEV" || fail "$PB_DEV did not appear" || return 1
+}
+
+unload_pagebuf() {
+	pagebuf_loaded || return 0
+	rmmod pagebuf || fail "rmmod pagebuf failed" || return 1
+}
+
+# Make sure the module is loaded before an area that needs it.
+ensure_pagebuf() {
+	pagebuf_loaded && [ -c "$PB_DEV" ] && return 0
+	if ! load_pagebuf >"$SUITE_TMP/load.log" 2>&1; then
+		tap_fail "setup/insmod_pagebuf"
+		diag_file "$SUITE_TMP/load.log"
+		return 1
+	fi
+	return 0
+}
+
+# The counters, as "name=value" words.
+stats_line() { "$DL_BIN/stats" "$PB_DEV"; }
+stat_get() {	# stat_get LINE KEY
+	for _kv in $1; do
+		case $_kv in
+		"$2="*) echo "${_kv#*=}"; return 0 ;;
+		esac
+	done
+	echo "?"
+}
+# Fail unless the live counters of the two lines are equal.
+same_live_counters() {
+	for _k in live_buffers live_bytes live_attachments live_mappings live_vmaps; do
+		[ "$(stat_get "$1" $_k)" = "$(stat_get "$2" $_k)" ] ||
+			fail "$_k: $(stat_get "$1" $_k) then $(stat_get "$2" $_k)" || return 1
+	done
+}
+
+# ---- seed: the classic demo end to end ------------------------------------------
+
+SEED_MINOR=
+
+seed_insmod_creates_misc_device() {
+	if pagebuf_loaded; then
+		rmmod pagebuf || fail "could not unload an already loaded pagebuf" || return 1
+	fi
+	[ -n "$DL_KO" ] && [ -f "$DL_KO" ] || fail "DL_KO ($DL_KO) is not a file" || return 1
+	insmod "$DL_KO" || fail "insmod $DL_KO failed" || return 1
+	pagebuf_loaded || fail "/sys/module/pagebuf missing after insmod" || return 1
+	SEED_MINOR=$(misc_minor)
+	[ -n "$SEED_MINOR" ] || fail "pagebuf not listed in /proc/misc" || return 1
+	wait_for 5 -c "$PB_DEV" || fail "$PB_DEV is not a character device" || return 1
+	_st=$(stat -c '%a %t %T' "$PB_DEV") || return 1
+	set -- $_st
+	[ "$1" = 600 ] || fail "$PB_DEV has mode $1, expected 600" || return 1
+	[ "$((0x$2))" = 10 ] || fail "$PB_DEV has major $((0x$2)), expected 10 (misc)" || return 1
+	[ "$((0x$3))" = "$SEED_MINOR" ] ||
+		fail "$PB_DEV has minor $((0x$3)), /proc/misc says $SEED_MINOR" || return 1
+}
+
+seed_user_prog_on_mknod_node() {
+	[ -n "$SEED_MINOR" ] || SEED_MINOR=$(misc_minor)
+	[ -n "$SEED_MINOR" ] || fail "pagebuf not listed in /proc/misc" || return 1
+	_node=$SUITE_TMP/pagebuf-node
+	rm -f "$_node"
+	mknod "$_node" c 10 "$SEED_MINOR" || fail "mknod failed" || return 1
+	"$DL_USER/user_prog" "$_node" >"$SUITE_TMP/up.out" 2>&1
+	_rc=$?
+	cat "$SUITE_TMP/up.out"
+	rm -f "$_node"
+	[ "$_rc" = 0 ] || fail "user_prog exited $_rc" || return 1
+	grep -qx 'DMA-BUF: Data inited by kernel!' "$SUITE_TMP/up.out" ||
+		fail "the kernel's text was not shown first" || return 1
+	grep -qx 'Read back: Hello from user space!' "$SUITE_TMP/up.out" ||
+		fail "the text written was not read back" || return 1
+}
+
+seed_cat_device_shows_user_text() {
+	cat "$PB_DEV" >"$SUITE_TMP/cat.out" || fail "cat $PB_DEV failed" || return 1
+	printf 'Hello from user space!\n' >"$SUITE_TMP/cat.want"
+	cmp "$SUITE_TMP/cat.out" "$SUITE_TMP/cat.want" ||
+		fail "cat printed: $(od -c "$SUITE_TMP/cat.out" | head -5)" || return 1
+}
+
+seed_second_run_sees_previous_write() {
+	"$DL_USER/user_prog" >"$SUITE_TMP/up2.out" 2>&1
+	_rc=$?
+	cat "$SUITE_TMP/up2.out"
+	[ "$_rc" = 0 ] || fail "user_prog exited $_rc" || return 1
+	grep -qx 'DMA-BUF: Hello from user space!' "$SUITE_TMP/up2.out" ||
+		fail "the first run's text did not persist" || return 1
+}
+
+seed_user_prog_reports_errors() {
+	"$DL_USER/user_prog" --no-such-option >"$SUITE_TMP/up3.out" 2>&1
+	_rc=$?
+	[ "$_rc" = 2 ] || fail "bad option: exit $_rc, expected 2" || return 1
+	"$DL_USER/user_prog" "$SUITE_TMP/no-such-device" >"$SUITE_TMP/up3.out" 2>&1
+	_rc=$?
+	cat "$SUITE_TMP/up3.out"
+	[ "$_rc" = 1 ] || fail "missing device: exit $_rc, expected 1" || return 1
+	grep -q 'No such file or directory' "$SUITE_TMP/up3.out" ||
+		fail "no strerror message" || return 1
+	"$DL_USER/user_prog" /dev/null >"$SUITE_TMP/up3.out" 2>&1
+	_rc=$?
+	cat "$SUITE_TMP/up3.out"
+	[ "$_rc" = 1 ] || fail "not a pagebuf device: exit $_rc, expected 1" || return 1
+	"$DL_USER/user_prog" --help >"$SUITE_TMP/up3.out" 2>&1 ||
+		fail "--help failed" || return 1
+}
+
+seed_reload_restores_kernel_text() {
+	rmmod pagebuf || fail "rmmod failed with no user left" || return 1
+	! pagebuf_loaded || fail "/sys/module/pagebuf still there" || return 1
+	wait_for 5 ! -e "$PB_DEV" || fail "$PB_DEV still there after rmmod" || return 1
+	[ -z "$(misc_minor)" ] || fail "pagebuf still in /proc/misc" || return 1
+	load_pagebuf || return 1
+	cat "$PB_DEV" >"$SUITE_TMP/cat.out" || fail "cat $PB_DEV failed" || return 1
+	printf 'Data inited by kernel!\n' >"$SUITE_TMP/cat.want"
+	cmp "$SUITE_TMP/cat.out" "$SUITE_TMP/cat.want" ||
+		fail "after reload cat printed: $(od -c "$SUITE_TMP/cat.out" | head -5)" || return 1
+}
+
+run_seed() {
+	area_selected seed || return 0
+	# Each step depends on the ones before: all run, selected ones report.
+	run_shell_step seed/insmod_creates_misc_device_0600 seed_insmod_creates_misc_device
+	run_shell_step seed/user_prog_round_trip_on_mknod_node seed_user_prog_on_mknod_node
+	run_shell_step seed/cat_device_shows_user_text seed_cat_device_shows_user_text
+	run_shell_step seed/second_run_sees_previous_write seed_second_run_sees_previous_write
+	run_shell_step seed/user_prog_reports_errors seed_user_prog_reports_errors
+	run_shell_step seed/reload_restores_kernel_text seed_reload_restores_kernel_text
+}
+
+# ---- import: vgem -----------------------------------------------------------------
+
+# Resolve one line of vgem.order to a module file.
+kmod_path() {
+	_l=$1
+	case $_l in
+	/*) [ -f "$_l" ] && { echo "$_l"; return 0; } ;;
+	esac
+	[ -f "$DL_KMOD/$_l" ] && { echo "$DL_KMOD/$_l"; return 0; }
+	[ -f "$DL_KMOD/$(basename "$_l")" ] && { echo "$DL_KMOD/$(basename "$_l")"; return 0; }
+	return 1
+}
+
+import_vgem_modules_load() {
+	[ -n "$DL_KMOD" ] || { SKIP_REASON="DL_KMOD not set"; return 77; }
+	if [ -f "$DL_KMOD/vgem.order" ]; then
+		_list=$(sed -e 's/\r$//' -e 's/^[ \t]*insmod[ \t]*//' -e 's/[ \t].*$//' \
+			-e '/^#/d' -e '/^builtin/d' -e '/^$/d' "$DL_KMOD/vgem.order")
+	else
+		_list="drm.ko drm_shmem_helper.ko vgem.ko"
+	fi
+	for _m in $_list; do
+		_p=$(kmod_path "$_m") || fail "module $_m not found in $DL_KMOD" || return 1
+		_name=$(basename "$_p")
+		_name=${_name%.xz}
+		_name=${_name%.ko}
+		_name=$(echo "$_name" | tr - _)
+		[ -d "/sys/module/$_name" ] && continue
+		insmod "$_p" || fail "insmod $_p failed" || return 1
+	done
+	[ -d /sys/module/vgem ] || fail "vgem is not loaded" || return 1
+	_i=50
+	while [ "$_i" -gt 0 ]; do
+		for _c in /dev/dri/card*; do
+			[ -c "$_c" ] && return 0
+		done
+		sleep 0.1 2>/dev/null || sleep 1
+		_i=$((_i - 1))
+	done
+	fail "no /dev/dri/card* after loading vgem"
+}
+
+run_import() {
+	area_selected import || return 0
+	run_shell_step import/vgem_modules_load import_vgem_modules_load
+	ensure_pagebuf && run_program import "$DL_BIN/import"
+}
+
+# ---- lifetime: module references ---------------------------------------------------
+
+HOLD_PID=
+
+# start_holder OUTFILE READY-WORD COMMAND...: start and wait until it is ready.
+start_holder() {
+	_hout=$1
+	_word=$2
+	shift 2
+	"$@" >"$_hout" 2>&1 &
+	HOLD_PID=$!
+	_i=200
+	while [ "$_i" -gt 0 ]; do
+		grep -qx "$_word" "$_hout" 2>/dev/null && return 0
+		kill -0 "$HOLD_PID" 2>/dev/null || break
+		sleep 0.1 2>/dev/null || sleep 1
+		_i=$((_i - 1))
+	done
+	cat "$_hout"
+	kill -KILL "$HOLD_PID" 2>/dev/null
+	wait "$HOLD_PID" 2>/dev/null
+	HOLD_PID=
+	fail "holder $* did not get ready"
+}
+
+stop_holder() {
+	[ -n "$HOLD_PID" ] || return 0
+	kill -TERM "$HOLD_PID" 2>/dev/null
+	wait "$HOLD_PID"
+	_rc=$?
+	HOLD_PID=
+	[ "$_rc" = 0 ] || fail "holder exited $_rc" || return 1
+}
+
+# rmmod must be refused, and leave the module and its device in place.
+assert_rmmod_refused() {
+	if rmmod pagebuf; then
+		fail "rmmod pagebuf succeeded while $1"
+		load_pagebuf
+		return 1
+	fi
+	pagebuf_loaded || fail "module gone after a refused rmmod" || return 1
+	[ -c "$PB_DEV" ] || fail "$PB_DEV gone after a refused rmmod" || return 1
+	_ref=$(cat /sys/module/pagebuf/refcnt 2>/dev/null)
+	[ -z "$_ref" ] || [ "$_ref" -ge 1 ] ||
+		fail "refcnt is $_ref while $1" || return 1
+}
+
+# holder_test WHAT EXPECTED-NEW-BUFFERS READY-WORD COMMAND...
+holder_test() {
+	_what=$1
+	_new=$2
+	shift 2
+	_before=$(stats_line) || fail "cannot read the counters" || return 1
+	start_holder "$SUITE_TMP/hold.out" "$@" || return 1
+	_during=$(stats_line) || { stop_holder; fail "cannot read the counters"; return 1; }
+	_b0=$(stat_get "$_before" live_buffers)
+	_b1=$(stat_get "$_during" live_buffers)
+	if [ "$_b1" != "$((_b0 + _new))" ]; then
+		stop_holder
+		fail "live_buffers $_b0 before, $_b1 while $_what (expected +$_new)"
+		return 1
+	fi
+	if ! assert_rmmod_refused "$_what"; then
+		stop_holder
+		return 1
+	fi
+	stop_holder || return 1
+	cat "$SUITE_TMP/hold.out"
+	_after=$(stats_line) || fail "cannot read the counters" || return 1
+	same_live_counters "$_before" "$_after" || fail "not all released after the holder exited"
+}
+
+lifetime_rmmod_refused_while_fd_alive() {
+	holder_test "an fd is alive" 1 ready "$DL_BIN/hold" --size 65536
+}
+
+lifetime_rmmod_refused_while_only_mapping_alive() {
+	holder_test "only a mapping is alive" 1 ready \
+		"$DL_BIN/hold" --size 1048576 --policy order0 --map-only
+}
+
+lifetime_rmmod_refused_while_contig_mapping_alive() {
+	holder_test "only a mapping of a contiguous buffer is alive" 1 ready \
+		"$DL_BIN/hold" --size 2097152 --policy contig --map-only
+}
+
+lifetime_rmmod_refused_while_demo_buffer_held() {
+	holder_test "user_prog holds the demo buffer" 0 holding "$DL_USER/user_prog" --hold
+}
+
+lifetime_counters_zero_at_end() {
+	_line=$(stats_line) || fail "cannot read the counters" || return 1
+	echo "$_line"
+	for _k in live_buffers live_bytes live_attachments live_mappings live_vmaps; do
+		[ "$(stat_get "$_line" $_k)" = 0 ] || fail "$_k is not zero" || return 1
+	done
+	rmmod pagebuf || fail "rmmod pagebuf failed at the end" || return 1
+	! pagebuf_loaded || fail "/sys/module/pagebuf still there" || return 1
+	wait_for 5 ! -e "$PB_DEV" || fail "$PB_DEV still there after rmmod" || return 1
+}
+
+run_lifetime() {
+	area_selected lifetime || return 0
+	ensure_pagebuf || return 0
+	run_program lifetime "$DL_BIN/lifetime"
+	for _t in rmmod_refused_while_fd_alive rmmod_refused_while_only_mapping_alive \
+		rmmod_refused_while_contig_mapping_alive rmmod_refused_while_demo_buffer_held; do
+		ensure_pagebuf || return 0
+		run_shell_test "lifetime/$_t" "lifetime_$_t"
+	done
+	ensure_pagebuf || return 0
+	# Last of all: nothing is left, and the module goes.
+	run_shell_test lifetime/counters_zero_at_end lifetime_counters_zero_at_end
+}
+
+# ---- main ---------------------------------------------------------------------------
+
+cleanup() {
+	[ -n "$HOLD_PID" ] && kill -KILL "$HOLD_PID" 2>/dev/null
+	rm -rf "$SUITE_TMP"
+}
+
+mkdir -p "$SUITE_TMP" || { echo "not ok - setup/tmpdir"; exit 1; }
+trap cleanup EXIT
+trap 'cleanup; exit 1' INT TERM
+
+for _v in DL_BIN DL_USER; do
+	eval "_d=\$$_v"
+	[ -n "$_d" ] && [ -d "$_d" ] || diag "$_v ($_d) is not a directory"
+done
+
+run_seed
+for _area in roundtrip zerofill mmap sync fdinfo classic errors; do
+	area_selected "$_area" || continue
+	ensure_pagebuf || continue
+	run_program "$_area" "$DL_BIN/$_area"
+done
+run_import
+run_lifetime
+
+exit "$SUITE_FAILED"
