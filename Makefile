@@ -1,12 +1,25 @@
-# Top-level build. The module is built against the headers of the Debian
-# kernel the tests boot: by default the ABI that the installed
-# linux-headers-amd64 meta-package points at (override with KDIR=...).
+# dmabuf-lab top-level build.
+#
+#   make                 modules, user programs and guest tests
+#   make demo            the classic flow in a QEMU guest (./test.sh --demo)
+#   make test            the whole suite in a QEMU guest (./test.sh)
+#   make check           checkpatch --strict, W=1, sparse, userspace -Werror
+#   make install         modules, udev rule and programs, for the running kernel
+#
+# KDIR is the kernel tree to build against: the running kernel's when it
+# has one (a board, a workstation), else the headers of the Debian kernel
+# the tests boot. ARCH= and CROSS_COMPILE= pass through to kbuild.
 
-KVER_DEFAULT := $(shell dpkg-query -W -f='$${Depends}' linux-headers-amd64 2>/dev/null | \
+RUNNING_KDIR := /lib/modules/$(shell uname -r)/build
+DEBIAN_KVER := $(shell dpkg-query -W -f='$${Depends}' linux-headers-amd64 2>/dev/null | \
 	tr ',' '\n' | sed -n 's/^ *linux-headers-\([^ ]*\).*/\1/p' | head -n 1)
-KDIR ?= /usr/src/linux-headers-$(KVER_DEFAULT)
+KDIR ?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR),/usr/src/linux-headers-$(DEBIAN_KVER))
 
-.PHONY: all modules user tests demo test clean
+PREFIX ?= /usr/local
+DESTDIR ?=
+UDEVDIR ?= /etc/udev/rules.d
+
+.PHONY: all modules user tests demo test check install clean
 
 all: modules user tests
 
@@ -19,12 +32,19 @@ user:
 tests:
 	$(MAKE) -C tests
 
-# Boots the guest: see ./test.sh --help.
 demo:
 	./test.sh --demo
 
 test:
 	./test.sh
+
+check:
+	test/check.sh
+
+install: modules user
+	$(MAKE) -C module KDIR=$(KDIR) modules_install INSTALL_MOD_DIR=updates/dmabuf-lab
+	install -D -m 0644 udev/60-dmabuf-lab.rules $(DESTDIR)$(UDEVDIR)/60-dmabuf-lab.rules
+	install -D -m 0755 user/user_prog $(DESTDIR)$(PREFIX)/bin/user_prog
 
 clean:
 	$(MAKE) -C module KDIR=$(KDIR) clean
