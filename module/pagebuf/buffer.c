@@ -188,41 +188,47 @@ static void pagebuf_unmap_dma_buf(struct dma_buf_attachment *attach,
 }
 
 /*
- * CPU access brackets: hand every live DMA mapping to the CPU and back,
- * each in the direction it was mapped with (syncing in another direction
- * is a DMA API error), and keep the kernel's vmap alias coherent.
+ * CPU access brackets: hand every live DMA mapping to the CPU or back to
+ * its device, each in the direction it was mapped with (syncing in another
+ * direction is a DMA API error), and keep the kernel's vmap alias coherent.
+ * The CPU's own direction does not narrow this down: a mapping's direction
+ * already says which cache maintenance it needs.
  */
-static int pagebuf_begin_cpu_access(struct dma_buf *dmabuf,
-				    enum dma_data_direction dir)
+static void pagebuf_sync_mappings(struct pagebuf_buffer *buf, bool for_cpu)
 {
-	struct pagebuf_buffer *buf = dmabuf->priv;
 	struct pagebuf_attachment *a;
 	struct pagebuf_mapping *m;
 
 	mutex_lock(&buf->lock);
-	if (buf->vmap_count)
+	if (buf->vmap_count && for_cpu)
 		invalidate_kernel_vmap_range(buf->vaddr, buf->size);
-	list_for_each_entry(a, &buf->attachments, node)
-		list_for_each_entry(m, &a->mappings, node)
-			dma_sync_sgtable_for_cpu(a->dev, &m->table, m->dir);
+	else if (buf->vmap_count)
+		flush_kernel_vmap_range(buf->vaddr, buf->size);
+
+	list_for_each_entry(a, &buf->attachments, node) {
+		list_for_each_entry(m, &a->mappings, node) {
+			if (for_cpu)
+				dma_sync_sgtable_for_cpu(a->dev, &m->table,
+							 m->dir);
+			else
+				dma_sync_sgtable_for_device(a->dev, &m->table,
+							    m->dir);
+		}
+	}
 	mutex_unlock(&buf->lock);
+}
+
+static int pagebuf_begin_cpu_access(struct dma_buf *dmabuf,
+				    enum dma_data_direction dir)
+{
+	pagebuf_sync_mappings(dmabuf->priv, true);
 	return 0;
 }
 
 static int pagebuf_end_cpu_access(struct dma_buf *dmabuf,
 				  enum dma_data_direction dir)
 {
-	struct pagebuf_buffer *buf = dmabuf->priv;
-	struct pagebuf_attachment *a;
-	struct pagebuf_mapping *m;
-
-	mutex_lock(&buf->lock);
-	if (buf->vmap_count)
-		flush_kernel_vmap_range(buf->vaddr, buf->size);
-	list_for_each_entry(a, &buf->attachments, node)
-		list_for_each_entry(m, &a->mappings, node)
-			dma_sync_sgtable_for_device(a->dev, &m->table, m->dir);
-	mutex_unlock(&buf->lock);
+	pagebuf_sync_mappings(dmabuf->priv, false);
 	return 0;
 }
 
