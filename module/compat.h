@@ -75,4 +75,92 @@ static void name##_vunmap(struct dma_buf *dmabuf, void *vaddr)		\
 }
 #endif
 
+/*
+ * v6.2 "dma-buf: Add unlocked variant of attachment-mapping functions"
+ * (in 6.1.y too) moved the reservation lock into the callers of
+ * dma_buf_map_attachment(); importers that do not hold it call the
+ * _unlocked variants. Before it the plain functions took no lock.
+ */
+#ifdef COMPAT_HAVE_DMA_BUF_MAP_ATTACHMENT_UNLOCKED
+static inline struct sg_table *
+compat_dma_buf_map_attachment_unlocked(struct dma_buf_attachment *attach,
+				       enum dma_data_direction dir)
+{
+	return dma_buf_map_attachment_unlocked(attach, dir);
+}
+
+static inline void
+compat_dma_buf_unmap_attachment_unlocked(struct dma_buf_attachment *attach,
+					 struct sg_table *sgt,
+					 enum dma_data_direction dir)
+{
+	dma_buf_unmap_attachment_unlocked(attach, sgt, dir);
+}
+#else
+static inline struct sg_table *
+compat_dma_buf_map_attachment_unlocked(struct dma_buf_attachment *attach,
+				       enum dma_data_direction dir)
+{
+	return dma_buf_map_attachment(attach, dir);
+}
+
+static inline void
+compat_dma_buf_unmap_attachment_unlocked(struct dma_buf_attachment *attach,
+					 struct sg_table *sgt,
+					 enum dma_data_direction dir)
+{
+	dma_buf_unmap_attachment(attach, sgt, dir);
+}
+#endif
+
+/*
+ * v6.18 "mm: remove nth_page()": the pages of one allocation are now
+ * always contiguous in the memory map, so the n-th page of a high-order
+ * block is page + n. Before it, nth_page() went through the PFN where
+ * SPARSEMEM without VMEMMAP could split the map.
+ */
+#ifdef COMPAT_HAVE_NTH_PAGE
+#define compat_nth_page(page, n) nth_page(page, n)
+#else
+#define compat_nth_page(page, n) ((page) + (n))
+#endif
+
+/*
+ * v5.11 "mm/highmem: Provide and use CONFIG_KMAP_LOCAL" added
+ * kmap_local_page()/kunmap_local(). Before it, the closest is
+ * kmap_atomic(), which also disables preemption and page faults: only
+ * for short copies that do not sleep, which is how callers use these.
+ */
+#include <linux/highmem.h>
+#ifdef COMPAT_HAVE_KMAP_LOCAL
+#define compat_kmap_local_page(page) kmap_local_page(page)
+#define compat_kunmap_local(vaddr) kunmap_local(vaddr)
+#else
+#define compat_kmap_local_page(page) kmap_atomic(page)
+#define compat_kunmap_local(vaddr) kunmap_atomic(vaddr)
+#endif
+
+/*
+ * v5.19 "dma-buf: add enum dma_resv_usage v4" replaced the wait_all flag
+ * of dma_resv_wait_timeout() (dma_resv_wait_timeout_rcu() up to 5.14)
+ * with a usage level. CPU access waits for every fence when the CPU will
+ * write, and only for writers when it will only read.
+ */
+#include <linux/dma-resv.h>
+#ifdef COMPAT_HAVE_DMA_RESV_USAGE
+static inline long compat_dma_resv_wait_cpu_access(struct dma_resv *resv,
+						   bool write)
+{
+	return dma_resv_wait_timeout(resv, dma_resv_usage_rw(write), true,
+				     MAX_SCHEDULE_TIMEOUT);
+}
+#else
+static inline long compat_dma_resv_wait_cpu_access(struct dma_resv *resv,
+						   bool write)
+{
+	return dma_resv_wait_timeout_rcu(resv, write, true,
+					 MAX_SCHEDULE_TIMEOUT);
+}
+#endif
+
 #endif /* DMABUF_LAB_COMPAT_H */

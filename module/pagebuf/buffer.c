@@ -221,6 +221,19 @@ static void pagebuf_sync_mappings(struct pagebuf_buffer *buf, bool for_cpu)
 static int pagebuf_begin_cpu_access(struct dma_buf *dmabuf,
 				    enum dma_data_direction dir)
 {
+	long ret;
+
+	/*
+	 * The core waits for the buffer's fences only after this op returns:
+	 * wait first, or the sync hands the CPU what no device has written
+	 * yet (with bounce buffers, stale data that end_cpu_access would then
+	 * copy back over the device's result).
+	 */
+	ret = compat_dma_resv_wait_cpu_access(dmabuf->resv,
+					      dir != DMA_FROM_DEVICE);
+	if (ret < 0)
+		return ret;
+
 	pagebuf_sync_mappings(dmabuf->priv, true);
 	return 0;
 }

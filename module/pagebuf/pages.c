@@ -12,6 +12,7 @@
 #include <linux/scatterlist.h>
 #include <linux/sched/signal.h>
 
+#include "compat.h"
 #include "pagebuf.h"
 
 /*
@@ -54,7 +55,7 @@ static void pagebuf_free_chunk(struct page *page, unsigned int len)
 		return;
 	}
 	for (i = 0; i < len >> PAGE_SHIFT; i++)
-		__free_page(nth_page(page, i));
+		__free_page(compat_nth_page(page, i));
 }
 
 void pagebuf_pages_free(struct sg_table *table)
@@ -154,7 +155,7 @@ static int pagebuf_alloc_contig(struct sg_table *table, size_t size)
 	/* Give the tail of the power-of-two block back. */
 	split_page(page, order);
 	for (i = nr_pages; i < (1UL << order); i++)
-		__free_page(nth_page(page, i));
+		__free_page(compat_nth_page(page, i));
 
 	ret = sg_alloc_table(table, 1, GFP_KERNEL);
 	if (ret) {
