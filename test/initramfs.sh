@@ -34,6 +34,7 @@ initramfs_build() {
 		install -m 0644 "$ko" "$dl/"
 	done
 	install -m 0755 "$ROOT/user/user_prog" "$dl/user_prog"
+	install -m 0755 "$ROOT/user/v2d_demo" "$dl/v2d_demo"
 	install -m 0755 "$HARNESS/guest/demo.sh" "$dl/demo.sh"
 	install -m 0755 "$HARNESS/guest/kmod-load.sh" "$dl/kmod/load.sh"
 	if [[ $MODE == suite ]]; then

@@ -404,6 +404,49 @@ run_import() {
 	ensure_pagebuf && run_program import "$DL_BIN/import"
 }
 
+# ---- v2d: the emulated 2D engine (v2d_emu.ko) ---------------------------------------
+
+V2D_KO=${DL_V2D_KO:-${DL_DIR:-/dmabuf-lab}/v2d_emu.ko}
+
+v2d_insmod() {
+	[ -d /sys/module/v2d_emu ] && return 0
+	[ -f "$V2D_KO" ] || fail "$V2D_KO is not a file" || return 1
+	insmod "$V2D_KO" || fail "insmod $V2D_KO failed" || return 1
+	wait_for 5 -c /dev/v2d_emu || fail "/dev/v2d_emu did not appear"
+}
+
+v2d_rmmod_once_idle() {
+	rmmod v2d_emu || fail "rmmod v2d_emu failed with nothing left" || return 1
+	wait_for 5 ! -e /dev/v2d_emu || fail "/dev/v2d_emu still there after rmmod"
+}
+
+v2d_demo_rotates_quadrants() {
+	_demo=$DL_USER/v2d_demo
+	[ -x "$_demo" ] || { SKIP_REASON="$_demo is not in the image"; return 77; }
+	"$_demo" --rotation 90 >"$SUITE_TMP/v2d_demo.out" 2>&1
+	_rc=$?
+	cat "$SUITE_TMP/v2d_demo.out"
+	[ "$_rc" = 0 ] || fail "v2d_demo exited $_rc" || return 1
+	# The 8x4 quadrants aa/bb over cc/dd, turned clockwise: 4x8.
+	[ "$(grep -c '^  ccaa$' "$SUITE_TMP/v2d_demo.out")" = 4 ] &&
+		[ "$(grep -c '^  ddbb$' "$SUITE_TMP/v2d_demo.out")" = 4 ] ||
+		fail "the rotated image is not the expected one" || return 1
+	"$_demo" --rotation 45 >/dev/null 2>&1
+	[ $? = 2 ] || fail "a bad --rotation did not exit 2"
+}
+
+run_v2d() {
+	area_selected v2d || return 0
+	ensure_pagebuf || return 0
+	run_shell_step v2d/insmod_creates_device v2d_insmod
+	[ -c /dev/v2d_emu ] || return 0
+	# vgem is optional here: its test skips without it.
+	import_vgem_modules_load >/dev/null 2>&1
+	run_program v2d "$DL_BIN/v2d"
+	run_shell_test v2d/demo_rotates_quadrants v2d_demo_rotates_quadrants
+	run_shell_test v2d/rmmod_once_idle v2d_rmmod_once_idle
+}
+
 # ---- lifetime: module references ---------------------------------------------------
 
 HOLD_PID=
@@ -543,6 +586,7 @@ for _area in roundtrip zerofill mmap sync fdinfo classic errors; do
 	run_program "$_area" "$DL_BIN/$_area"
 done
 run_import
+run_v2d
 run_lifetime
 
 exit "$SUITE_FAILED"

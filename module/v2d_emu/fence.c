@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Job fences: the dma_fence of every job, its place in the buffers'
+ * reservation objects (implicit sync), the sync_file out-fence and the
+ * watchdog.
+ *
+ * Rules:
+ * - Every fence is signalled exactly once, with its error set first when
+ *   the job failed; v2d_fence_finish() is the one place that does it.
+ *   Jobs always get there: the worker finishes every job it is given,
+ *   and a job that never reaches the queue is finished where it is
+ *   abandoned.
+ * - A fence holds a reference on the module until its release: a
+ *   signalled fence may sit in a reservation object long after its job,
+ *   and debugfs still calls its ops to print it.
+ * - The job waits for the fences its buffers held before it (writers of
+ *   the source, readers and writers of the destination), collected under
+ *   the reservation locks together with adding its own, so that its own
+ *   fence is never among them.
+ */
+#include <linux/dma-fence.h>
+#include <linux/dma-resv.h>
+#include <linux/fcntl.h>
+#include <linux/file.h>
+#include <linux/jiffies.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/sync_file.h>
+
+#include "v2d_emu.h"
+
+/* How long a dependency wait sleeps before looking at the stop flag. */
+#define V2D_DEP_POLL	(HZ / 20)
+
+static const char *v2d_fence_driver_name(struct dma_fence *f)
+{
+	return "v2d_emu";
+}
+
+static const char *v2d_fence_timeline_name(struct dma_fence *f)
+{
+	/* One engine; each open file is a context on it. */
+	return "v2d_emu-engine";
+}
+
+static void v2d_fence_release(struct dma_fence *f)
+{
+	atomic64_dec(&v2d_counters.live_fences);
+	dma_fence_free(f);
+	/* Last: with the reference gone the module may be unloaded. */
+	module_put(THIS_MODULE);
+}
+
+static const struct dma_fence_ops v2d_fence_ops = {
+	.get_driver_name = v2d_fence_driver_name,
+	.get_timeline_name = v2d_fence_timeline_name,
+	.release = v2d_fence_release,
+};
+
+/**
+ * v2d_fence_create() - a new fence on the file's timeline
+ * @vfile: the file; the caller holds its submit_lock, so seqnos are
+ *	handed out in queue order
+ *
+ * Return: the fence, or NULL when out of memory.
+ */
+struct v2d_fence *v2d_fence_create(struct v2d_file *vfile)
+{
+	struct v2d_fence *fence;
+
+	fence = kzalloc(sizeof(*fence), GFP_KERNEL);
+	if (!fence)
+		return NULL;
+
+	/* Cannot fail: an open file of this module already holds one. */
+	__module_get(THIS_MODULE);
+	atomic64_inc(&v2d_counters.live_fences);
+
+	spin_lock_init(&fence->lock);
+	dma_fence_init(&fence->base, &v2d_fence_ops, &fence->lock,
+		       vfile->context, ++vfile->seqno);
+	return fence;
+}
+
+/**
+ * v2d_fence_finish() - set the fence's error and signal it, once
+ * @fence: the fence
+ * @err: 0 or a negative errno
+ *
+ * Return: true if this call signalled the fence.
+ */
+bool v2d_fence_finish(struct v2d_fence *fence, int err)
+{
+	if (test_and_set_bit(0, &fence->done))
+		return false;
+	if (err)
+		dma_fence_set_error(&fence->base, err);
+	dma_fence_signal(&fence->base);
+	return true;
+}
+
+/*
+ * Lock every reservation object of @objs, backing off and sleeping on
+ * the contended one when the wound-wait protocol says -EDEADLK.
+ */
+static int v2d_resv_lock_all(struct dma_resv **objs, int n,
+			     struct ww_acquire_ctx *ctx)
+{
+	int contended = -1;
+	int i, j, ret;
+
+retry:
+	if (contended >= 0) {
+		ret = dma_resv_lock_slow_interruptible(objs[contended], ctx);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < n; i++) {
+		if (i == contended)
+			continue;
+		ret = dma_resv_lock_interruptible(objs[i], ctx);
+		if (!ret)
+			continue;
+
+		for (j = 0; j < i; j++)
+			if (j != contended)
+				dma_resv_unlock(objs[j]);
+		if (contended >= i)
+			dma_resv_unlock(objs[contended]);
+		if (ret != -EDEADLK)
+			return ret;
+		contended = i;
+		goto retry;
+	}
+	return 0;
+}
+
+static void v2d_resv_unlock_all(struct dma_resv **objs, int n)
+{
+	while (n--)
+		dma_resv_unlock(objs[n]);
+}
+
+/* Under the locks: collect what the job waits for, then add its fence. */
+static int v2d_fence_add_locked(struct v2d_job *job, struct dma_resv **objs,
+				int n)
+{
+	struct dma_fence *f = &job->fence->base;
+	int i, ret;
+
+	for (i = 0; i < n; i++) {
+		ret = dma_resv_reserve_fences(objs[i], 1);
+		if (ret)
+			return ret;
+	}
+
+	ret = dma_resv_get_singleton(objs[0], DMA_RESV_USAGE_READ,
+				     &job->deps[V2D_DEP_DST]);
+	if (ret)
+		return ret;
+	if (n > 1) {
+		ret = dma_resv_get_singleton(objs[1], DMA_RESV_USAGE_WRITE,
+					     &job->deps[V2D_DEP_SRC]);
+		if (ret)
+			return ret;
+	}
+
+	/* Nothing fails from here on. */
+	dma_resv_add_fence(objs[0], f, DMA_RESV_USAGE_WRITE);
+	if (n > 1)
+		dma_resv_add_fence(objs[1], f, DMA_RESV_USAGE_READ);
+	return 0;
+}
+
+/**
+ * v2d_fence_publish() - make the job's fence implicit on its buffers
+ * @job: the job, with its buffers and fence
+ *
+ * The destination gets the fence as a writer, a source in another
+ * dma-buf as a reader (a source in the destination's dma-buf is covered
+ * by the write fence). The fences the job must wait for are stored in
+ * @job->deps.
+ *
+ * Return: 0, -EINTR when a signal arrived while locking, -ENOMEM. On
+ * error the fence is on no buffer.
+ */
+int v2d_fence_publish(struct v2d_job *job)
+{
+	struct dma_resv *objs[2];
+	struct ww_acquire_ctx ctx;
+	int n = 1, ret;
+
+	objs[0] = job->dst->dmabuf->resv;
+	if (job->src && job->src->dmabuf != job->dst->dmabuf)
+		objs[n++] = job->src->dmabuf->resv;
+
+	ww_acquire_init(&ctx, &reservation_ww_class);
+	ret = v2d_resv_lock_all(objs, n, &ctx);
+	if (ret)
+		goto out_fini;
+	ww_acquire_done(&ctx);
+
+	ret = v2d_fence_add_locked(job, objs, n);
+	v2d_resv_unlock_all(objs, n);
+out_fini:
+	ww_acquire_fini(&ctx);
+	return ret;
+}
+
+/**
+ * v2d_fence_wait_deps() - wait for what the job depends on
+ * @job: the job
+ *
+ * Waits at most ``timeout_ms`` in all, and stops early when the job is
+ * told to stop. A dependency that failed does not fail the job.
+ *
+ * Return: 0, -ETIMEDOUT, or the job's stop error.
+ */
+int v2d_fence_wait_deps(struct v2d_job *job)
+{
+	unsigned long deadline = jiffies +
+		msecs_to_jiffies(READ_ONCE(v2d_timeout_ms));
+	int i;
+
+	for (i = 0; i < V2D_NR_DEPS; i++) {
+		struct dma_fence *dep = job->deps[i];
+
+		while (dep && !dma_fence_is_signaled(dep)) {
+			if (READ_ONCE(job->stop_err))
+				return READ_ONCE(job->stop_err);
+			if (time_after_eq(jiffies, deadline))
+				return -ETIMEDOUT;
+			dma_fence_wait_timeout(dep, false, V2D_DEP_POLL);
+		}
+	}
+	return 0;
+}
+
+/**
+ * v2d_fence_make_sync_file() - prepare the job's out-fence fd
+ * @job: the job, with its fence
+ *
+ * Reserves an fd and wraps the fence in a sync_file; the fd reaches the
+ * process only with v2d_fence_install_sync_file().
+ *
+ * Return: 0, -EMFILE or -ENOMEM.
+ */
+int v2d_fence_make_sync_file(struct v2d_job *job)
+{
+	int fd;
+
+	job->sync_file = sync_file_create(&job->fence->base);
+	if (!job->sync_file)
+		return -ENOMEM;
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		fput(job->sync_file->file);
+		job->sync_file = NULL;
+		return fd;
+	}
+	job->out_fd = fd;
+	return 0;
+}
+
+void v2d_fence_install_sync_file(struct v2d_job *job)
+{
+	if (!job->sync_file)
+		return;
+	fd_install(job->out_fd, job->sync_file->file);
+	job->sync_file = NULL;
+}
+
+void v2d_fence_drop_sync_file(struct v2d_job *job)
+{
+	if (!job->sync_file)
+		return;
+	put_unused_fd(job->out_fd);
+	fput(job->sync_file->file);
+	job->sync_file = NULL;
+}
+
+/*
+ * The engine's watchdog: a job running longer than timeout_ms is told to
+ * stop with ETIMEDOUT; the worker then signals its fence with that error
+ * once the engine has let go of the buffers, so that nothing is written
+ * after the fence says the job is over.
+ */
+static void v2d_watchdog_fire(struct work_struct *work)
+{
+	struct v2d_job *job = container_of(to_delayed_work(work),
+					   struct v2d_job, watchdog);
+
+	dev_warn(v2d_dma_dev,
+		 "job %llu:%llu timed out after %u ms, stopping it\n",
+		 job->fence->base.context, job->fence->base.seqno,
+		 READ_ONCE(v2d_timeout_ms));
+	v2d_job_stop(job, -ETIMEDOUT);
+}
+
+void v2d_watchdog_init(struct v2d_job *job)
+{
+	INIT_DELAYED_WORK(&job->watchdog, v2d_watchdog_fire);
+}
+
+void v2d_watchdog_arm(struct v2d_job *job)
+{
+	queue_delayed_work(system_wq, &job->watchdog,
+			   msecs_to_jiffies(READ_ONCE(v2d_timeout_ms)));
+}
+
+void v2d_watchdog_cancel(struct v2d_job *job)
+{
+	cancel_delayed_work_sync(&job->watchdog);
+}

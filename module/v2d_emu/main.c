@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * v2d_emu: an emulated 2D engine that imports dma-bufs, modelled on the
+ * SpacemiT K1's V2D: one DMA segment is used directly, more go through
+ * the engine's own translation units, and jobs complete with dma-fences
+ * that take part in implicit sync.
+ *
+ * This file holds the misc device (/dev/v2d_emu, dynamic minor), the
+ * ioctl dispatch with its argument checks, the platform device that does
+ * the DMA, the module parameters and init/exit. The uapi is
+ * include/uapi/v2d_emu.h.
+ *
+ * Module lifetime: an open file holds a module reference (fops owner),
+ * and so does every live fence (fence.c). Jobs and imports belong to a
+ * file, so rmmod is refused while any of them exists.
+ */
+#include <linux/dma-fence.h>
+#include <linux/dma-mapping.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/platform_device.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "v2d_emu.h"
+
+static unsigned int v2d_dma_bits = 64;
+module_param_named(dma_bits, v2d_dma_bits, uint, 0444);
+MODULE_PARM_DESC(dma_bits,
+		 "DMA mask width of the engine, 32 to 64 (default 64; 32 bounces high pages through swiotlb)");
+
+unsigned int v2d_timeout_ms = 5000;
+module_param_named(timeout_ms, v2d_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(timeout_ms,
+		 "Watchdog: a job running longer fails with ETIMEDOUT (default 5000)");
+
+bool v2d_inject_fault;
+module_param_named(inject_fault, v2d_inject_fault, bool, 0644);
+MODULE_PARM_DESC(inject_fault,
+		 "Debugging aid: leave the last page of new IOMMU mappings untranslated");
+
+struct v2d_counters v2d_counters;
+struct device *v2d_dma_dev;
+struct workqueue_struct *v2d_wq;
+
+static struct platform_device *v2d_pdev;
+static struct miscdevice v2d_misc;
+
+/* Bad input is the caller's mistake: say why, without flooding the log. */
+#define v2d_reject(err, fmt, ...)					\
+({									\
+	dev_info_ratelimited(v2d_misc.this_device,			\
+			     "%s[%d]: " fmt, current->comm,		\
+			     task_pid_nr(current), ##__VA_ARGS__);	\
+	(err);								\
+})
+
+/*
+ * Copy in a size-extensible struct: at least @min bytes, zero-extended,
+ * E2BIG for unknown non-zero bytes past the kernel's struct.
+ */
+static int v2d_copy_in(void *dst, size_t ksize, const void __user *src,
+		       size_t usize, size_t min)
+{
+	if (usize < min)
+		return v2d_reject(-EINVAL, "struct of %zu bytes, need %zu\n",
+				  usize, min);
+	return copy_struct_from_user(dst, ksize, src, usize);
+}
+
+static int v2d_copy_out(void __user *dst, const void *src, size_t ksize,
+			size_t usize)
+{
+	return copy_to_user(dst, src, min(ksize, usize)) ? -EFAULT : 0;
+}
+
+/* ---- IMPORT, RELEASE, QUERY --------------------------------------------- */
+
+static long v2d_ioctl_import(struct v2d_file *vfile, void __user *uarg,
+			     size_t usize)
+{
+	struct v2d_import req;
+	int ret;
+
+	ret = v2d_copy_in(&req, sizeof(req), uarg, usize,
+			  V2D_IMPORT_SIZE_VER0);
+	if (ret)
+		return ret;
+	if (req.flags || req.pad || req.reserved)
+		return v2d_reject(-EINVAL, "import: non-zero flags or reserved\n");
+
+	ret = v2d_buffer_import(vfile, req.fd, &req.handle);
+	if (ret)
+		return ret;
+
+	ret = v2d_copy_out(uarg, &req, sizeof(req), usize);
+	if (ret)
+		v2d_buffer_release(vfile, req.handle);
+	return ret;
+}
+
+static long v2d_ioctl_release(struct v2d_file *vfile, void __user *uarg,
+			      size_t usize)
+{
+	struct v2d_release req;
+	int ret;
+
+	ret = v2d_copy_in(&req, sizeof(req), uarg, usize, sizeof(req));
+	if (ret)
+		return ret;
+	if (req.flags)
+		return v2d_reject(-EINVAL, "release: non-zero flags\n");
+	return v2d_buffer_release(vfile, req.handle);
+}
+
+static long v2d_ioctl_query(struct v2d_file *vfile, void __user *uarg,
+			    size_t usize)
+{
+	struct v2d_buffer *buf;
+	struct v2d_query req;
+	int ret;
+
+	ret = v2d_copy_in(&req, sizeof(req), uarg, usize, V2D_QUERY_SIZE_VER0);
+	if (ret)
+		return ret;
+	if (req.flags || req.reserved)
+		return v2d_reject(-EINVAL, "query: non-zero flags or reserved\n");
+
+	buf = v2d_buffer_lookup(vfile, req.handle);
+	if (!buf)
+		return -ENOENT;
+	req.size = buf->size;
+	req.nr_segments = buf->nr_segments;
+	req.path = buf->path;
+	req.pad = 0;
+	/* The bus address of the direct path is nobody's business. */
+	req.unit = buf->path == V2D_PATH_IOMMU ? buf->unit : 0;
+	req.iova = buf->path == V2D_PATH_IOMMU ? buf->addr : 0;
+	v2d_buffer_put(buf);
+
+	return v2d_copy_out(uarg, &req, sizeof(req), usize);
+}
+
+/* ---- SUBMIT ------------------------------------------------------------- */
+
+static bool v2d_is_zero(const void *p, size_t len)
+{
+	return !memchr_inv(p, 0, len);
+}
+
+/* The fields that do not depend on the buffers. */
+static int v2d_check_submit(const struct v2d_submit *req)
+{
+	if (req->op < V2D_OP_FILL || req->op > V2D_OP_ROTATE)
+		return v2d_reject(-EINVAL, "submit: unknown op %u\n", req->op);
+	if (req->flags & ~V2D_SUBMIT_VALID_FLAGS)
+		return v2d_reject(-EINVAL, "submit: unknown flags %#x\n",
+				  req->flags & ~V2D_SUBMIT_VALID_FLAGS);
+	if (req->pad || req->reserved)
+		return v2d_reject(-EINVAL, "submit: non-zero reserved\n");
+	if (req->cpp != 1 && req->cpp != 2 && req->cpp != 4)
+		return v2d_reject(-EINVAL, "submit: %u bytes per pixel\n",
+				  req->cpp);
+	if (!(req->flags & V2D_SUBMIT_IN_FENCE) && req->in_fence_fd)
+		return v2d_reject(-EINVAL, "submit: in_fence_fd without flag\n");
+
+	if (req->op == V2D_OP_ROTATE) {
+		if (req->cpp != 4)
+			return v2d_reject(-EINVAL, "rotate: cpp %u, not 4\n",
+					  req->cpp);
+		if (req->rotation != 90 && req->rotation != 180 &&
+		    req->rotation != 270)
+			return v2d_reject(-EINVAL, "rotate: %u degrees\n",
+					  req->rotation);
+	} else if (req->rotation) {
+		return v2d_reject(-EINVAL, "submit: rotation without ROTATE\n");
+	}
+
+	if (req->op == V2D_OP_FILL) {
+		if (!v2d_is_zero(&req->src, sizeof(req->src)))
+			return v2d_reject(-EINVAL, "fill: source not zero\n");
+	} else if (req->value) {
+		return v2d_reject(-EINVAL, "submit: value without FILL\n");
+	}
+	return 0;
+}
+
+static long v2d_submit_locked(struct v2d_file *vfile, struct v2d_job *job,
+			      void __user *uarg, size_t usize)
+{
+	int ret;
+
+	ret = v2d_job_prepare(job);
+	if (ret)
+		return ret;
+
+	/* Copy out before the job is published: nothing may fail after. */
+	ret = v2d_copy_out(uarg, &job->req, sizeof(job->req), usize);
+	if (ret) {
+		v2d_job_abandon(job);
+		return ret;
+	}
+	return v2d_job_commit(job);
+}
+
+static long v2d_ioctl_submit(struct v2d_file *vfile, void __user *uarg,
+			     size_t usize)
+{
+	struct v2d_submit req;
+	struct v2d_job *job;
+	int ret;
+
+	ret = v2d_copy_in(&req, sizeof(req), uarg, usize,
+			  V2D_SUBMIT_SIZE_VER0);
+	if (ret)
+		return ret;
+	ret = v2d_check_submit(&req);
+	if (ret)
+		return ret;
+
+	job = v2d_job_create(vfile, &req);
+	if (IS_ERR(job))
+		return v2d_reject(PTR_ERR(job),
+				  "submit: op %u rejected: %pe\n", req.op, job);
+
+	mutex_lock(&vfile->submit_lock);
+	ret = v2d_submit_locked(vfile, job, uarg, usize);
+	mutex_unlock(&vfile->submit_lock);
+	return ret;
+}
+
+static long v2d_ioctl_get_stats(void __user *uarg)
+{
+	struct v2d_stats st = {
+		.live_imports = atomic64_read(&v2d_counters.live_imports),
+		.live_jobs = atomic64_read(&v2d_counters.live_jobs),
+		.live_fences = atomic64_read(&v2d_counters.live_fences),
+		.mapped_pages = atomic64_read(&v2d_counters.mapped_pages),
+		.jobs_done = atomic64_read(&v2d_counters.jobs_done),
+		.jobs_failed = atomic64_read(&v2d_counters.jobs_failed),
+		.faults = atomic64_read(&v2d_counters.faults),
+		.timeouts = atomic64_read(&v2d_counters.timeouts),
+	};
+
+	return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
+}
+
+/* ---- dispatch ----------------------------------------------------------- */
+
+/* @cmd is @ref with any struct size encoded. */
+static bool v2d_cmd_is(unsigned int cmd, unsigned int ref)
+{
+	return _IOC_TYPE(cmd) == _IOC_TYPE(ref) &&
+	       _IOC_NR(cmd) == _IOC_NR(ref) &&
+	       _IOC_DIR(cmd) == _IOC_DIR(ref);
+}
+
+static long v2d_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct v2d_file *vfile = file->private_data;
+	void __user *uarg = (void __user *)arg;
+	size_t usize = _IOC_SIZE(cmd);
+
+	if (v2d_cmd_is(cmd, V2D_IOC_IMPORT))
+		return v2d_ioctl_import(vfile, uarg, usize);
+	if (v2d_cmd_is(cmd, V2D_IOC_RELEASE))
+		return v2d_ioctl_release(vfile, uarg, usize);
+	if (v2d_cmd_is(cmd, V2D_IOC_QUERY))
+		return v2d_ioctl_query(vfile, uarg, usize);
+	if (v2d_cmd_is(cmd, V2D_IOC_SUBMIT))
+		return v2d_ioctl_submit(vfile, uarg, usize);
+	if (cmd == V2D_IOC_GET_STATS)
+		return v2d_ioctl_get_stats(uarg);
+	return -ENOTTY;
+}
+
+static int v2d_open(struct inode *inode, struct file *file)
+{
+	struct v2d_file *vfile;
+
+	vfile = kzalloc(sizeof(*vfile), GFP_KERNEL);
+	if (!vfile)
+		return -ENOMEM;
+
+	xa_init_flags(&vfile->imports, XA_FLAGS_ALLOC1);
+	mutex_init(&vfile->submit_lock);
+	vfile->context = dma_fence_context_alloc(1);
+	spin_lock_init(&vfile->jobs_lock);
+	INIT_LIST_HEAD(&vfile->jobs);
+	init_waitqueue_head(&vfile->idle);
+
+	file->private_data = vfile;
+	return 0;
+}
+
+/* Jobs first (they hold imports), then the handles. */
+static int v2d_release(struct inode *inode, struct file *file)
+{
+	struct v2d_file *vfile = file->private_data;
+
+	v2d_file_cancel_jobs(vfile);
+	v2d_buffer_release_all(vfile);
+	mutex_destroy(&vfile->submit_lock);
+	kfree(vfile);
+	return 0;
+}
+
+static const struct file_operations v2d_fops = {
+	.owner = THIS_MODULE,
+	.open = v2d_open,
+	.release = v2d_release,
+	.unlocked_ioctl = v2d_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+static struct miscdevice v2d_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "v2d_emu",
+	.fops = &v2d_fops,
+	.mode = 0600,
+};
+
+/* ---- init/exit ---------------------------------------------------------- */
+
+/*
+ * The engine's DMA device. No driver binds to it, so it gets no DMA ops
+ * and maps through dma-direct (and swiotlb when a page is out of reach).
+ */
+static int v2d_pdev_create(void)
+{
+	int ret;
+
+	if (v2d_dma_bits < 32 || v2d_dma_bits > 64) {
+		pr_err("v2d_emu: dma_bits=%u is not within 32..64\n",
+		       v2d_dma_bits);
+		return -EINVAL;
+	}
+
+	v2d_pdev = platform_device_register_simple("v2d_emu",
+						   PLATFORM_DEVID_NONE,
+						   NULL, 0);
+	if (IS_ERR(v2d_pdev))
+		return PTR_ERR(v2d_pdev);
+
+	ret = dma_set_mask_and_coherent(&v2d_pdev->dev,
+					DMA_BIT_MASK(v2d_dma_bits));
+	if (ret) {
+		platform_device_unregister(v2d_pdev);
+		return ret;
+	}
+	v2d_dma_dev = &v2d_pdev->dev;
+	return 0;
+}
+
+static int __init v2d_init(void)
+{
+	int ret;
+
+	ret = v2d_iommu_init();
+	if (ret)
+		return ret;
+
+	ret = v2d_pdev_create();
+	if (ret)
+		goto err_iommu;
+
+	v2d_wq = alloc_ordered_workqueue("v2d_emu", 0);
+	if (!v2d_wq) {
+		ret = -ENOMEM;
+		goto err_pdev;
+	}
+
+	v2d_misc.parent = v2d_dma_dev;
+	ret = misc_register(&v2d_misc);
+	if (ret)
+		goto err_wq;
+	return 0;
+
+err_wq:
+	destroy_workqueue(v2d_wq);
+err_pdev:
+	platform_device_unregister(v2d_pdev);
+err_iommu:
+	v2d_iommu_exit();
+	return ret;
+}
+
+/* No file and no fence is left (each holds the module), so no job either. */
+static void __exit v2d_exit(void)
+{
+	misc_deregister(&v2d_misc);
+	destroy_workqueue(v2d_wq);
+	platform_device_unregister(v2d_pdev);
+	v2d_iommu_exit();
+}
+
+module_init(v2d_init);
+module_exit(v2d_exit);
+
+MODULE_DESCRIPTION("v2d_emu: emulated 2D engine importing dma-bufs");
+MODULE_LICENSE("GPL");
+/* The namespace by its string: the one spelling every supported kernel takes. */
+MODULE_INFO(import_ns, "DMA_BUF");

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Interfaces between the parts of v2d_emu.ko:
+ *   main.c     misc device, ioctl dispatch, platform device, params, init/exit
+ *   import.c   dma_buf_get/attach/map and the per-file handles
+ *   iommu.c    translation units: IOVA windows, page tables, faults
+ *   engine.c   jobs: checks, queue, worker, FILL/COPY/ROTATE
+ *   fence.c    job fences, reservation objects, sync_file, watchdog
+ *
+ * Platform assumption, the one the engine's memory access rests on: the
+ * DMA device is a platform device behind dma-direct, with no real IOMMU,
+ * so a DMA address is the physical address of the memory the device
+ * reaches (a swiotlb bounce slot when the mapping bounces). The engine
+ * reads and writes that physical memory and nothing else, as hardware
+ * would.
+ */
+#ifndef V2D_EMU_H
+#define V2D_EMU_H
+
+#include <linux/atomic.h>
+#include <linux/completion.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-fence.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+
+#include <uapi/v2d_emu.h>
+
+struct sync_file;
+
+/*
+ * An open file of /dev/v2d_emu: its imports and its jobs. Lifetime: the
+ * file's release waits for its jobs to retire, so a job may point at its
+ * file without a reference.
+ */
+struct v2d_file {
+	struct xarray imports;		/* handle -> struct v2d_buffer */
+	struct mutex submit_lock;	/* seqno order == queue order */
+	u64 context;			/* fence context of this file */
+	u64 seqno;			/* last seqno, under submit_lock */
+	spinlock_t jobs_lock;
+	struct list_head jobs;		/* live jobs, under jobs_lock */
+	wait_queue_head_t idle;		/* woken when @jobs empties */
+};
+
+/*
+ * One import of a dma-buf, mapped for the engine's device. Handles and
+ * jobs hold references; the last one unmaps and detaches.
+ */
+struct v2d_buffer {
+	struct kref ref;
+	struct dma_buf *dmabuf;
+	struct dma_buf_attachment *attach;
+	struct sg_table *sgt;
+	u64 size;
+	u32 handle;
+	u32 nr_segments;
+	u32 path;			/* V2D_PATH_* */
+	u32 unit;			/* translation unit (IOMMU path) */
+	u64 addr;			/* device address of byte 0 */
+};
+
+/*
+ * A job's fence. The first member is the dma_fence, so that the core's
+ * dma_fence_free() frees the whole object.
+ */
+struct v2d_fence {
+	struct dma_fence base;
+	spinlock_t lock;		/* the dma_fence's lock */
+	unsigned long done;		/* bit 0: error set and signalled */
+};
+
+/* Up to three fences a job waits for before it runs. */
+enum v2d_dep {
+	V2D_DEP_DST,			/* readers and writers of the destination */
+	V2D_DEP_SRC,			/* writers of the source */
+	V2D_DEP_IN,			/* the caller's in-fence */
+	V2D_NR_DEPS
+};
+
+struct v2d_job {
+	struct list_head node;		/* in file->jobs */
+	struct v2d_file *file;
+	struct work_struct work;
+	struct delayed_work watchdog;
+	struct completion stop;		/* completed when @stop_err is set */
+	int stop_err;			/* why the job must stop, or 0 */
+	struct v2d_fence *fence;
+	struct dma_fence *deps[V2D_NR_DEPS];
+	struct sync_file *sync_file;	/* out-fence before it is installed */
+	int out_fd;
+	struct v2d_submit req;
+	struct v2d_buffer *src;		/* NULL for FILL */
+	struct v2d_buffer *dst;
+};
+
+/* main.c */
+struct v2d_counters {
+	atomic64_t live_imports;
+	atomic64_t live_jobs;
+	atomic64_t live_fences;
+	atomic64_t mapped_pages;
+	atomic64_t jobs_done;
+	atomic64_t jobs_failed;
+	atomic64_t faults;
+	atomic64_t timeouts;
+};
+
+extern struct v2d_counters v2d_counters;
+extern struct device *v2d_dma_dev;
+extern struct workqueue_struct *v2d_wq;
+extern unsigned int v2d_timeout_ms;
+extern bool v2d_inject_fault;
+
+/* import.c */
+int v2d_buffer_import(struct v2d_file *vfile, int fd, u32 *handle);
+int v2d_buffer_release(struct v2d_file *vfile, u32 handle);
+struct v2d_buffer *v2d_buffer_lookup(struct v2d_file *vfile, u32 handle);
+void v2d_buffer_put(struct v2d_buffer *buf);
+void v2d_buffer_release_all(struct v2d_file *vfile);
+
+/* iommu.c */
+int v2d_iommu_init(void);
+void v2d_iommu_exit(void);
+int v2d_iommu_map(struct sg_table *sgt, u64 size, u32 *unit, u64 *iova);
+void v2d_iommu_unmap(u32 unit, u64 iova, u64 size);
+int v2d_iommu_translate(u32 unit, u64 iova, dma_addr_t *dma);
+
+/* engine.c */
+struct v2d_job *v2d_job_create(struct v2d_file *vfile,
+			       const struct v2d_submit *req);
+int v2d_job_prepare(struct v2d_job *job);
+int v2d_job_commit(struct v2d_job *job);
+void v2d_job_abandon(struct v2d_job *job);
+void v2d_file_cancel_jobs(struct v2d_file *vfile);
+void v2d_job_stop(struct v2d_job *job, int err);
+
+/* fence.c */
+struct v2d_fence *v2d_fence_create(struct v2d_file *vfile);
+bool v2d_fence_finish(struct v2d_fence *fence, int err);
+int v2d_fence_publish(struct v2d_job *job);
+int v2d_fence_make_sync_file(struct v2d_job *job);
+void v2d_fence_install_sync_file(struct v2d_job *job);
+void v2d_fence_drop_sync_file(struct v2d_job *job);
+int v2d_fence_wait_deps(struct v2d_job *job);
+void v2d_watchdog_init(struct v2d_job *job);
+void v2d_watchdog_arm(struct v2d_job *job);
+void v2d_watchdog_cancel(struct v2d_job *job);
+
+#endif /* V2D_EMU_H */

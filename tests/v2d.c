@@ -1,0 +1,1197 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * v2d: the emulated 2D engine (v2d_emu.ko) imports pagebuf and vgem
+ * buffers and runs jobs on them. Results are checked byte by byte
+ * against a model computed here, through the exporter's mapping, with
+ * DMA_BUF_IOCTL_SYNC around every CPU access (under swiotlb the engine's
+ * writes reach the pages only through those syncs).
+ *
+ * The suite loads v2d_emu.ko (and vgem) before this program runs.
+ */
+#define _GNU_SOURCE
+#include "common.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+
+#include <linux/dma-buf.h>
+#include <linux/sync_file.h>
+#include <xf86drm.h>
+
+#include <uapi/v2d_emu.h>
+
+#define V2D_DEVICE	"/dev/v2d_emu"
+#define V2D_PARAMS	"/sys/module/v2d_emu/parameters"
+#define BUFINFO		"/sys/kernel/debug/dma_buf/bufinfo"
+
+static int vd = -1;
+
+/* ---- utilities ----------------------------------------------------------- */
+
+/*
+ * The fds a test opens, closed by the teardown too: a failed test leaves
+ * through longjmp, and its buffers (holding fences) must not outlive it.
+ */
+static int test_fds[64];
+static int nr_test_fds;
+
+static int track(int fd)
+{
+	if (fd >= 0 && nr_test_fds < (int)(sizeof(test_fds) / sizeof(test_fds[0])))
+		test_fds[nr_test_fds++] = fd;
+	return fd;
+}
+
+static int alloc_buf(uint64_t size, uint32_t flags, uint32_t *nr_segments)
+{
+	return track(pb_alloc_ok(size, flags, nr_segments));
+}
+
+/* Mappings likewise: a mapping keeps its dma-buf, and its fences, alive. */
+static struct {
+	void *p;
+	size_t len;
+} test_maps[32];
+
+static void *map_buf(int fd, size_t len, int prot, off_t off)
+{
+	void *p = pb_map(fd, len, prot, off);
+	size_t i;
+
+	for (i = 0; i < sizeof(test_maps) / sizeof(test_maps[0]); i++) {
+		if (!test_maps[i].p) {
+			test_maps[i].p = p;
+			test_maps[i].len = len;
+			break;
+		}
+	}
+	return p;
+}
+
+static void unmap_buf(void *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(test_maps) / sizeof(test_maps[0]); i++)
+		if (test_maps[i].p == p)
+			test_maps[i].p = NULL;
+	pb_unmap(p, len);
+}
+
+static int v2d_open_ok(void)
+{
+	int fd = open(V2D_DEVICE, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		pb_diag("open %s: %s", V2D_DEVICE, pb_errname(errno));
+		fail();
+	}
+	return fd;
+}
+
+static int import_raw(int dev, int fd, uint32_t *handle)
+{
+	struct v2d_import req = { .fd = fd };
+
+	if (ioctl(dev, V2D_IOC_IMPORT, &req))
+		return errno;
+	*handle = req.handle;
+	return 0;
+}
+
+static uint32_t import_ok(int fd)
+{
+	uint32_t h = 0;
+	int err = import_raw(vd, fd, &h);
+
+	if (err) {
+		pb_diag("V2D_IOC_IMPORT: %s", pb_errname(err));
+		fail();
+	}
+	assert_int_not_equal(h, 0);
+	return h;
+}
+
+static void release_ok(uint32_t handle)
+{
+	struct v2d_release req = { .handle = handle };
+
+	assert_succeeds(ioctl(vd, V2D_IOC_RELEASE, &req));
+}
+
+static void query_ok(uint32_t handle, struct v2d_query *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->handle = handle;
+	assert_succeeds(ioctl(vd, V2D_IOC_QUERY, q));
+}
+
+static void stats_ok(struct v2d_stats *st)
+{
+	assert_succeeds(ioctl(vd, V2D_IOC_GET_STATS, st));
+}
+
+static struct v2d_surface surf(uint32_t h, uint32_t stride, uint64_t off,
+			       uint32_t x, uint32_t y, uint32_t w, uint32_t hh)
+{
+	struct v2d_surface s = {
+		.handle = h, .stride = stride, .offset = off,
+		.x = x, .y = y, .width = w, .height = hh,
+	};
+	return s;
+}
+
+/* SUBMIT; 0 or errno. */
+static int submit_raw(struct v2d_submit *req)
+{
+	return ioctl(vd, V2D_IOC_SUBMIT, req) ? errno : 0;
+}
+
+/* Submit with an out-fence or fail the test; returns the fence fd. */
+static int submit_ok(struct v2d_submit *req)
+{
+	int err;
+
+	req->flags |= V2D_SUBMIT_OUT_FENCE;
+	err = submit_raw(req);
+	if (err) {
+		pb_diag("V2D_IOC_SUBMIT op %u: %s", req->op, pb_errname(err));
+		fail();
+	}
+	assert_true(req->out_fence_fd >= 0);
+	return track(req->out_fence_fd);
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* poll() one fd for POLLIN: 1 ready, 0 not within @ms. */
+static int ready_within(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int ret = poll(&p, 1, ms);
+
+	assert_true(ret >= 0);
+	return ret > 0;
+}
+
+/* Status of a sync_file: 1 signalled, 0 active, <0 the fence's error. */
+static int fence_status(int fd)
+{
+	struct sync_file_info info;
+
+	memset(&info, 0, sizeof(info));
+	assert_succeeds(ioctl(fd, SYNC_IOC_FILE_INFO, &info));
+	return info.status;
+}
+
+/* Wait for a job's fence and return its status. */
+static int fence_wait(int fd)
+{
+	if (!ready_within(fd, 20000)) {
+		pb_diag("fence not signalled within 20 s");
+		fail();
+	}
+	return fence_status(fd);
+}
+
+static void fence_done_ok(int fd)
+{
+	int st = fence_wait(fd);
+
+	if (st != 1) {
+		pb_diag("job fence status %d (%s)", st, pb_errname(-st));
+		fail();
+	}
+	close(fd);
+}
+
+/* A v2d_emu parameter, written as text (restored by the teardown). */
+static void v2d_param(const char *name, const char *val)
+{
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), V2D_PARAMS "/%s", name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, val, strlen(val)), (ssize_t)strlen(val));
+	close(fd);
+}
+
+static int v2d_teardown(void **state)
+{
+	(void)state;
+	v2d_param("timeout_ms", "5000");
+	v2d_param("inject_fault", "0");
+	/* Drop whatever a failed test left: mappings, fds, then imports. */
+	for (size_t i = 0; i < sizeof(test_maps) / sizeof(test_maps[0]); i++) {
+		if (test_maps[i].p)
+			munmap(test_maps[i].p, test_maps[i].len);
+		test_maps[i].p = NULL;
+	}
+	while (nr_test_fds)
+		close(test_fds[--nr_test_fds]);
+	close(vd);
+	vd = open(V2D_DEVICE, O_RDWR | O_CLOEXEC);
+	return vd < 0 ? -1 : 0;
+}
+
+/* A buffer of @size filled with pattern @seed, mapped; returns the fd. */
+static int buf_with_pattern(uint64_t size, uint32_t flags, uint64_t seed,
+			    unsigned char **map)
+{
+	int fd = alloc_buf(size, flags, NULL);
+
+	*map = map_buf(fd, size, PROT_READ | PROT_WRITE, 0);
+	assert_int_equal(pb_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE), 0);
+	pb_fill(*map, size, seed);
+	assert_int_equal(pb_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE), 0);
+	return fd;
+}
+
+/* Compare the buffer with @want, inside a read bracket. */
+static void check_buf(int fd, const unsigned char *map,
+		      const unsigned char *want, size_t size)
+{
+	size_t i;
+
+	assert_int_equal(pb_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ), 0);
+	for (i = 0; i < size && map[i] == want[i]; i++)
+		;
+	assert_int_equal(pb_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ), 0);
+	if (i < size) {
+		pb_diag("byte %zu of %zu is 0x%02x, want 0x%02x", i, size,
+			map[i], want[i]);
+		fail();
+	}
+}
+
+static unsigned char *snapshot(int fd, const unsigned char *map, size_t size)
+{
+	unsigned char *copy = malloc(size);
+
+	assert_non_null(copy);
+	assert_int_equal(pb_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ), 0);
+	memcpy(copy, map, size);
+	assert_int_equal(pb_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ), 0);
+	return copy;
+}
+
+static size_t px(const struct v2d_surface *s, uint32_t cpp, uint32_t c,
+		 uint32_t r)
+{
+	return s->offset + (size_t)(s->y + r) * s->stride + (size_t)(s->x + c) * cpp;
+}
+
+/* ---- the model of each operation ----------------------------------------- */
+
+static void model_fill(unsigned char *m, const struct v2d_surface *d,
+		       uint32_t cpp, uint32_t value)
+{
+	uint32_t r, c, b;
+
+	for (r = 0; r < d->height; r++)
+		for (c = 0; c < d->width; c++)
+			for (b = 0; b < cpp; b++)
+				m[px(d, cpp, c, r) + b] = value >> (8 * b);
+}
+
+static void model_copy(unsigned char *m, const unsigned char *src,
+		       const struct v2d_surface *s, const struct v2d_surface *d,
+		       uint32_t cpp)
+{
+	uint32_t r;
+
+	for (r = 0; r < d->height; r++)
+		memcpy(m + px(d, cpp, 0, r), src + px(s, cpp, 0, r),
+		       (size_t)d->width * cpp);
+}
+
+static void model_rotate(unsigned char *m, const unsigned char *src,
+			 const struct v2d_surface *s,
+			 const struct v2d_surface *d, uint32_t deg)
+{
+	uint32_t r, c, dc, dr, w = s->width, h = s->height;
+
+	for (r = 0; r < h; r++) {
+		for (c = 0; c < w; c++) {
+			if (deg == 90) {
+				dc = h - 1 - r;
+				dr = c;
+			} else if (deg == 180) {
+				dc = w - 1 - c;
+				dr = h - 1 - r;
+			} else {
+				dc = r;
+				dr = w - 1 - c;
+			}
+			memcpy(m + px(d, 4, dc, dr), src + px(s, 4, c, r), 4);
+		}
+	}
+}
+
+/* ---- import and paths ------------------------------------------------------ */
+
+static void test_import_path_follows_dma_segments(void **state)
+{
+	/* swiotlb maps at most 256 KiB in one piece: stay within that. */
+	size_t size = 256 * KIB;
+	int i;
+
+	(void)state;
+	for (i = 0; i < PB_NR_POLICIES; i++) {
+		uint32_t segs, h;
+		struct v2d_query q;
+		int fd = alloc_buf(size, pb_policies[i].flags, &segs);
+
+		h = import_ok(fd);
+		query_ok(h, &q);
+		pb_diag("%s: %u allocation chunks, %u DMA segments, path %u, unit %u, iova %#llx",
+			pb_policies[i].name, segs, q.nr_segments, q.path, q.unit,
+			(unsigned long long)q.iova);
+		assert_int_equal(q.size, size);
+		assert_int_equal(q.path, q.nr_segments == 1 ? V2D_PATH_DIRECT :
+				 V2D_PATH_IOMMU);
+		if (pb_policies[i].flags & PAGEBUF_ALLOC_ORDER0) {
+			assert_int_equal(q.path, V2D_PATH_IOMMU);
+			assert_int_equal(q.nr_segments, size / pb_page);
+			assert_true(q.iova != 0);
+		}
+		if (pb_policies[i].flags & PAGEBUF_ALLOC_CONTIG) {
+			assert_int_equal(q.path, V2D_PATH_DIRECT);
+			assert_int_equal(q.nr_segments, 1);
+			assert_int_equal(q.iova, 0);
+		}
+		release_ok(h);
+		close(fd);
+	}
+}
+
+static void test_import_rejects_bad_fds(void **state)
+{
+	int p[2], null_fd;
+	uint32_t h;
+
+	(void)state;
+	assert_int_equal(import_raw(vd, -1, &h), EBADF);
+	assert_int_equal(import_raw(vd, 999, &h), EBADF);
+	assert_succeeds(pipe(p));
+	/* An open fd that is not a dma-buf: EINVAL, as dma_buf_get says. */
+	assert_int_equal(import_raw(vd, p[0], &h), EINVAL);
+	close(p[0]);
+	close(p[1]);
+	null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	assert_int_equal(import_raw(vd, null_fd, &h), EINVAL);
+	close(null_fd);
+	/* The device itself is not a dma-buf either. */
+	assert_int_equal(import_raw(vd, vd, &h), EINVAL);
+}
+
+static void test_release_and_query_unknown_handle_enoent(void **state)
+{
+	struct v2d_release rel = { .handle = 12345 };
+	struct v2d_query q = { .handle = 12345 };
+	int fd = alloc_buf(64 * KIB, 0, NULL);
+	uint32_t h;
+
+	(void)state;
+	assert_fails_with(ioctl(vd, V2D_IOC_RELEASE, &rel), ENOENT);
+	assert_fails_with(ioctl(vd, V2D_IOC_QUERY, &q), ENOENT);
+	h = import_ok(fd);
+	release_ok(h);
+	rel.handle = h;
+	q.handle = h;
+	assert_fails_with(ioctl(vd, V2D_IOC_RELEASE, &rel), ENOENT);
+	assert_fails_with(ioctl(vd, V2D_IOC_QUERY, &q), ENOENT);
+	close(fd);
+}
+
+static void test_import_struct_size_compat(void **state)
+{
+	struct {
+		struct v2d_import imp;
+		uint64_t extra;
+	} big;
+	int fd = alloc_buf(64 * KIB, 0, NULL);
+	unsigned long cmd = _IOC(_IOC_READ | _IOC_WRITE, V2D_IOC_MAGIC, 1,
+				 sizeof(big));
+	struct v2d_import imp = { .fd = fd, .reserved = 1 };
+
+	(void)state;
+	assert_fails_with(ioctl(vd, V2D_IOC_IMPORT, &imp), EINVAL);
+	memset(&big, 0, sizeof(big));
+	big.imp.fd = fd;
+	big.extra = 1;
+	assert_fails_with(ioctl(vd, cmd, &big), E2BIG);
+	big.extra = 0;
+	assert_succeeds(ioctl(vd, cmd, &big));
+	assert_int_not_equal(big.imp.handle, 0);
+	release_ok(big.imp.handle);
+	close(fd);
+}
+
+/* ---- FILL, COPY, ROTATE --------------------------------------------------- */
+
+static void fill_case(uint32_t flags, uint32_t cpp)
+{
+	size_t size = 64 * KIB;
+	unsigned char *map, *want;
+	struct v2d_submit req;
+	int fd, out;
+	uint32_t h;
+
+	fd = buf_with_pattern(size, flags, 7 + cpp, &map);
+	want = snapshot(fd, map, size);
+	h = import_ok(fd);
+
+	memset(&req, 0, sizeof(req));
+	req.op = V2D_OP_FILL;
+	req.cpp = cpp;
+	req.value = 0xa1b2c3d4;
+	/* A rectangle crossing page boundaries, away from row 0 and col 0. */
+	req.dst = surf(h, 1000, 100, 3, 5, 150 / cpp, 40);
+	out = submit_ok(&req);
+	fence_done_ok(out);
+
+	model_fill(want, &req.dst, cpp, req.value);
+	check_buf(fd, map, want, size);
+
+	release_ok(h);
+	free(want);
+	unmap_buf(map, size);
+	close(fd);
+}
+
+static void test_fill_every_policy_and_pixel_size(void **state)
+{
+	static const uint32_t cpps[] = { 1, 2, 4 };
+	int i, j;
+
+	(void)state;
+	for (i = 0; i < PB_NR_POLICIES; i++)
+		for (j = 0; j < 3; j++)
+			fill_case(pb_policies[i].flags, cpps[j]);
+}
+
+static void copy_case(uint32_t sflags, uint32_t dflags, uint32_t cpp)
+{
+	size_t size = 128 * KIB;
+	unsigned char *smap, *dmap, *src, *want;
+	struct v2d_submit req;
+	uint32_t sh, dh;
+	int sfd, dfd;
+
+	sfd = buf_with_pattern(size, sflags, 11, &smap);
+	dfd = buf_with_pattern(size, dflags, 12, &dmap);
+	src = snapshot(sfd, smap, size);
+	want = snapshot(dfd, dmap, size);
+	sh = import_ok(sfd);
+	dh = import_ok(dfd);
+
+	memset(&req, 0, sizeof(req));
+	req.op = V2D_OP_COPY;
+	req.cpp = cpp;
+	req.src = surf(sh, 4096, 8, 7, 2, 1000 / cpp, 20);
+	req.dst = surf(dh, 3000, 4, 1, 9, 1000 / cpp, 20);
+	fence_done_ok(submit_ok(&req));
+
+	model_copy(want, src, &req.src, &req.dst, cpp);
+	check_buf(dfd, dmap, want, size);
+	/* The source is untouched. */
+	check_buf(sfd, smap, src, size);
+
+	release_ok(sh);
+	release_ok(dh);
+	free(src);
+	free(want);
+	unmap_buf(smap, size);
+	unmap_buf(dmap, size);
+	close(sfd);
+	close(dfd);
+}
+
+static void test_copy_between_policies(void **state)
+{
+	(void)state;
+	copy_case(PAGEBUF_ALLOC_ORDER0, PAGEBUF_ALLOC_CONTIG, 4);
+	copy_case(PAGEBUF_ALLOC_CONTIG, PAGEBUF_ALLOC_ORDER0, 2);
+	copy_case(0, PAGEBUF_ALLOC_ORDER0, 1);
+}
+
+static void test_copy_within_one_buffer(void **state)
+{
+	size_t size = 64 * KIB;
+	unsigned char *map, *want;
+	struct v2d_submit req;
+	uint32_t h;
+	int fd;
+
+	(void)state;
+	fd = buf_with_pattern(size, PAGEBUF_ALLOC_ORDER0, 3, &map);
+	want = snapshot(fd, map, size);
+	h = import_ok(fd);
+	memset(&req, 0, sizeof(req));
+	req.op = V2D_OP_COPY;
+	req.cpp = 4;
+	req.src = surf(h, 1024, 0, 0, 0, 64, 16);
+	req.dst = surf(h, 1024, 32 * KIB, 0, 0, 64, 16);
+	fence_done_ok(submit_ok(&req));
+	model_copy(want, want, &req.src, &req.dst, 4);
+	check_buf(fd, map, want, size);
+	release_ok(h);
+	free(want);
+	unmap_buf(map, size);
+	close(fd);
+}
+
+static void rotate_case(uint32_t deg)
+{
+	size_t size = 64 * KIB;
+	unsigned char *smap, *dmap, *src, *want;
+	uint32_t w = 37, hgt = 23, sh, dh;
+	struct v2d_submit req;
+	int sfd, dfd;
+
+	sfd = buf_with_pattern(size, PAGEBUF_ALLOC_ORDER0, 21, &smap);
+	dfd = buf_with_pattern(size, PAGEBUF_ALLOC_CONTIG, 22, &dmap);
+	src = snapshot(sfd, smap, size);
+	want = snapshot(dfd, dmap, size);
+	sh = import_ok(sfd);
+	dh = import_ok(dfd);
+
+	memset(&req, 0, sizeof(req));
+	req.op = V2D_OP_ROTATE;
+	req.cpp = 4;
+	req.rotation = deg;
+	req.src = surf(sh, 256, 12, 2, 3, w, hgt);
+	if (deg == 180)
+		req.dst = surf(dh, 512, 0, 5, 1, w, hgt);
+	else
+		req.dst = surf(dh, 512, 0, 5, 1, hgt, w);
+	fence_done_ok(submit_ok(&req));
+
+	model_rotate(want, src, &req.src, &req.dst, deg);
+	check_buf(dfd, dmap, want, size);
+
+	release_ok(sh);
+	release_ok(dh);
+	free(src);
+	free(want);
+	unmap_buf(smap, size);
+	unmap_buf(dmap, size);
+	close(sfd);
+	close(dfd);
+}
+
+static void test_rotate_90_180_270(void **state)
+{
+	(void)state;
+	rotate_case(90);
+	rotate_case(180);
+	rotate_case(270);
+}
+
+/* ---- argument checks ----------------------------------------------------- */
+
+static void test_submit_rejects_bad_requests(void **state)
+{
+	struct v2d_submit base, req;
+	struct v2d_stats before, after;
+	int fd = alloc_buf(64 * KIB, 0, NULL);
+	int fd2 = alloc_buf(64 * KIB, 0, NULL);
+	uint32_t h = import_ok(fd), h2 = import_ok(fd2);
+
+	(void)state;
+	stats_ok(&before);
+	memset(&base, 0, sizeof(base));
+	base.op = V2D_OP_FILL;
+	base.cpp = 4;
+	base.dst = surf(h, 256, 0, 0, 0, 64, 256);	/* exactly 64 KiB */
+
+	req = base;
+	assert_int_equal(submit_raw(&req), 0);
+
+#define EXPECT(err, mutate) do {						\
+	req = base;								\
+	mutate;									\
+	if (submit_raw(&req) != (err)) {					\
+		pb_diag("%s: expected %s", #mutate, pb_errname(err));		\
+		fail();								\
+	}									\
+} while (0)
+	EXPECT(EINVAL, req.op = 0);
+	EXPECT(EINVAL, req.op = 4);
+	EXPECT(EINVAL, req.flags = 1U << 31);
+	EXPECT(EINVAL, req.cpp = 3);
+	EXPECT(EINVAL, req.pad = 1);
+	EXPECT(EINVAL, req.reserved = 1);
+	EXPECT(EINVAL, req.rotation = 90);
+	EXPECT(EINVAL, req.in_fence_fd = 3);
+	EXPECT(EINVAL, req.src.width = 1);
+	EXPECT(EINVAL, req.dst.width = 0);
+	EXPECT(EINVAL, req.dst.height = 0);
+	EXPECT(EINVAL, req.dst.stride = 255);		/* row longer than stride */
+	EXPECT(ERANGE, req.dst.height = 257);		/* one row past the end */
+	EXPECT(ERANGE, req.dst.offset = 1);
+	EXPECT(ERANGE, req.dst.y = 0xffffffff);
+	EXPECT(ERANGE, req.dst.offset = ~0ULL);
+	EXPECT(ERANGE, (req.dst.stride = 0xffffffff, req.dst.height = 2));
+	EXPECT(EINVAL, (req.dst.stride = 0xffffffff, req.dst.x = 0xfffffff0));
+	EXPECT(ENOENT, req.dst.handle = 999);
+	EXPECT(EINVAL, (req.flags = V2D_SUBMIT_IN_FENCE, req.in_fence_fd = fd));
+	EXPECT(EINVAL, (req.flags = V2D_SUBMIT_IN_FENCE, req.in_fence_fd = -1));
+	/* COPY: sizes must match, no overlap in one buffer. */
+	base.op = V2D_OP_COPY;
+	base.src = surf(h2, 256, 0, 0, 0, 64, 256);
+	EXPECT(0, (void)0);
+	EXPECT(EINVAL, req.value = 1);
+	EXPECT(EINVAL, req.src.width = 63);
+	EXPECT(ENOENT, req.src.handle = 999);
+	EXPECT(ERANGE, req.src.y = 1);
+	EXPECT(EINVAL, (req.src.handle = h, req.src.height = 10,
+			req.dst.height = 10, req.dst.y = 5));
+	EXPECT(0, (req.src.handle = h, req.src.height = 10,
+		   req.dst.height = 10, req.dst.y = 10));
+	/* ROTATE: 4 bytes per pixel, known angles, swapped sizes. */
+	base.op = V2D_OP_ROTATE;
+	base.rotation = 90;
+	base.src = surf(h2, 256, 0, 0, 0, 64, 32);
+	base.dst = surf(h, 256, 0, 0, 0, 32, 64);
+	EXPECT(0, (void)0);
+	EXPECT(EINVAL, req.cpp = 2);
+	EXPECT(EINVAL, req.rotation = 0);
+	EXPECT(EINVAL, req.rotation = 45);
+	EXPECT(EINVAL, req.dst.width = 64);
+	EXPECT(0, (req.rotation = 180, req.dst.width = 64, req.dst.height = 32));
+#undef EXPECT
+
+	release_ok(h);
+	release_ok(h2);
+	close(fd);
+	close(fd2);
+	/* Accepted jobs retire; rejected ones left nothing behind. */
+	for (int i = 0; i < 200; i++) {
+		stats_ok(&after);
+		if (!after.live_jobs)
+			break;
+		usleep(10000);
+	}
+	assert_int_equal(after.live_jobs, 0);
+	assert_int_equal(after.jobs_done - before.jobs_done, 5);
+	assert_int_equal(after.jobs_failed, before.jobs_failed);
+}
+
+/* ---- fences and implicit sync --------------------------------------------- */
+
+/* A job that hangs on @h's buffer until the watchdog fails it. */
+static int submit_hang(uint32_t h)
+{
+	struct v2d_submit req;
+
+	memset(&req, 0, sizeof(req));
+	req.op = V2D_OP_FILL;
+	req.cpp = 4;
+	req.flags = V2D_SUBMIT_HANG;
+	req.dst = surf(h, 4096, 0, 0, 0, 16, 1);
+	return submit_ok(&req);
+}
+
+static int bufinfo_has(const char *needle)
+{
+	char line[512];
+	int found = 0;
+	FILE *f = fopen(BUFINFO, "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, needle))
+			found = 1;
+	fclose(f);
+	return found;
+}
+
+static void test_hang_is_failed_by_watchdog_and_visible_in_bufinfo(void **state)
+{
+	int fd = alloc_buf(64 * KIB, 0, NULL);
+	struct v2d_stats before, after;
+	int64_t t0, dt;
+	uint32_t h;
+	int out;
+
+	(void)state;
+	v2d_param("timeout_ms", "1500");
+	h = import_ok(fd);
+	stats_ok(&before);
+	t0 = now_ms();
+	out = submit_hang(h);
+
+	assert_false(ready_within(out, 200));
+	assert_int_equal(fence_status(out), 0);
+	/* The write fence is on the buffer, unsignalled, while it hangs. */
+	if (bufinfo_has("") < 0)
+		pb_diag("no %s: debugfs not mounted", BUFINFO);
+	else
+		assert_int_equal(bufinfo_has("write fence:v2d_emu v2d_emu-engine seq") &&
+				 bufinfo_has("unsignalled"), 1);
+
+	assert_int_equal(fence_wait(out), -ETIMEDOUT);
+	dt = now_ms() - t0;
+	pb_diag("watchdog fired after %lld ms", (long long)dt);
+	assert_true(dt >= 1300);
+	close(out);
+
+	stats_ok(&after);
+	assert_int_equal(after.timeouts - before.timeouts, 1);
+	release_ok(h);
+	close(fd);
+}
+
+static void test_out_fence_blocks_cpu_sync_and_poll(void **state)
+{
+	int a = alloc_buf(64 * KIB, 0, NULL);
+	int b = alloc_buf(64 * KIB, 0, NULL);
+	uint32_t ha, hb;
+	struct v2d_submit req;
+	int hang, out;
+	int64_t t0, dt;
+
+	(void)state;
+	v2d_param("timeout_ms", "1500");
+	ha = import_ok(a);
+	hb = import_ok(b);
+	/* A stalls; B waits for it through its in-fence, then succeeds. */
+	hang = submit_hang(ha);
+	memset(&req, 0, sizeof(req));
+	req.op = V2D_OP_FILL;
+	req.cpp = 4;
+	req.value = 0x5a5a5a5a;
+	req.flags = V2D_SUBMIT_IN_FENCE;
+	req.in_fence_fd = hang;
+	req.dst = surf(hb, 4096, 0, 0, 0, 1024, 16);
+	t0 = now_ms();
+	out = submit_ok(&req);
+
+	/* Readers of B wait for its writer: poll and the CPU bracket. */
+	assert_false(ready_within(b, 100));
+	assert_false(ready_within(out, 0));
+	assert_int_equal(pb_sync(b, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ), 0);
+	dt = now_ms() - t0;
+	pb_diag("DMA_BUF_IOCTL_SYNC waited %lld ms", (long long)dt);
+	assert_true(dt >= 1000);
+	assert_int_equal(fence_status(out), 1);
+	assert_true(ready_within(b, 0));
+	assert_int_equal(pb_sync(b, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ), 0);
+	assert_int_equal(fence_status(hang), -ETIMEDOUT);
+
+	unsigned char *map = map_buf(b, 64 * KIB, PROT_READ, 0);
+
+	assert_int_equal(pb_sync(b, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ), 0);
+	assert_bytes(map, 64 * KIB, 0x5a);
+	assert_int_equal(pb_sync(b, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ), 0);
+	unmap_buf(map, 64 * KIB);
+	close(out);
+	close(hang);
+	release_ok(ha);
+	release_ok(hb);
+	close(a);
+	close(b);
+}
+
+static void test_export_sync_file_waits_for_job(void **state)
+{
+	struct dma_buf_export_sync_file exp = { .flags = DMA_BUF_SYNC_READ };
+	int fd = alloc_buf(64 * KIB, 0, NULL);
+	uint32_t h;
+	int out;
+
+	(void)state;
+	v2d_param("timeout_ms", "1000");
+	h = import_ok(fd);
+	out = submit_hang(h);
+	if (ioctl(fd, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &exp)) {
+		close(out);
+		skip_because("DMA_BUF_IOCTL_EXPORT_SYNC_FILE: %s", pb_errname(errno));
+	}
+	assert_false(ready_within(exp.fd, 100));
+	assert_true(ready_within(exp.fd, 20000));
+	assert_int_equal(fence_status(out), -ETIMEDOUT);
+	close(exp.fd);
+	close(out);
+	release_ok(h);
+	close(fd);
+}
+
+static uint64_t fence_timestamp(int fd)
+{
+	struct sync_fence_info fi;
+	struct sync_file_info info;
+
+	memset(&info, 0, sizeof(info));
+	memset(&fi, 0, sizeof(fi));
+	info.num_fences = 1;
+	info.sync_fence_info = (uintptr_t)&fi;
+	assert_succeeds(ioctl(fd, SYNC_IOC_FILE_INFO, &info));
+	assert_string_equal(fi.driver_name, "v2d_emu");
+	return fi.timestamp_ns;
+}
+
+static void test_chain_of_jobs_runs_in_order(void **state)
+{
+	size_t size = 64 * KIB;
+	unsigned char *amap, *bmap, *want;
+	struct v2d_submit req;
+	int a, b, f[4], i;
+	uint64_t seq[4], ts[4];
+	uint32_t ha, hb;
+
+	(void)state;
+	a = buf_with_pattern(size, PAGEBUF_ALLOC_ORDER0, 31, &amap);
+	b = buf_with_pattern(size, PAGEBUF_ALLOC_CONTIG, 32, &bmap);
+	ha = import_ok(a);
+	hb = import_ok(b);
+
+	/* fill A; copy A to B; fill part of B; rotate part of B into A */
+	memset(&req, 0, sizeof(req));
+	req.op = V2D_OP_FILL;
+	req.cpp = 4;
+	req.value = 0x01020304;
+	req.dst = surf(ha, 1024, 0, 0, 0, 256, 64);
+	f[0] = submit_ok(&req);
+	seq[0] = req.seqno;
+
+	memset(&req, 0, sizeof(req));
+	req.op = V2D_OP_COPY;
+	req.cpp = 4;
+	req.flags = V2D_SUBMIT_IN_FENCE;
+	req.in_fence_fd = f[0];
+	req.src = surf(ha, 1024, 0, 0, 0, 256, 64);
+	req.dst = surf(hb, 1024, 0, 0, 0, 256, 64);
+	f[1] = submit_ok(&req);
+	seq[1] = req.seqno;
+
+	memset(&req, 0, sizeof(req));
+	req.op = V2D_OP_FILL;
+	req.cpp = 1;
+	req.value = 0xee;
+	req.flags = V2D_SUBMIT_IN_FENCE;
+	req.in_fence_fd = f[1];
+	req.dst = surf(hb, 1024, 0, 0, 0, 16, 16);
+	f[2] = submit_ok(&req);
+	seq[2] = req.seqno;
+
+	memset(&req, 0, sizeof(req));
+	req.op = V2D_OP_ROTATE;
+	req.cpp = 4;
+	req.rotation = 90;
+	req.flags = V2D_SUBMIT_IN_FENCE;
+	req.in_fence_fd = f[2];
+	req.src = surf(hb, 1024, 0, 0, 0, 8, 4);
+	req.dst = surf(ha, 1024, 0, 0, 0, 4, 8);
+	f[3] = submit_ok(&req);
+	seq[3] = req.seqno;
+
+	for (i = 3; i >= 0; i--) {
+		int st = fence_wait(f[i]);
+
+		assert_int_equal(st, 1);
+		ts[i] = fence_timestamp(f[i]);
+	}
+	for (i = 1; i < 4; i++) {
+		assert_int_equal(seq[i], seq[i - 1] + 1);
+		assert_true(ts[i] >= ts[i - 1]);
+	}
+
+	/*
+	 * A: 0x01020304 in the whole rectangle but where the rotation wrote
+	 * B's 0xee corner (16 bytes wide: 4 pixels, which land in rows 0-3).
+	 */
+	want = malloc(size);
+	assert_non_null(want);
+	assert_int_equal(pb_sync(a, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ), 0);
+	memcpy(want, amap, size);
+	assert_int_equal(pb_sync(a, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ), 0);
+	for (i = 0; i < 64 * 256; i++) {
+		uint32_t v, r = i / 256, c = i % 256;
+
+		memcpy(&v, want + r * 1024 + c * 4, 4);
+		if (v != ((r < 4 && c < 4) ? 0xeeeeeeee : 0x01020304)) {
+			pb_diag("A pixel (%u,%u) is %#x", c, r, v);
+			fail();
+		}
+	}
+	free(want);
+	for (i = 0; i < 4; i++)
+		close(f[i]);
+	release_ok(ha);
+	release_ok(hb);
+	unmap_buf(amap, size);
+	unmap_buf(bmap, size);
+	close(a);
+	close(b);
+}
+
+static void test_close_with_jobs_in_flight_cancels_them(void **state)
+{
+	int fd = alloc_buf(64 * KIB, 0, NULL);
+	struct v2d_submit req;
+	int dev, save = vd, hang, next;
+	uint32_t h;
+	int64_t t0, dt;
+
+	(void)state;
+	v2d_param("timeout_ms", "10000");
+	dev = track(v2d_open_ok());
+	vd = dev;
+	h = import_ok(fd);
+	hang = submit_hang(h);
+	memset(&req, 0, sizeof(req));
+	req.op = V2D_OP_FILL;
+	req.cpp = 4;
+	req.dst = surf(h, 4096, 0, 0, 0, 16, 1);
+	next = submit_ok(&req);
+	vd = save;
+
+	t0 = now_ms();
+	close(dev);
+	dt = now_ms() - t0;
+	pb_diag("close took %lld ms", (long long)dt);
+	assert_true(dt < 5000);
+	assert_int_equal(fence_status(hang), -ECANCELED);
+	assert_int_equal(fence_status(next), -ECANCELED);
+	close(hang);
+	close(next);
+	close(fd);
+}
+
+static void test_translation_fault_fails_job_with_eio(void **state)
+{
+	int fd = alloc_buf(64 * KIB, PAGEBUF_ALLOC_ORDER0, NULL);
+	struct v2d_stats before, after;
+	struct v2d_submit req;
+	uint32_t h;
+	int out;
+
+	(void)state;
+	v2d_param("inject_fault", "1");
+	h = import_ok(fd);
+	v2d_param("inject_fault", "0");
+	stats_ok(&before);
+	memset(&req, 0, sizeof(req));
+	req.op = V2D_OP_FILL;
+	req.cpp = 4;
+	req.dst = surf(h, 4096, 0, 0, 0, 1024, 16);
+	out = submit_ok(&req);
+	assert_int_equal(fence_wait(out), -EIO);
+	close(out);
+	stats_ok(&after);
+	assert_int_equal(after.faults - before.faults, 1);
+	assert_int_equal(after.jobs_failed - before.jobs_failed, 1);
+	release_ok(h);
+	close(fd);
+}
+
+/* ---- vgem ------------------------------------------------------------------ */
+
+static int open_vgem(void)
+{
+	char path[64];
+	int i, fd;
+
+	for (i = 0; i < 64; i++) {
+		drmVersionPtr v;
+
+		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		v = drmGetVersion(fd);
+		if (v && v->name && !strcmp(v->name, "vgem")) {
+			drmFreeVersion(v);
+			return fd;
+		}
+		if (v)
+			drmFreeVersion(v);
+		close(fd);
+	}
+	return -1;
+}
+
+static int cmdline_has(const char *word)
+{
+	char line[1024] = "";
+	FILE *f = fopen("/proc/cmdline", "re");
+
+	if (f) {
+		if (!fgets(line, sizeof(line), f))
+			line[0] = 0;
+		fclose(f);
+	}
+	return strstr(line, word) != NULL;
+}
+
+static void test_vgem_dumb_buffer_round_trip(void **state)
+{
+	struct drm_mode_create_dumb create = { .width = 256, .height = 64, .bpp = 32 };
+	struct drm_mode_map_dumb map = { 0 };
+	struct v2d_submit req;
+	struct v2d_query q;
+	unsigned char *p;
+	int drm, fd;
+	uint32_t h, r, c;
+
+	(void)state;
+	if (cmdline_has("swiotlb=force"))
+		skip_because("vgem maps with DMA_ATTR_SKIP_CPU_SYNC: bounced writes never reach its pages");
+	drm = track(open_vgem());
+	if (drm < 0)
+		skip_because("no vgem DRM device under /dev/dri");
+	assert_succeeds(drmIoctl(drm, DRM_IOCTL_MODE_CREATE_DUMB, &create));
+	assert_succeeds(drmPrimeHandleToFD(drm, create.handle,
+					   DRM_CLOEXEC | DRM_RDWR, &fd));
+	track(fd);
+	h = import_ok(fd);
+	query_ok(h, &q);
+	pb_diag("vgem: %llu bytes, %u DMA segments, path %u",
+		(unsigned long long)q.size, q.nr_segments, q.path);
+	assert_true(q.size >= create.size);
+
+	memset(&req, 0, sizeof(req));
+	req.op = V2D_OP_FILL;
+	req.cpp = 4;
+	req.value = 0xcafef00d;
+	req.dst = surf(h, create.pitch, 0, 0, 0, 256, 64);
+	fence_done_ok(submit_ok(&req));
+	memset(&req, 0, sizeof(req));
+	req.op = V2D_OP_ROTATE;
+	req.cpp = 4;
+	req.rotation = 180;
+	req.src = surf(h, create.pitch, 0, 0, 0, 2, 1);
+	req.dst = surf(h, create.pitch, 0, 0, 63, 2, 1);
+	fence_done_ok(submit_ok(&req));
+	/*
+	 * vgem has no CPU-access hooks: the engine's writes are in the pages
+	 * only once the mapping is gone (they may sit in swiotlb slots).
+	 */
+	release_ok(h);
+
+	map.handle = create.handle;
+	assert_succeeds(drmIoctl(drm, DRM_IOCTL_MODE_MAP_DUMB, &map));
+	p = mmap(NULL, create.size, PROT_READ, MAP_SHARED, drm, map.offset);
+	assert_true(p != MAP_FAILED);
+	for (r = 0; r < 64; r++)
+		for (c = 0; c < 256; c++) {
+			uint32_t v;
+
+			memcpy(&v, p + r * create.pitch + c * 4, 4);
+			if (v != 0xcafef00d) {
+				pb_diag("vgem pixel (%u,%u) is %#x", c, r, v);
+				fail();
+			}
+		}
+	munmap(p, create.size);
+	close(fd);
+	close(drm);
+}
+
+/* ---- module lifetime ------------------------------------------------------- */
+
+static int delete_module(const char *name)
+{
+	return syscall(SYS_delete_module, name, O_NONBLOCK);
+}
+
+static void test_rmmod_refused_while_fence_alive(void **state)
+{
+	int fd = alloc_buf(64 * KIB, 0, NULL);
+	struct v2d_submit req;
+	int dev, save = vd, out;
+	uint32_t h;
+
+	(void)state;
+	dev = track(v2d_open_ok());
+	vd = dev;
+	h = import_ok(fd);
+	memset(&req, 0, sizeof(req));
+	req.op = V2D_OP_FILL;
+	req.cpp = 4;
+	req.dst = surf(h, 4096, 0, 0, 0, 16, 1);
+	out = submit_ok(&req);
+	vd = save;
+	fence_done_ok(dup(out));
+	/* An open file: refused. */
+	assert_fails_with(delete_module("v2d_emu"), EWOULDBLOCK);
+	close(dev);
+	/* Only a sync_file and a buffer holding the fence: still refused. */
+	assert_fails_with(delete_module("v2d_emu"), EWOULDBLOCK);
+	close(out);
+	assert_fails_with(delete_module("v2d_emu"), EWOULDBLOCK);
+	close(fd);
+}
+
+static void test_counters_clean_at_end(void **state)
+{
+	struct v2d_stats st;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 100; i++) {
+		stats_ok(&st);
+		if (!st.live_jobs && !st.live_fences && !st.live_imports)
+			break;
+		usleep(20000);
+	}
+	pb_diag("imports %llu jobs %llu fences %llu pages %llu done %llu failed %llu faults %llu timeouts %llu",
+		(unsigned long long)st.live_imports, (unsigned long long)st.live_jobs,
+		(unsigned long long)st.live_fences, (unsigned long long)st.mapped_pages,
+		(unsigned long long)st.jobs_done, (unsigned long long)st.jobs_failed,
+		(unsigned long long)st.faults, (unsigned long long)st.timeouts);
+	assert_int_equal(st.live_imports, 0);
+	assert_int_equal(st.live_jobs, 0);
+	assert_int_equal(st.live_fences, 0);
+	assert_int_equal(st.mapped_pages, 0);
+	pb_assert_idle();
+}
+
+int main(void)
+{
+	struct pb_tests t = { 0 };
+
+	vd = open(V2D_DEVICE, O_RDWR | O_CLOEXEC);
+	if (vd < 0)
+		fprintf(stderr, "# open %s: %s\n", V2D_DEVICE, strerror(errno));
+
+#define ADD(name) pb_add_fixture(&t, #name, test_##name, NULL, NULL, v2d_teardown)
+	ADD(import_path_follows_dma_segments);
+	ADD(import_rejects_bad_fds);
+	ADD(release_and_query_unknown_handle_enoent);
+	ADD(import_struct_size_compat);
+	ADD(fill_every_policy_and_pixel_size);
+	ADD(copy_between_policies);
+	ADD(copy_within_one_buffer);
+	ADD(rotate_90_180_270);
+	ADD(submit_rejects_bad_requests);
+	ADD(hang_is_failed_by_watchdog_and_visible_in_bufinfo);
+	ADD(out_fence_blocks_cpu_sync_and_poll);
+	ADD(export_sync_file_waits_for_job);
+	ADD(chain_of_jobs_runs_in_order);
+	ADD(close_with_jobs_in_flight_cancels_them);
+	ADD(translation_fault_fails_job_with_eio);
+	ADD(vgem_dumb_buffer_round_trip);
+	ADD(rmmod_refused_while_fence_alive);
+	ADD(counters_clean_at_end);
+#undef ADD
+	return pb_run("v2d", &t);
+}
