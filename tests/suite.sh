@@ -456,6 +456,10 @@ start_holder() {
 	_hout=$1
 	_word=$2
 	shift 2
+	# Emptied here, not by the background redirection: that one may run
+	# after the first grep below, which would then see the previous
+	# holder's word.
+	: >"$_hout"
 	"$@" >"$_hout" 2>&1 &
 	HOLD_PID=$!
 	_i=200
@@ -580,7 +584,7 @@ for _v in DL_BIN DL_USER; do
 done
 
 run_seed
-for _area in roundtrip zerofill mmap sync fdinfo classic errors; do
+for _area in roundtrip zerofill mmap sync fdinfo classic errors inspect; do
 	area_selected "$_area" || continue
 	ensure_pagebuf || continue
 	run_program "$_area" "$DL_BIN/$_area"

@@ -1,0 +1,417 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Options, data collection and the --watch loop. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "inspect.h"
+
+enum view { V_PROCESS, V_BUFFER, V_GRID, V_EXPORTER, V_FENCES };
+
+struct opts {
+	enum view view;
+	enum di_fmt fmt;
+	pid_t pid;
+	const char *root, *save, *diff;
+	double watch;
+	int watching;
+	long count;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: " DI_NAME " [OPTION]...\n"
+"Show which processes hold which dma-bufs, for any exporter.\n"
+"\n"
+"Views (default: per process, with Rss and Pss):\n"
+"  -b, --buffers        per buffer: inode, size, exporter, name, holders,\n"
+"                       attached devices\n"
+"  -a, --all            buffer x process grid\n"
+"  -e, --exporters      totals per exporter\n"
+"      --fences         unsignalled fences and the buffers they sit on\n"
+"  -p, --pid PID        only this process\n"
+"\n"
+"Output (default: aligned table, sizes in KiB):\n"
+"      --csv            comma-separated values, sizes in bytes\n"
+"      --json           JSON, sizes in bytes\n"
+"\n"
+"Leaks and peaks:\n"
+"      --save FILE      write a snapshot to FILE\n"
+"      --diff FILE      show what appeared and went away since snapshot FILE\n"
+"      --watch SECONDS  print totals, per-exporter changes and the peak\n"
+"                       every SECONDS\n"
+"      --count N        stop --watch after N lines\n"
+"\n"
+"      --root DIR       read DIR/proc, DIR/sys/kernel/debug and\n"
+"                       DIR/sys/kernel/dmabuf instead of /proc and /sys\n"
+"  -h, --help           show this help\n"
+"\n"
+"Sources: /proc/PID/fd, /proc/PID/fdinfo, /proc/PID/maps,\n"
+"/sys/kernel/debug/dma_buf/bufinfo (root, debugfs mounted) and\n"
+"/sys/kernel/dmabuf/buffers when present.\n"
+"Exit status: 0 ok, 1 runtime error, 2 usage error.\n");
+}
+
+enum { O_FENCES = 256, O_CSV, O_JSON, O_SAVE, O_DIFF, O_WATCH, O_COUNT, O_ROOT };
+
+static const struct option long_opts[] = {
+	{ "buffers", no_argument, NULL, 'b' },
+	{ "all", no_argument, NULL, 'a' },
+	{ "exporters", no_argument, NULL, 'e' },
+	{ "fences", no_argument, NULL, O_FENCES },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "csv", no_argument, NULL, O_CSV },
+	{ "json", no_argument, NULL, O_JSON },
+	{ "save", required_argument, NULL, O_SAVE },
+	{ "diff", required_argument, NULL, O_DIFF },
+	{ "watch", required_argument, NULL, O_WATCH },
+	{ "count", required_argument, NULL, O_COUNT },
+	{ "root", required_argument, NULL, O_ROOT },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* 0 ok, 2 usage error (message printed), -1 help printed. */
+static int parse_opts(int argc, char **argv, struct opts *o, FILE *out,
+		      FILE *err)
+{
+	int c;
+	char *end;
+	uint64_t n;
+
+	memset(o, 0, sizeof(*o));
+	o->root = "";
+	o->count = -1;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":baep:h", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'b': o->view = V_BUFFER; break;
+		case 'a': o->view = V_GRID; break;
+		case 'e': o->view = V_EXPORTER; break;
+		case O_FENCES: o->view = V_FENCES; break;
+		case O_CSV: o->fmt = DI_CSV; break;
+		case O_JSON: o->fmt = DI_JSON; break;
+		case O_SAVE: o->save = optarg; break;
+		case O_DIFF: o->diff = optarg; break;
+		case O_ROOT: o->root = optarg; break;
+		case 'p':
+			if (di_parse_u64(optarg, &n) || n == 0 || n > 0x7fffffff) {
+				fprintf(err, DI_NAME ": invalid PID '%s'\n", optarg);
+				return 2;
+			}
+			o->pid = (pid_t)n;
+			break;
+		case O_WATCH:
+			errno = 0;
+			o->watch = strtod(optarg, &end);
+			if (errno || end == optarg || *end || o->watch < 0 ||
+			    o->watch > 86400) {
+				fprintf(err, DI_NAME ": invalid interval '%s'\n", optarg);
+				return 2;
+			}
+			o->watching = 1;
+			break;
+		case O_COUNT:
+			if (di_parse_u64(optarg, &n) || n == 0 || n > 0x7fffffff) {
+				fprintf(err, DI_NAME ": invalid count '%s'\n", optarg);
+				return 2;
+			}
+			o->count = (long)n;
+			break;
+		case 'h':
+			usage(out);
+			return -1;
+		case ':':
+			if (optopt > 0 && optopt < 256)
+				fprintf(err, DI_NAME ": option '-%c' needs an argument\n",
+					optopt);
+			else
+				fprintf(err, DI_NAME ": option '%s' needs an argument\n",
+					argv[optind - 1]);
+			fprintf(err, "Try '" DI_NAME " --help'.\n");
+			return 2;
+		default:
+			if (optopt > 0 && optopt < 256)
+				fprintf(err, DI_NAME ": unknown option '-%c'\n",
+					optopt);
+			else
+				fprintf(err, DI_NAME ": unknown option '%s'\n",
+					argv[optind - 1]);
+			fprintf(err, "Try '" DI_NAME " --help'.\n");
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(err, DI_NAME ": unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	if (!!o->save + !!o->diff + o->watching > 1) {
+		fprintf(err, DI_NAME ": --save, --diff and --watch exclude each other\n");
+		return 2;
+	}
+	if (o->count > 0 && !o->watching) {
+		fprintf(err, DI_NAME ": --count needs --watch\n");
+		return 2;
+	}
+	return 0;
+}
+
+/* Read everything. 0, or 1 after a message (runtime error). */
+static int collect(struct di_state *st, const struct opts *o, FILE *err,
+		   int notes)
+{
+	di_state_init(st);
+	if (di_scan_proc(st, o->root) < 0) {
+		fprintf(err, DI_NAME ": cannot read %s/proc: %s\n", o->root,
+			strerror(errno));
+		di_state_free(st);
+		return 1;
+	}
+	if (di_scan_sysfs(st, o->root) < 0 && notes)
+		fprintf(err, DI_NAME ": note: %s/sys/kernel/dmabuf/buffers not readable: %s\n",
+			o->root, strerror(errno));
+	if (di_scan_bufinfo(st, o->root) < 0 && notes)
+		fprintf(err, DI_NAME ": note: debugfs bufinfo not readable (%s): "
+			"no attached devices, fences or buffers held only by "
+			"drivers; run as root with debugfs mounted\n",
+			strerror(errno));
+	if (st->unreadable && notes)
+		fprintf(err, DI_NAME ": note: %u processes could not be read%s\n",
+			st->unreadable,
+			geteuid() ? "; run as root to see them" : "");
+	di_state_finish(st);
+	if (o->pid)
+		di_state_filter_pid(st, o->pid);
+	return 0;
+}
+
+static size_t build_view(const struct di_state *st, enum view v,
+			 struct di_table *t)
+{
+	switch (v) {
+	case V_BUFFER: return di_view_buffer(st, t);
+	case V_GRID: return di_view_grid(st, t);
+	case V_EXPORTER: return di_view_exporter(st, t);
+	case V_FENCES: return di_view_fences(st, t);
+	case V_PROCESS: break;
+	}
+	return di_view_process(st, t);
+}
+
+static void free_tables(struct di_table *t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		di_table_free(&t[i]);
+}
+
+/* ---- --watch ---------------------------------------------------------- */
+
+struct exp_total {
+	char *name;
+	uint64_t size;
+};
+
+static uint64_t totals(const struct di_state *st, struct exp_total **v,
+		       size_t *n, size_t *nbufs)
+{
+	uint64_t total = 0;
+	size_t i, j;
+
+	*n = 0;
+	*v = NULL;
+	*nbufs = 0;
+	for (i = 0; i < st->nbufs; i++) {
+		const struct di_buf *b = &st->bufs[i];
+
+		if (b->hidden)
+			continue;
+		total += b->size;
+		(*nbufs)++;
+		for (j = 0; j < *n; j++)
+			if (!strcmp((*v)[j].name, b->exp_name))
+				break;
+		if (j == *n) {
+			*v = di_xrealloc(*v, *n + 1, sizeof(**v));
+			(*v)[j].name = di_strdup(b->exp_name);
+			(*v)[j].size = 0;
+			(*n)++;
+		}
+		(*v)[j].size += b->size;
+	}
+	return total;
+}
+
+static void free_totals(struct exp_total *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i].name);
+	free(v);
+}
+
+static uint64_t find_total(const struct exp_total *v, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i].name, name))
+			return v[i].size;
+	return 0;
+}
+
+static void sleep_for(double s)
+{
+	struct timespec ts, rem;
+
+	ts.tv_sec = (time_t)s;
+	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
+	while (nanosleep(&ts, &rem) < 0 && errno == EINTR)
+		ts = rem;
+}
+
+static void print_delta(FILE *out, const struct opts *o, const char *name,
+			int64_t d, int first)
+{
+	if (o->fmt == DI_JSON) {
+		fputs(first ? "" : ", ", out);
+		di_json_string(out, name);
+		fprintf(out, ": %" PRId64, d);
+	} else if (o->fmt == DI_CSV) {
+		fputs(first ? "" : ";", out);
+		fprintf(out, "%s:%+" PRId64, name, d);
+	} else {
+		fprintf(out, " %s %+" PRId64 "KiB", name, d / 1024);
+	}
+}
+
+static int watch(const struct opts *o, FILE *out, FILE *err)
+{
+	struct exp_total *prev = NULL;
+	size_t nprev = 0;
+	uint64_t peak = 0;
+	long line;
+	double t = 0;
+
+	if (o->fmt == DI_CSV)
+		fprintf(out, "time,total,buffers,peak,deltas\n");
+	for (line = 0; o->count < 0 || line < o->count; line++) {
+		struct di_state st;
+		struct exp_total *cur;
+		size_t ncur, nbufs, i;
+		uint64_t total;
+		int first = 1;
+
+		if (line) {
+			sleep_for(o->watch);
+			t += o->watch;
+		}
+		if (collect(&st, o, err, line == 0)) {
+			free_totals(prev, nprev);
+			return 1;
+		}
+		total = totals(&st, &cur, &ncur, &nbufs);
+		if (total > peak)
+			peak = total;
+		if (o->fmt == DI_JSON)
+			fprintf(out, "{\"time\": %.3f, \"total\": %" PRIu64
+				", \"buffers\": %zu, \"peak\": %" PRIu64
+				", \"deltas\": {", t, total, nbufs, peak);
+		else if (o->fmt == DI_CSV)
+			fprintf(out, "%.3f,%" PRIu64 ",%zu,%" PRIu64 ",", t,
+				total, nbufs, peak);
+		else
+			fprintf(out, "t=%.1fs total=%" PRIu64 "KiB buffers=%zu peak=%"
+				PRIu64 "KiB", t, total / 1024, nbufs, peak / 1024);
+		if (line) {
+			for (i = 0; i < ncur; i++) {
+				int64_t d = (int64_t)(cur[i].size -
+					find_total(prev, nprev, cur[i].name));
+
+				if (d) {
+					print_delta(out, o, cur[i].name, d, first);
+					first = 0;
+				}
+			}
+			for (i = 0; i < nprev; i++)
+				if (!find_total(cur, ncur, prev[i].name)) {
+					print_delta(out, o, prev[i].name,
+						    -(int64_t)prev[i].size, first);
+					first = 0;
+				}
+		}
+		fputs(o->fmt == DI_JSON ? "}}\n" : "\n", out);
+		if (fflush(out) != 0) {
+			free_totals(cur, ncur);
+			di_state_free(&st);
+			break;
+		}
+		free_totals(prev, nprev);
+		prev = cur;
+		nprev = ncur;
+		di_state_free(&st);
+	}
+	free_totals(prev, nprev);
+	return 0;
+}
+
+int di_main(int argc, char **argv, FILE *out, FILE *err)
+{
+	struct di_table tables[4];
+	struct di_state st, old;
+	struct opts o;
+	size_t n;
+	int ret;
+
+	ret = parse_opts(argc, argv, &o, out, err);
+	if (ret == -1)
+		return ferror(out) ? 1 : 0;
+	if (ret)
+		return ret;
+	if (o.watching)
+		ret = watch(&o, out, err);
+	else
+		ret = collect(&st, &o, err, 1);
+	if (ret || o.watching)
+		goto out;
+	if (o.save) {
+		if (di_snapshot_save(&st, o.save) < 0) {
+			fprintf(err, DI_NAME ": cannot write %s: %s\n", o.save,
+				strerror(errno));
+			ret = 1;
+		}
+	} else if (o.diff) {
+		di_state_init(&old);
+		if (di_snapshot_load(&old, o.diff) < 0) {
+			fprintf(err, DI_NAME ": cannot read snapshot %s: %s\n",
+				o.diff, strerror(errno));
+			ret = 1;
+		} else {
+			if (o.pid)
+				di_state_filter_pid(&old, o.pid);
+			n = di_view_diff(&old, &st, tables);
+			di_render(out, o.fmt, tables, n);
+			free_tables(tables, n);
+		}
+		di_state_free(&old);
+	} else {
+		n = build_view(&st, o.view, tables);
+		di_render(out, o.fmt, tables, n);
+		free_tables(tables, n);
+	}
+	di_state_free(&st);
+out:
+	if (fflush(out) != 0 || ferror(out)) {
+		fprintf(err, DI_NAME ": write error: %s\n", strerror(errno));
+		return 1;
+	}
+	return ret;
+}

@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dmabuf-inspect: who holds which dma-buf, for any exporter.
+ *
+ * The data model shared by the scanners (proc.c, bufinfo.c, sysfs.c), the
+ * snapshot code (snapshot.c), the views (views.c) and the renderers
+ * (output.c).
+ */
+#ifndef DMABUF_INSPECT_H
+#define DMABUF_INSPECT_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#define DI_NAME "dmabuf-inspect"
+/* Identities handed out to buffers whose inode could not be learnt. */
+#define DI_FAKE_INO_BASE (1ULL << 62)
+
+/* A fence found on a buffer's reservation object (debugfs bufinfo). */
+struct di_fence {
+	char *usage;		/* kernel/write/read/bookkeep, exclusive/shared */
+	char *driver;
+	char *timeline;
+	uint64_t context;	/* 0 when the kernel does not print it */
+	uint64_t seqno;
+	int has_seqno;
+	int signalled;
+};
+
+struct di_buf {
+	uint64_t ino;		/* 0: unknown */
+	uint64_t size;
+	char *exp_name;
+	char *name;		/* "" when unnamed */
+	/* From debugfs bufinfo. */
+	int in_bufinfo;
+	unsigned int flags, mode;
+	long count;
+	char **devices;
+	size_t ndevices;
+	struct di_fence *fences;
+	size_t nfences;
+	/* Filled by di_state_finish(): number of processes holding it. */
+	unsigned int nholders;
+	int hidden;		/* not held by the process of -p */
+};
+
+/* One buffer held by one process. */
+struct di_hold {
+	size_t buf;		/* index in state.bufs */
+	unsigned int nfds;
+	unsigned int nmaps;
+	uint64_t mapped;	/* bytes mapped into the process */
+};
+
+struct di_proc {
+	pid_t pid;
+	char *comm;
+	struct di_hold *holds;
+	size_t nholds;
+};
+
+struct di_state {
+	struct di_buf *bufs;
+	size_t nbufs;
+	struct di_proc *procs;
+	size_t nprocs;
+	int have_bufinfo;
+	int bufinfo_format;	/* 510, 601 or 700; 0 when unknown */
+	unsigned int unreadable;	/* processes that could not be read */
+	uint64_t next_fake_ino;	/* identities for buffers with no inode */
+};
+
+/* ---- util.c ---------------------------------------------------------- */
+void *di_xrealloc(void *p, size_t n, size_t size);
+char *di_strdup(const char *s);
+char *di_strndup(const char *s, size_t n);
+/* Read a whole file into a NUL-terminated buffer; NULL with errno set. */
+char *di_read_file(const char *path, size_t *len);
+/* Strip trailing whitespace in place. */
+void di_rstrip(char *s);
+/* Parse an unsigned decimal number; -1 when it is not one. */
+int di_parse_u64(const char *s, uint64_t *out);
+
+/* ---- state.c --------------------------------------------------------- */
+void di_state_init(struct di_state *st);
+void di_state_free(struct di_state *st);
+/* Find the buffer with this inode, or add one. Returns its index. */
+size_t di_state_buf(struct di_state *st, uint64_t ino);
+struct di_proc *di_state_proc(struct di_state *st, pid_t pid, const char *comm);
+struct di_hold *di_proc_hold(struct di_proc *p, size_t buf);
+void di_buf_set_strings(struct di_buf *b, const char *exp, const char *name);
+/* Sort, count holders. */
+void di_state_finish(struct di_state *st);
+/* Keep only the process @pid (and the buffers it holds in the per-buffer view). */
+void di_state_filter_pid(struct di_state *st, pid_t pid);
+
+/* ---- proc.c ---------------------------------------------------------- */
+/* Is this /proc/PID/fd link target or maps path a dma-buf? */
+int di_is_dmabuf_path(const char *target);
+/* Scan @root/proc. Returns 0, or -1 with errno (proc not readable). */
+int di_scan_proc(struct di_state *st, const char *root);
+/* Parse the text of one fdinfo file. */
+struct di_fdinfo {
+	uint64_t size, ino;
+	long count;
+	int has_size, has_ino;
+	char exp_name[128];
+	char name[256];
+};
+void di_parse_fdinfo(const char *text, struct di_fdinfo *fi);
+
+/* ---- bufinfo.c ------------------------------------------------------- */
+/* Parse debugfs bufinfo text into @st. Returns 0 or -1 (not bufinfo). */
+int di_parse_bufinfo(struct di_state *st, const char *text);
+/* Read @root/sys/kernel/debug/dma_buf/bufinfo. 0, or -1 with errno. */
+int di_scan_bufinfo(struct di_state *st, const char *root);
+
+/* ---- sysfs.c --------------------------------------------------------- */
+/* Read @root/sys/kernel/dmabuf/buffers. 0 read, 1 absent, -1 error. */
+int di_scan_sysfs(struct di_state *st, const char *root);
+
+/* ---- snapshot.c ------------------------------------------------------ */
+int di_snapshot_save(const struct di_state *st, const char *path);
+int di_snapshot_load(struct di_state *st, const char *path);
+
+/* ---- output.c -------------------------------------------------------- */
+enum di_fmt { DI_TABLE, DI_CSV, DI_JSON };
+enum di_ctype { DI_STR, DI_NUM, DI_SIZE };
+
+struct di_cell {
+	enum di_ctype type;
+	char *s;
+	uint64_t n;
+	int neg;		/* signed number (deltas) */
+};
+
+struct di_table {
+	const char *title;	/* JSON key and table caption */
+	size_t ncols;
+	const char **cols;
+	struct di_cell *cells;	/* nrows * ncols */
+	size_t nrows;
+	int has_total;		/* the last row is a total */
+	int own_cols;		/* cols and its strings are allocated */
+};
+
+void di_table_init(struct di_table *t, const char *title, size_t ncols,
+		   const char **cols);
+void di_table_free(struct di_table *t);
+void di_row_add(struct di_table *t);
+/* Set cell @col of the last row. */
+void di_cell_str(struct di_table *t, size_t col, const char *s);
+void di_cell_num(struct di_table *t, size_t col, uint64_t n);
+void di_cell_size(struct di_table *t, size_t col, uint64_t n);
+void di_cell_delta(struct di_table *t, size_t col, int64_t d);
+/* An inode, or "-" when unknown. */
+void di_cell_ino(struct di_table *t, size_t col, uint64_t ino);
+/* Render several tables as one document. */
+void di_render(FILE *out, enum di_fmt fmt, struct di_table *tables, size_t n);
+void di_json_string(FILE *out, const char *s);
+void di_csv_string(FILE *out, const char *s);
+
+/* ---- views.c --------------------------------------------------------- */
+/* Each fills @tables (up to 3) and returns how many it filled. */
+size_t di_view_process(const struct di_state *st, struct di_table *tables);
+size_t di_view_buffer(const struct di_state *st, struct di_table *tables);
+size_t di_view_grid(const struct di_state *st, struct di_table *tables);
+size_t di_view_exporter(const struct di_state *st, struct di_table *tables);
+size_t di_view_fences(const struct di_state *st, struct di_table *tables);
+size_t di_view_diff(const struct di_state *old, const struct di_state *cur,
+		    struct di_table *tables);
+
+/* ---- cli.c ----------------------------------------------------------- */
+/* The whole program, with its streams as parameters (for the tests). */
+int di_main(int argc, char **argv, FILE *out, FILE *err);
+
+#endif

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Scan /proc: dma-buf fds (fd links + fdinfo) and mappings (maps). */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "inspect.h"
+
+int di_is_dmabuf_path(const char *t)
+{
+	return strncmp(t, "/dmabuf:", 8) == 0 ||
+	       strncmp(t, "anon_inode:dmabuf", 17) == 0 ||
+	       strncmp(t, "anon_inode:[dmabuf]", 19) == 0;
+}
+
+static void copy_value(char *dst, size_t n, const char *v)
+{
+	size_t len = strcspn(v, "\n");
+
+	if (len >= n)
+		len = n - 1;
+	memcpy(dst, v, len);
+	dst[len] = '\0';
+}
+
+void di_parse_fdinfo(const char *text, struct di_fdinfo *fi)
+{
+	const char *line = text;
+
+	memset(fi, 0, sizeof(*fi));
+	while (line && *line) {
+		const char *colon = strchr(line, ':');
+		const char *nl = strchr(line, '\n');
+		const char *v;
+		size_t klen;
+		char val[256];
+		uint64_t n;
+
+		if (!colon || (nl && colon > nl))
+			goto next;
+		klen = (size_t)(colon - line);
+		v = colon + 1;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		copy_value(val, sizeof(val), v);
+		if (klen == 4 && !strncmp(line, "size", 4)) {
+			if (!di_parse_u64(val, &n)) {
+				fi->size = n;
+				fi->has_size = 1;
+			}
+		} else if (klen == 3 && !strncmp(line, "ino", 3)) {
+			if (!di_parse_u64(val, &n)) {
+				fi->ino = n;
+				fi->has_ino = 1;
+			}
+		} else if (klen == 5 && !strncmp(line, "count", 5)) {
+			if (!di_parse_u64(val, &n))
+				fi->count = (long)n;
+		} else if (klen == 8 && !strncmp(line, "exp_name", 8)) {
+			copy_value(fi->exp_name, sizeof(fi->exp_name), v);
+		} else if (klen == 4 && !strncmp(line, "name", 4)) {
+			copy_value(fi->name, sizeof(fi->name), v);
+		}
+next:
+		line = nl ? nl + 1 : NULL;
+	}
+}
+
+static int is_number(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+static void scan_fds(struct di_state *st, const char *piddir, pid_t pid,
+		     const char *comm)
+{
+	char path[4096], target[4096];
+	struct dirent *de;
+	DIR *d;
+
+	if (snprintf(path, sizeof(path), "%s/fd", piddir) >= (int)sizeof(path))
+		return;
+	d = opendir(path);
+	if (!d) {
+		if (errno == EACCES || errno == EPERM)
+			st->unreadable++;
+		return;
+	}
+	while ((de = readdir(d))) {
+		struct di_fdinfo fi;
+		struct di_proc *p;
+		struct di_hold *h;
+		struct di_buf *b;
+		struct stat sb;
+		char *text;
+		ssize_t n;
+		uint64_t ino = 0;
+		size_t bi;
+
+		if (!is_number(de->d_name))
+			continue;
+		if (snprintf(path, sizeof(path), "%s/fd/%s", piddir,
+			     de->d_name) >= (int)sizeof(path))
+			continue;
+		n = readlink(path, target, sizeof(target) - 1);
+		if (n < 0)
+			continue;
+		target[n] = '\0';
+		if (!di_is_dmabuf_path(target))
+			continue;
+		/* Without "ino:" in fdinfo (before 6.1) the link's inode. */
+		if (stat(path, &sb) == 0)
+			ino = sb.st_ino;
+		if (snprintf(path, sizeof(path), "%s/fdinfo/%s", piddir,
+			     de->d_name) >= (int)sizeof(path))
+			continue;
+		text = di_read_file(path, NULL);
+		if (!text) {
+			if (errno == EACCES || errno == EPERM)
+				st->unreadable++;
+			continue;
+		}
+		di_parse_fdinfo(text, &fi);
+		free(text);
+		if (fi.has_ino)
+			ino = fi.ino;
+		bi = di_state_buf(st, ino);
+		b = &st->bufs[bi];
+		if (fi.has_size)
+			b->size = fi.size;
+		di_buf_set_strings(b, fi.exp_name, fi.name);
+		p = di_state_proc(st, pid, comm);
+		h = di_proc_hold(p, bi);
+		h->nfds++;
+	}
+	if (closedir(d) < 0)
+		return;
+}
+
+static void scan_maps(struct di_state *st, const char *piddir, pid_t pid,
+		      const char *comm)
+{
+	char path[4096];
+	char *text, *line, *nl;
+
+	if (snprintf(path, sizeof(path), "%s/maps", piddir) >= (int)sizeof(path))
+		return;
+	text = di_read_file(path, NULL);
+	if (!text)
+		return;
+	for (line = text; line && *line; line = nl) {
+		unsigned long long start, end, off, ino;
+		char perms[8], dev[32];
+		int pos = 0;
+		const char *pathname;
+
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl++ = '\0';
+		if (sscanf(line, "%llx-%llx %7s %llx %31s %llu %n", &start, &end,
+			   perms, &off, dev, &ino, &pos) < 6 || pos == 0)
+			continue;
+		pathname = line + pos;
+		if (di_is_dmabuf_path(pathname) && end > start) {
+			size_t bi = di_state_buf(st, ino);
+			struct di_proc *p = di_state_proc(st, pid, comm);
+			struct di_hold *h = di_proc_hold(p, bi);
+
+			h->nmaps++;
+			h->mapped += end - start;
+			if (!strncmp(pathname, "/dmabuf:", 8))
+				di_buf_set_strings(&st->bufs[bi], NULL,
+						   pathname + 8);
+		}
+	}
+	free(text);
+}
+
+int di_scan_proc(struct di_state *st, const char *root)
+{
+	char procdir[4096], piddir[4096 + 64], path[4096 + 128];
+	struct dirent *de;
+	DIR *d;
+
+	if (snprintf(procdir, sizeof(procdir), "%s/proc", root) >=
+	    (int)sizeof(procdir)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	d = opendir(procdir);
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		char *comm;
+		pid_t pid;
+
+		if (!is_number(de->d_name))
+			continue;
+		pid = (pid_t)atoi(de->d_name);
+		if (snprintf(piddir, sizeof(piddir), "%s/%s", procdir,
+			     de->d_name) >= (int)sizeof(piddir))
+			continue;
+		if (snprintf(path, sizeof(path), "%s/comm", piddir) >=
+		    (int)sizeof(path))
+			continue;
+		comm = di_read_file(path, NULL);
+		if (!comm)
+			comm = di_strdup("?");
+		di_rstrip(comm);
+		scan_fds(st, piddir, pid, comm);
+		scan_maps(st, piddir, pid, comm);
+		free(comm);
+	}
+	if (closedir(d) < 0)
+		return -1;
+	return 0;
+}
