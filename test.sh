@@ -15,6 +15,8 @@ CACHE=${DMABUF_LAB_CACHE:-/var/cache/dmabuf-lab}
 . "$HARNESS/targets.sh"
 # shellcheck source=test/deps.sh
 . "$HARNESS/deps.sh"
+# shellcheck source=test/chroot.sh
+. "$HARNESS/chroot.sh"
 # shellcheck source=test/build.sh
 . "$HARNESS/build.sh"
 # shellcheck source=test/kernel.sh
@@ -34,6 +36,12 @@ Build the module, the user program and the tests, boot them in a Debian
 kernel under QEMU and run the guest test suite.
 
 Options:
+  --arch ARCH        guest architecture (default x86_64)
+  --kernel SERIES    Debian kernel series to boot (default 6.1, the host's);
+                     the newest kernel of the series in the archive is used
+                     and its version printed. Lanes: $(printf '%s ' "${TARGETS_ALL[@]}")
+  --matrix           run every lane in turn and print a table; the last line
+                     counts the tests of all lanes
   --only GLOB        run only the tests matching GLOB (passed to the guest
                      suite as DL_FILTER)
   --timeout SECONDS  host-side limit for the guest run (default 900);
@@ -55,9 +63,18 @@ USAGE
 
 parse_args() {
 	MODE=suite ONLY='' TIMEOUT=900 APPEND='' KEEP_LOG='' VERBOSE=0
-	ARCH=x86_64 KERNEL=6.1
+	ARCH=x86_64 KERNEL=6.1 MATRIX=0 PASS_ARGS=()
 	while [[ $# -gt 0 ]]; do
 		case "$1" in
+		--only | --timeout | --append) PASS_ARGS+=("$1" "${2-}") ;;
+		--only=* | --timeout=* | --append=* | -v | --verbose) PASS_ARGS+=("$1") ;;
+		esac
+		case "$1" in
+		--arch) ARCH=${2?--arch needs an architecture}; shift ;;
+		--arch=*) ARCH=${1#*=} ;;
+		--kernel) KERNEL=${2?--kernel needs a kernel series}; shift ;;
+		--kernel=*) KERNEL=${1#*=} ;;
+		--matrix) MATRIX=1 ;;
 		--only) ONLY=${2?--only needs a glob}; shift ;;
 		--only=*) ONLY=${1#*=} ;;
 		--timeout) TIMEOUT=${2?--timeout needs seconds}; shift ;;
@@ -99,7 +116,7 @@ save_logs() {
 	local dest=$CACHE/last-run f
 	rm -rf "$dest.tmp"
 	mkdir -p "$dest.tmp"
-	for f in console.log results.log build.log apt.log qemu.cmd qemu.out; do
+	for f in console.log results.log build.log module-build.log apt.log qemu.cmd qemu.out; do
 		[[ -f $RUN_DIR/$f ]] && cp "$RUN_DIR/$f" "$dest.tmp/"
 	done
 	rm -rf "$dest"
@@ -125,9 +142,68 @@ guest_timing() {
 		}' < <(tr -d '\r' <"$RUN_DIR/results.log")
 }
 
+# Every lane in turn, each a test.sh run of its own whose logs are kept
+# in $CACHE/matrix/ARCH-KERNEL/; then a table and the total count.
+matrix_main() {
+	local t arch kernel dir out rc start secs
+	local -a rows=()
+	local tp=0 tf=0 ts=0 bad=0
+	mkdir -p "$CACHE/matrix"
+	for t in "${TARGETS_ALL[@]}"; do
+		arch=${t%%/*} kernel=${t#*/}
+		dir=$CACHE/matrix/$arch-$kernel
+		rm -rf "$dir"
+		mkdir -p "$dir"
+		out=$dir/test.out
+		say "lane $t"
+		start=$(now)
+		rc=0
+		"$ROOT/test.sh" --arch "$arch" --kernel "$kernel" --keep-log "$dir" \
+			${PASS_ARGS[@]+"${PASS_ARGS[@]}"} </dev/null >"$out" 2>&1 || rc=$?
+		secs=$(elapsed "$start")
+		local kver build passed failed skipped guest last
+		kver=$(sed -n 's/^==> target [^ ]*: kernel \([^ ]*\).*/\1/p' "$out" | tail -n 1)
+		build=$(sed -n 's/^==> module build: \([0-9]*\) warnings/\1/p' "$out" | tail -n 1)
+		if [[ -n $build ]]; then
+			[[ $build -eq 0 ]] && build=ok || build="$build warnings"
+		elif grep -q 'module build failed' "$out"; then
+			build=FAILED
+		else
+			build=-
+		fi
+		guest=$(sed -n 's/^guest: QEMU ran \([0-9.]*\) s.*/\1 s/p' "$out" | tail -n 1)
+		last=$(tail -n 1 "$out")
+		if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed(,\ ([0-9]+)\ skipped)?$ ]]; then
+			passed=${BASH_REMATCH[1]} failed=${BASH_REMATCH[2]} skipped=${BASH_REMATCH[4]:-0}
+		else
+			# No count line: the lane stopped before its tests ran.
+			passed=0 failed=1 skipped=0
+			printf '    %s\n' "$(grep -m 1 '^error:' "$out" || tail -n 1 "$out")"
+		fi
+		[[ $rc -eq 0 && $failed -eq 0 ]] || bad=1
+		tp=$((tp + passed)) tf=$((tf + failed)) ts=$((ts + skipped))
+		rows+=("$(printf '%-13s %-26s %-12s %6s %6s %7s %9s %8s' "$t" "${kver:--}" "$build" \
+			"$passed" "$failed" "$skipped" "${guest:--}" "$secs s")")
+		printf '    %s\n' "$last"
+	done
+	printf '\n%-13s %-26s %-12s %6s %6s %7s %9s %8s\n' target kernel build passed failed skipped guest total
+	printf '%s\n' "${rows[@]}"
+	printf 'logs: %s/matrix/<arch>-<kernel>/\n' "$CACHE"
+	if [[ $ts -gt 0 ]]; then
+		printf '%d passed, %d failed, %d skipped\n' "$tp" "$tf" "$ts"
+	else
+		printf '%d passed, %d failed\n' "$tp" "$tf"
+	fi
+	[[ $bad -eq 0 && $tf -eq 0 ]]
+}
+
 main() {
 	parse_args "$@"
 	mkdir -p "$CACHE"
+	if [[ $MATRIX -eq 1 ]]; then
+		matrix_main
+		return
+	fi
 	RUN_DIR=$(mktemp -d "$CACHE/run.XXXXXX")
 	trap cleanup EXIT
 	trap 'exit 130' INT TERM

@@ -9,9 +9,23 @@ build_all() {
 	# Two runs in one checkout would otherwise compile over each other;
 	# released once the initramfs holds copies of the artefacts.
 	lock_on 7 "$CACHE/locks/build-$(printf '%s' "$ROOT" | md5sum | cut -c1-12).lock"
-	say "building module (KDIR=$KDIR) and user programs"
-	run_logged "$log" make -C "$ROOT" modules KDIR="$KDIR" ||
-		die "module build failed (see build.log)"
+	local mlog=$RUN_DIR/module-build.log
+	: >"$mlog"
+	if [[ -n $T_CHROOT_SUITE ]]; then
+		build_module_chroot "$mlog"
+	else
+		say "building module (KDIR=$KDIR)"
+		MODDIR=$ROOT/module
+		run_logged "$mlog" make -C "$ROOT" modules KDIR="$KDIR" ||
+			{ cat "$mlog" >>"$log"; die "module build failed (see build.log)"; }
+	fi
+	cat "$mlog" >>"$log"
+	BUILD_WARNINGS=$(grep -c 'warning:' "$mlog" || true)
+	if [[ $BUILD_WARNINGS -gt 0 ]]; then
+		grep 'warning:' "$mlog" | sed 's/^/    /'
+	fi
+	say "module build: $BUILD_WARNINGS warnings"
+	say "building user programs"
 	run_logged "$log" make -C "$ROOT" user || die "user build failed (see build.log)"
 	# The demo uses only the module and user_prog.
 	if [[ $MODE == suite ]]; then
@@ -25,24 +39,41 @@ build_all() {
 
 build_unlock() { flock -u 7; }
 
+# The module of a chroot lane: a copy of the module sources, outside the
+# checkout (whose own objects belong to the host's kernel), built afresh
+# with W=1 inside the chroot of the kernel's suite. Sets MODDIR.
+build_module_chroot() {
+	local mlog=$1 dir=$CACHE/build/$T_ARCH-$T_KERNEL
+	say "building module in the $T_CHROOT_SUITE chroot (KDIR=$KDIR, W=1)"
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	(cd "$ROOT" && find module include \( -name '*.[ch]' ! -name '*.mod.c' \
+		-o -name Kbuild -o -name Makefile \) -type f -print0 |
+		tar --null -T - -cf -) | tar -C "$dir" -xf - || die "cannot copy the module sources to $dir"
+	MODDIR=$dir/module
+	CHROOT_BIND=$dir CHROOT_LOG=$mlog chroot_run "$CHROOT" \
+		make -C "$MODDIR" KDIR="$KDIR" W=1 ||
+		{ cat "$mlog" >>"$RUN_DIR/build.log"; die "module build failed (see build.log)"; }
+}
+
 # The modules the last build produced, from kbuild's modules.order (which
 # names .ko or, on newer kernels, .o files, with or without a path), so
 # that a stale .ko of a module no longer built is not shipped.
 build_list_modules() {
 	local line base
 	KOS=()
-	if [[ -f $ROOT/module/modules.order ]]; then
+	if [[ -f $MODDIR/modules.order ]]; then
 		while read -r line; do
 			[[ -n $line ]] || continue
 			base=$(basename "$line")
 			base=${base%.o}
 			base=${base%.ko}.ko
-			[[ -f $ROOT/module/$base ]] || die "modules.order names $base, which was not built"
-			KOS+=("$ROOT/module/$base")
-		done <"$ROOT/module/modules.order"
+			[[ -f $MODDIR/$base ]] || die "modules.order names $base, which was not built"
+			KOS+=("$MODDIR/$base")
+		done <"$MODDIR/modules.order"
 	else
 		local f
-		for f in "$ROOT"/module/*.ko; do
+		for f in "$MODDIR"/*.ko; do
 			[[ -f $f ]] && KOS+=("$f")
 		done
 	fi

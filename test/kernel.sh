@@ -15,12 +15,15 @@ deb_fetch() {
 		printf '%s\n' "$f"
 		return 0
 	fi
-	if ! apt-cache show "$pkg=$ver" >/dev/null 2>&1; then
+	# A chroot lane asks the chroot's apt, which knows the suite.
+	local -a apt=()
+	[[ -z ${T_APT_ROOT:-} ]] || apt=(chroot "$T_APT_ROOT")
+	if [[ -z ${T_APT_ROOT:-} ]] && ! apt-cache show "$pkg=$ver" >/dev/null 2>&1; then
 		apt_update_once >&2
 	fi
 	local want=$pkg=$ver
-	if ! apt-cache show "$want" >/dev/null 2>&1; then
-		apt-cache show "$pkg" >/dev/null 2>&1 ||
+	if ! "${apt[@]}" apt-cache show "$want" >/dev/null 2>&1; then
+		"${apt[@]}" apt-cache show "$pkg" >/dev/null 2>&1 ||
 			die "package $pkg is not in the configured apt sources"
 		warn "$pkg $ver is no longer in the archive; using its candidate version"
 		want=$pkg
@@ -28,9 +31,16 @@ deb_fetch() {
 	say "downloading $want" >&2
 	# Download into a scratch directory first so that an interrupted
 	# download never leaves a truncated .deb in the cache.
-	local tmp
+	local tmp ok=1
 	tmp=$(mktemp -d "$dl/.part.XXXXXX")
-	if ! (cd "$tmp" && apt-get download -q "$want") >>"$RUN_DIR/apt.log" 2>&1; then
+	if [[ -n ${T_APT_ROOT:-} ]]; then
+		# shellcheck disable=SC2016
+		CHROOT_BIND=$tmp chroot_exec "$T_APT_ROOT" /bin/sh -c 'cd "$1" && apt-get download -q "$2"' \
+			sh "$tmp" "$want" >>"$RUN_DIR/apt.log" 2>&1 || ok=0
+	else
+		(cd "$tmp" && apt-get download -q "$want") >>"$RUN_DIR/apt.log" 2>&1 || ok=0
+	fi
+	if [[ $ok -eq 0 ]]; then
 		rm -rf "$tmp"
 		die "apt-get download $want failed (see apt.log)"
 	fi
@@ -43,16 +53,26 @@ deb_fetch() {
 # Make the unpacked, depmod-ed kernel available; sets KROOT, BOOT_IMAGE,
 # MODROOT.
 kernel_fetch() {
-	local deb key
+	local deb key debs=() p
 	lock_on 8 "$CACHE/locks/kernel.lock"
-	deb=$(deb_fetch "$T_IMAGE_PKG" "$T_IMAGE_VER")
-	key=$(basename "$deb" .deb)
+	for p in "${T_IMAGE_PKGS[@]}"; do
+		deb=$(deb_fetch "$p" "$T_IMAGE_VER")
+		debs+=("$deb")
+	done
+	key=$(basename "${debs[0]}" .deb)
 	KROOT=$CACHE/kernels/$key
 	if [[ ! -e $KROOT/.complete ]]; then
-		say "unpacking $(basename "$deb")"
 		rm -rf "$KROOT.tmp" "$KROOT"
 		mkdir -p "$KROOT.tmp"
-		dpkg-deb -x "$deb" "$KROOT.tmp" || die "cannot unpack $deb"
+		for deb in "${debs[@]}"; do
+			say "unpacking $(basename "$deb")"
+			dpkg-deb -x "$deb" "$KROOT.tmp" || die "cannot unpack $deb"
+		done
+		# Packages of merged-/usr suites put the modules in usr/lib;
+		# depmod -b and modprobe -d look in lib/.
+		if [[ ! -e $KROOT.tmp/lib && -d $KROOT.tmp/usr/lib/modules ]]; then
+			ln -s usr/lib "$KROOT.tmp/lib"
+		fi
 		# The package ships no modules.dep; without it modprobe cannot
 		# resolve dependencies.
 		depmod -b "$KROOT.tmp" "$KVER" || die "depmod failed on $KROOT.tmp"

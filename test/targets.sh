@@ -14,8 +14,14 @@
 #   T_RESULTS_DEV          guest device the results are written to
 #   T_GUEST_KMODS          in-tree modules (plus dependencies) the guest needs
 #   T_BUSYBOX              static busybox binary for the guest
+#   T_CHROOT_SUITE         Debian suite whose chroot builds the module (empty:
+#                          the host builds it), T_CHROOT_EXTRA more suites for
+#                          its sources (e.g. bullseye-security),
+#                          T_CHROOT_PKGS what it needs installed
 # and the functions
-#   target_resolve_kernel  sets KVER, KDIR, T_IMAGE_PKG, T_IMAGE_VER
+#   target_resolve_kernel  sets KVER, KDIR (inside the chroot, if any),
+#                          T_IMAGE_PKGS, T_IMAGE_VER, T_APT_ROOT (the chroot
+#                          whose apt downloads the image, empty for the host)
 #   target_kernel_paths R  sets BOOT_IMAGE and MODROOT inside extracted root R
 #   target_serial_args C R prints QEMU arguments (one per line) that send
 #                          the console to file C and the results to file R
@@ -29,11 +35,19 @@
 # guest /init would insmod it from /dmabuf-lab/kmod first (add
 # virtio_console to T_GUEST_KMODS and set T_RESULTS_DEV=/dev/hvc0).
 
+# The lanes --matrix runs, in order.
+TARGETS_ALL=(x86_64/5.10 x86_64/6.1 x86_64/6.12 x86_64/7.2)
+
 target_select() {
 	local arch=$1 kernel=$2
+	# Defaults of the optional fields.
+	T_CHROOT_SUITE='' T_CHROOT_EXTRA='' T_CHROOT_PKGS=()
 	case "$arch/$kernel" in
 	x86_64/6.1) target_x86_64_bookworm ;;
-	*) die "unsupported target: --arch $arch --kernel $kernel (supported: x86_64/6.1)" ;;
+	x86_64/5.10) target_x86_64_chroot 5.10 bullseye bullseye-security ;;
+	x86_64/6.12) target_x86_64_chroot 6.12 trixie trixie-security ;;
+	x86_64/7.2) target_x86_64_chroot 7.2 sid '' ;;
+	*) die "unsupported target: --arch $arch --kernel $kernel (supported: ${TARGETS_ALL[*]})" ;;
 	esac
 }
 
@@ -59,11 +73,72 @@ target_x86_64_bookworm() {
 	T_IMAGE_FLAVOUR=amd64
 }
 
+# x86_64 guest running the kernel of another Debian suite: the module
+# builds inside a chroot of that suite, with the compiler its kernel was
+# built with and its linux-headers-amd64. The test programs are the
+# host's (the initramfs carries their libraries).
+target_x86_64_chroot() {
+	target_x86_64_bookworm
+	T_KERNEL=$1
+	T_CHROOT_SUITE=$2
+	T_CHROOT_EXTRA=$3
+	# perl: W=1 runs scripts/kernel-doc, which needs more than perl-base.
+	T_CHROOT_PKGS=(linux-headers-amd64 gcc make libc6-dev perl)
+	T_APT_PKGS=(qemu-system-x86 busybox-static debootstrap
+		libdrm-dev libcmocka-dev cpio kmod xz-utils gzip gcc make libc6-dev
+		pkg-config libc-bin dpkg util-linux coreutils)
+}
+
+target_resolve_kernel() {
+	if [[ -n $T_CHROOT_SUITE ]]; then
+		target_resolve_kernel_chroot
+	else
+		target_resolve_kernel_host
+	fi
+	T_KVER_SERIES=${KVER%%-*}
+	[[ $T_KVER_SERIES == "$T_KERNEL".* || $T_KVER_SERIES == "$T_KERNEL" ]] ||
+		die "the $T_CHROOT_SUITE headers give kernel $KVER, not a $T_KERNEL kernel"
+	say "target $T_ARCH/$T_KERNEL: kernel $KVER ($T_IMAGE_VER)"
+}
+
+# The suite's newest kernel: the headers meta-package of a chroot whose
+# package lists are at most a day old (refreshed, and the headers
+# upgraded, otherwise). The image to boot is -unsigned at the same
+# version; kernels without one (7.x) ship linux-binary and linux-modules.
+target_resolve_kernel_chroot() {
+	chroot_ensure "$T_CHROOT_SUITE" "$T_CHROOT_EXTRA" "${T_CHROOT_PKGS[@]}"
+	T_APT_ROOT=$CHROOT
+	if [[ -z $(find "$CHROOT/var/lib/apt/lists" -maxdepth 1 -name '*_InRelease' -mmin -1440 2>/dev/null) ]]; then
+		say "refreshing the $T_CHROOT_SUITE chroot's package lists"
+		lock_on 6 "$CACHE/locks/chroot-$T_CHROOT_SUITE.lock"
+		chroot_apt_update "$CHROOT"
+		chroot_run "$CHROOT" apt-get install -y -q --no-install-recommends "$T_HEADERS_META" ||
+			die "upgrading $T_HEADERS_META in the $T_CHROOT_SUITE chroot failed"
+		flock -u 6
+	fi
+	local hdr
+	# shellcheck disable=SC2016 # dpkg-query's own ${Field} syntax
+	hdr=$(chroot "$CHROOT" dpkg-query -W -f='${Depends}' "$T_HEADERS_META" 2>/dev/null |
+		tr ',' '\n' | awk '$1 ~ /^linux-headers-/ { print $1; exit }')
+	[[ -n $hdr ]] || die "cannot resolve the headers package of $T_HEADERS_META in $CHROOT"
+	KVER=${hdr#linux-headers-}
+	KDIR=/usr/src/linux-headers-$KVER
+	[[ -f $CHROOT$KDIR/Makefile ]] || die "$hdr is not installed in $CHROOT"
+	# shellcheck disable=SC2016
+	T_IMAGE_VER=$(chroot "$CHROOT" dpkg-query -W -f='${Version}' "$hdr")
+	if chroot "$CHROOT" apt-cache show "linux-image-$KVER-unsigned=$T_IMAGE_VER" >/dev/null 2>&1; then
+		T_IMAGE_PKGS=("linux-image-$KVER-unsigned")
+	else
+		T_IMAGE_PKGS=("linux-binary-$KVER" "linux-modules-$KVER")
+	fi
+}
+
 # The headers meta-package depends on the current ABI's headers
 # (linux-headers-6.1.0-NN-amd64); the image to boot is the matching
 # -unsigned package at the same version, downloaded, never installed.
-target_resolve_kernel() {
+target_resolve_kernel_host() {
 	local hdr
+	T_APT_ROOT=''
 	# The installed meta-package's dependency, not the archive's candidate:
 	# after an apt-get update the candidate may name an ABI that is not
 	# installed.
@@ -77,7 +152,7 @@ target_resolve_kernel() {
 	KVER=${hdr#linux-headers-}
 	KDIR=/usr/src/linux-headers-$KVER
 	[[ -f $KDIR/Makefile ]] || die "$hdr is not installed ($KDIR missing)"
-	T_IMAGE_PKG=linux-image-$KVER-unsigned
+	T_IMAGE_PKGS=("linux-image-$KVER-unsigned")
 	# Same version as the installed headers, so that the module's
 	# vermagic and symbol CRCs match the kernel it is loaded into.
 	T_IMAGE_VER=$(dpkg-query -W -f='${Version}' "$hdr")
@@ -90,17 +165,30 @@ target_kernel_paths() {
 	local root=$1
 	MODROOT=$root
 	[[ -d $root/lib/modules/$KVER ]] || die "no lib/modules/$KVER in $root"
-	BOOT_IMAGE=$root/boot/vmlinuz-$KVER
-	[[ -f $BOOT_IMAGE ]] || die "no kernel image at $BOOT_IMAGE"
+	# boot/vmlinuz-KVER in linux-image packages; linux-binary (7.x) ships
+	# lib/modules/KVER/vmlinuz.
+	local f
+	BOOT_IMAGE=
+	for f in "$root/boot/vmlinuz-$KVER" "$root/lib/modules/$KVER/vmlinuz"; do
+		[[ -f $f ]] && { BOOT_IMAGE=$f; break; }
+	done
+	[[ -n $BOOT_IMAGE && -f $BOOT_IMAGE ]] || die "no vmlinuz-$KVER in $root"
 	# Under TCG the bzImage spends about 3 s decompressing itself (xz)
 	# before the kernel even starts. Decompress it once on the host and
 	# boot the ELF vmlinux through its PVH entry point instead (QEMU does
-	# this for any ELF -kernel carrying the PVH note).
-	if grep -q '^CONFIG_PVH=y' "$root/boot/config-$KVER" 2>/dev/null; then
-		local elf=$root/boot/vmlinux-$KVER
-		[[ -f $elf ]] || x86_extract_vmlinux "$BOOT_IMAGE" "$elf" || true
-		[[ -f $elf ]] && BOOT_IMAGE=$elf
+	# this for any ELF -kernel carrying the PVH note: Xen note type 18).
+	local elf=$root/boot/vmlinux-$KVER
+	if [[ ! -f $elf && ! -e $elf.none ]]; then
+		mkdir -p "$root/boot"
+		if x86_extract_vmlinux "$BOOT_IMAGE" "$elf" &&
+			! readelf -n "$elf" 2>/dev/null | grep -Eq 'Xen.*(\(0x00000012\)|PHYS32_ENTRY)'; then
+			warn "$elf has no PVH entry point: booting the compressed image"
+			rm -f "$elf"
+		fi
+		[[ -f $elf ]] || : >"$elf.none"
 	fi
+	[[ -f $elf ]] && BOOT_IMAGE=$elf
+	return 0
 }
 
 # The bzImage carries vmlinux as one compressed stream after the setup
