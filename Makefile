@@ -45,6 +45,9 @@ install: modules user
 	$(MAKE) -C module KDIR=$(KDIR) modules_install INSTALL_MOD_DIR=updates/dmabuf-lab
 	install -D -m 0644 udev/60-dmabuf-lab.rules $(DESTDIR)$(UDEVDIR)/60-dmabuf-lab.rules
 	install -D -m 0755 user/user_prog $(DESTDIR)$(PREFIX)/bin/user_prog
+	install -D -m 0755 user/v2d_demo $(DESTDIR)$(PREFIX)/bin/v2d_demo
+	install -D -m 0755 user/dmabuf-inspect/dmabuf-inspect $(DESTDIR)$(PREFIX)/bin/dmabuf-inspect
+	install -D -m 0644 man/dmabuf-inspect.1 $(DESTDIR)$(PREFIX)/share/man/man1/dmabuf-inspect.1
 
 clean:
 	$(MAKE) -C module KDIR=$(KDIR) clean
