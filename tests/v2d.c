@@ -708,6 +708,29 @@ static int submit_hang(uint32_t h)
 	return submit_ok(&req);
 }
 
+/*
+ * Whether bufinfo lists an unsignalled write fence of the engine. The line
+ * differs by kernel: "write fence:v2d_emu v2d_emu-engine seq N unsignalled"
+ * up to 6.12, "write fence:CTX:SEQ v2d_emu-engine v2d_emu unsignalled" in
+ * 7.x; both name the usage, the timeline and the state.
+ */
+static int bufinfo_has_unsignalled_write_fence(void)
+{
+	char line[512];
+	int found = 0;
+	FILE *f = fopen(BUFINFO, "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "write fence:") &&
+		    strstr(line, " v2d_emu-engine ") &&
+		    strstr(line, " unsignalled"))
+			found = 1;
+	fclose(f);
+	return found;
+}
+
 static int bufinfo_has(const char *needle)
 {
 	char line[512];
@@ -744,8 +767,7 @@ static void test_hang_is_failed_by_watchdog_and_visible_in_bufinfo(void **state)
 	if (bufinfo_has("") < 0)
 		pb_diag("no %s: debugfs not mounted", BUFINFO);
 	else
-		assert_int_equal(bufinfo_has("write fence:v2d_emu v2d_emu-engine seq") &&
-				 bufinfo_has("unsignalled"), 1);
+		assert_int_equal(bufinfo_has_unsignalled_write_fence(), 1);
 
 	assert_int_equal(fence_wait(out), -ETIMEDOUT);
 	dt = now_ms() - t0;
@@ -844,7 +866,9 @@ static uint64_t fence_timestamp(int fd)
 	info.num_fences = 1;
 	info.sync_fence_info = (uintptr_t)&fi;
 	assert_succeeds(ioctl(fd, SYNC_IOC_FILE_INFO, &info));
-	assert_string_equal(fi.driver_name, "v2d_emu");
+	/* 7.x detaches a signalled fence from its driver's ops. */
+	if (!(fi.status == 1 && !strcmp(fi.driver_name, "detached-driver")))
+		assert_string_equal(fi.driver_name, "v2d_emu");
 	return fi.timestamp_ns;
 }
 
