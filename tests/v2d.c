@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include "common.h"
+#include "vgem.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -1028,30 +1029,6 @@ static void test_translation_fault_fails_job_with_eio(void **state)
 }
 
 /* ---- vgem ------------------------------------------------------------------ */
-
-static int open_vgem(void)
-{
-	char path[64];
-	int i, fd;
-
-	for (i = 0; i < 64; i++) {
-		drmVersionPtr v;
-
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		v = drmGetVersion(fd);
-		if (v && v->name && !strcmp(v->name, "vgem")) {
-			drmFreeVersion(v);
-			return fd;
-		}
-		if (v)
-			drmFreeVersion(v);
-		close(fd);
-	}
-	return -1;
-}
 
 static int cmdline_has(const char *word)
 {
