@@ -1,0 +1,282 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+# SUITE_FAILED, SUITE_TMP and the helpers are suite.sh's.
+# shellcheck disable=SC2034
+#
+# Areas of the guest suite that need a debug kernel (the x86_64/debug lane,
+# test/debug-kernel.config); sourced by suite.sh. On a kernel without the
+# facility an area prints nothing: Debian's kernels have no KUnit,
+# kmemleak or fault injection, and their lanes' counts stay as they are.
+#
+#   kunit/SUITE.CASE     every case of every *_kunit.ko test module
+#   fuzz/...             tests/bin/fuzz: seeded random ioctl sequences
+#   faults/...           tests/bin/faults: Nth-allocation failure sweeps
+#   soak/...             threads mixing everything, and module reloads
+#   kmemleak/no_leaks    last: nothing the suite did leaked
+#
+# DL_FUZZ_CALLS, DL_SOAK_SECONDS and DL_RELOADS size the long areas.
+
+KMEMLEAK=/sys/kernel/debug/kmemleak
+KUNIT_DIR=/sys/kernel/debug/kunit
+
+DL_FUZZ_CALLS=${DL_FUZZ_CALLS:-100000}
+DL_FUZZ_SEED=${DL_FUZZ_SEED:-}
+DL_SOAK_SECONDS=${DL_SOAK_SECONDS:-60}
+DL_RELOADS=${DL_RELOADS:-100}
+
+# Before the first test: leaks that boot left behind are not the suite's.
+reliability_begin() {
+	[ -w "$KMEMLEAK" ] || return 0
+	echo scan >"$KMEMLEAK" 2>/dev/null
+	echo clear >"$KMEMLEAK" 2>/dev/null
+}
+
+# ---- kunit --------------------------------------------------------------------
+
+# Rewrite one suite's KTAP results (debugfs) as suite lines: the cases are
+# the results one level below the suite's own line; a nested result
+# (parameterised case) is folded into its case. Diagnostics printed
+# before a failed case's line follow its "not ok".
+kunit_convert() {
+	awk -v suite="$1" '
+	{ sub(/\r$/, ""); line[n++] = $0 }
+	/^[ \t]+(not )?ok [0-9]+ / {
+		match($0, /^[ \t]+/)
+		if (!level || RLENGTH < level) level = RLENGTH
+	}
+	/^(not )?ok [0-9]+ / && $0 ~ /^not / { topfail = 1 }
+	END {
+		for (i = 0; i < n; i++) {
+			l = line[i]
+			if (l ~ /^[ \t]*(KTAP version|1\.\.[0-9]|# Subtest:)/ || l ~ /^[ \t]*$/)
+				continue
+			if (l !~ /^[ \t]+(not )?ok [0-9]+ /) {
+				if (l ~ /^(not )?ok /) continue
+				d = l; sub(/^[ \t]*(#[ \t]*)?/, "", d); diag[nd++] = d; continue
+			}
+			match(l, /^[ \t]+/)
+			if (RLENGTH != level) continue
+			r = l; sub(/^[ \t]+/, "", r)
+			notok = r ~ /^not /
+			sub(/^(not )?ok [0-9]+ /, "", r)
+			name = r; dir = ""
+			if ((p = index(r, " # ")) > 0) { name = substr(r, 1, p - 1); dir = substr(r, p + 3) }
+			cases++
+			if (dir ~ /^[Ss][Kk][Ii][Pp]/) {
+				why = dir; sub(/^[Ss][Kk][Ii][Pp][ \t]*/, "", why)
+				print "ok - kunit/" suite "." name " # SKIP " (why == "" ? "skipped by the test" : why)
+			} else if (notok) {
+				print "not ok - kunit/" suite "." name
+				for (j = (nd > 20 ? nd - 20 : 0); j < nd; j++) print "# " diag[j]
+				failed++
+			} else
+				print "ok - kunit/" suite "." name
+			nd = 0
+		}
+		if (!cases) { print "not ok - kunit/" suite " (no case results)"; exit 1 }
+		if (topfail && !failed) { print "not ok - kunit/" suite " (suite failed)"; exit 1 }
+		exit failed ? 1 : 0
+	}'
+}
+
+kunit_suites() {
+	for _d in "$KUNIT_DIR"/*; do
+		[ -d "$_d" ] && basename "$_d"
+	done | sort
+}
+
+run_kunit() {
+	area_selected kunit || return 0
+	_kos=
+	for _ko in "${DL_DIR:-/dmabuf-lab}"/*_kunit.ko; do
+		[ -f "$_ko" ] && _kos="$_kos $_ko"
+	done
+	if [ -z "$_kos" ]; then
+		# Only a kernel with KUnit builds them; without KUnit, say nothing.
+		[ -d "$KUNIT_DIR" ] || return 0
+		tap_fail "kunit/test_modules_built"
+		diag "the kernel has KUnit but no *_kunit.ko is in the image"
+		return 0
+	fi
+	for _ko in $_kos; do
+		_m=$(basename "$_ko" .ko)
+		kunit_suites >"$SUITE_TMP/kunit.before"
+		if ! insmod "$_ko" >"$SUITE_TMP/kunit.log" 2>&1; then
+			tap_fail "kunit/$_m.insmod"
+			diag_file "$SUITE_TMP/kunit.log"
+			continue
+		fi
+		kunit_suites >"$SUITE_TMP/kunit.after"
+		# (busybox grep -v -f with an empty pattern file prints nothing)
+		_new=
+		while read -r _s; do
+			grep -qxF "$_s" "$SUITE_TMP/kunit.before" || _new="$_new $_s"
+		done <"$SUITE_TMP/kunit.after"
+		if [ -z "$_new" ]; then
+			tap_fail "kunit/$_m.suites"
+			diag "$_ko registered no suite in $KUNIT_DIR"
+		fi
+		for _s in $_new; do
+			kunit_convert "$_s" <"$KUNIT_DIR/$_s/results" || SUITE_FAILED=1
+		done
+		rmmod "$_m" || { tap_fail "kunit/$_m.rmmod"; }
+	done
+}
+
+# ---- kmemleak -----------------------------------------------------------------
+
+# Two scans: an object must be seen unreferenced by a scan after it is at
+# least 5 s old before kmemleak reports it.
+kmemleak_no_leaks() {
+	echo scan >"$KMEMLEAK" || fail "cannot write scan to $KMEMLEAK" || return 1
+	sleep 6
+	echo scan >"$KMEMLEAK" || return 1
+	cat "$KMEMLEAK" >"$SUITE_TMP/kmemleak.txt" || fail "cannot read $KMEMLEAK" || return 1
+	if [ -s "$SUITE_TMP/kmemleak.txt" ]; then
+		echo "kmemleak reports $(grep -c '^unreferenced object' "$SUITE_TMP/kmemleak.txt") leak(s):"
+		head -n 200 "$SUITE_TMP/kmemleak.txt"
+		return 1
+	fi
+}
+
+run_kmemleak() {
+	[ -w "$KMEMLEAK" ] || return 0
+	run_shell_test kmemleak/no_leaks kmemleak_no_leaks
+}
+
+# ---- fuzz, faults, soak, reload -------------------------------------------------
+
+# Only a debug kernel: these are long, and need fault injection (fail-nth).
+debug_kernel() { [ -w "$KMEMLEAK" ] && [ -e /proc/self/fail-nth ]; }
+
+# Both modules and vgem, as the areas need them.
+load_all() {
+	load_pagebuf && v2d_insmod || return 1
+	import_vgem_modules_load >/dev/null 2>&1 || true
+}
+
+PARAM_SAVE=
+# Small limits while fuzzing: sizes around max_buffer_size and the quota
+# are reached without exhausting the guest's memory; a hung job is failed
+# by the watchdog in 200 ms instead of 5 s.
+limits_small() {
+	_p=/sys/module/pagebuf/parameters
+	_v=/sys/module/v2d_emu/parameters
+	PARAM_SAVE="$(cat $_p/max_buffer_size) $(cat $_p/quota) $(cat $_v/timeout_ms)"
+	echo 8388608 >$_p/max_buffer_size && echo 33554432 >$_p/quota &&
+		echo 200 >$_v/timeout_ms
+}
+
+limits_restore() {
+	[ -n "$PARAM_SAVE" ] || return 0
+	# shellcheck disable=SC2086 # three words
+	set -- $PARAM_SAVE
+	echo "$1" >/sys/module/pagebuf/parameters/max_buffer_size
+	echo "$2" >/sys/module/pagebuf/parameters/quota
+	echo "$3" >/sys/module/v2d_emu/parameters/timeout_ms
+	PARAM_SAVE=
+}
+
+# run_tool AREA/NAME COMMAND...: one result from a tool's exit status,
+# its output as diagnostics (the seed and counts, or what failed).
+run_tool() {
+	_name=$1
+	shift
+	selected "$_name" || return 0
+	_t0=$(cut -d' ' -f1 /proc/uptime)
+	with_timeout "$@" >"$SUITE_TMP/tool.out" 2>&1 </dev/null
+	_rc=$?
+	_t1=$(cut -d' ' -f1 /proc/uptime)
+	if [ "$_rc" = 0 ]; then
+		tap_ok "$_name"
+	else
+		tap_fail "$_name"
+		diag "exit status $_rc"
+	fi
+	tail -n 40 "$SUITE_TMP/tool.out" | diag_file
+	diag "took $(awk -v a="$_t0" -v b="$_t1" 'BEGIN { printf "%.1f", b - a }') s"
+}
+
+fuzz_area() {
+	area_selected fuzz || return 0
+	load_all || { tap_fail fuzz/setup; return 0; }
+	limits_small || { tap_fail fuzz/limits; limits_restore; return 0; }
+	# shellcheck disable=SC2086 # an empty seed is no argument
+	run_tool fuzz/random_calls "$DL_BIN/fuzz" --calls "$DL_FUZZ_CALLS" \
+		${DL_FUZZ_SEED:+--seed "$DL_FUZZ_SEED"}
+	limits_restore
+}
+
+# Every fault point reachable from this thread, slab or page allocator,
+# any order or gfp, silently (a stack dump per failure would read as a
+# splat); fail-nth picks which one fails.
+faults_setup() {
+	for _d in failslab fail_page_alloc; do
+		_f=/sys/kernel/debug/$_d
+		[ -d "$_f" ] || fail "$_f missing" || return 1
+		echo 0 >"$_f/verbose" && echo N >"$_f/ignore-gfp-wait" ||
+			fail "cannot configure $_f" || return 1
+	done
+	if ! echo N >/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem ||
+		! echo 0 >/sys/kernel/debug/fail_page_alloc/min-order; then
+		fail "cannot configure fail_page_alloc"
+	fi
+}
+
+faults_area() {
+	area_selected faults || return 0
+	load_all || { tap_fail faults/setup; return 0; }
+	if ! faults_setup >"$SUITE_TMP/faults.log" 2>&1; then
+		tap_fail faults/setup
+		diag_file "$SUITE_TMP/faults.log"
+		return 0
+	fi
+	# The tool prints one suite line per path.
+	with_timeout "$DL_BIN/faults" >"$SUITE_TMP/faults.out" 2>&1 </dev/null
+	_rc=$?
+	sed -n -e '/^ok - faults\//p' -e '/^not ok - faults\//p' -e '/^#/p' "$SUITE_TMP/faults.out"
+	grep -q '^not ok' "$SUITE_TMP/faults.out" && SUITE_FAILED=1
+	if [ "$_rc" != 0 ] && ! grep -q '^not ok' "$SUITE_TMP/faults.out"; then
+		tap_fail "faults/exited_$_rc"
+		diag_file "$SUITE_TMP/faults.out"
+	fi
+}
+
+soak_area() {
+	area_selected soak || return 0
+	load_all || { tap_fail soak/setup; return 0; }
+	run_tool soak/threads_mixed "$DL_BIN/soak" --threads 4 --seconds "$DL_SOAK_SECONDS"
+	run_shell_test soak/module_reload reload_loop
+}
+
+# Load both modules, use them (a short fuzz run: buffers, imports, jobs,
+# all closed again), unload them; DL_RELOADS times.
+reload_loop() {
+	# (not _i: the helpers it calls use that name)
+	_round=1
+	while [ "$_round" -le "$DL_RELOADS" ]; do
+		rmmod v2d_emu 2>/dev/null
+		unload_pagebuf || return 1
+		load_all && limits_small || return 1
+		PARAM_SAVE=
+		"$DL_BIN/fuzz" --calls 30 --seed "$_round" >"$SUITE_TMP/reload.out" 2>&1 ||
+			{ cat "$SUITE_TMP/reload.out"; fail "round $_round: fuzz failed"; return 1; }
+		_round=$((_round + 1))
+	done
+	rmmod v2d_emu || fail "rmmod v2d_emu failed after $DL_RELOADS rounds" || return 1
+	unload_pagebuf || return 1
+	echo "$DL_RELOADS load/use/unload rounds"
+}
+
+# After every other area, with both modules unloaded.
+run_reliability() {
+	run_kunit
+	if debug_kernel; then
+		fuzz_area
+		faults_area
+		soak_area
+		rmmod v2d_emu 2>/dev/null
+		unload_pagebuf >/dev/null 2>&1
+	fi
+	run_kmemleak
+}
