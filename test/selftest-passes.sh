@@ -1,0 +1,93 @@
+#!/bin/bash
+# Checks of the extra boots' reporting (passes.sh) on synthetic reports,
+# without booting anything: the negative control's verdict, the name
+# prefix, and the count line summed over the suite and the passes.
+# Run: test/selftest-passes.sh
+# No -e: each check reads the status of the one before.
+set -uo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=test/lib.sh
+. "$HERE/lib.sh"
+# shellcheck source=test/passes.sh
+. "$HERE/passes.sh"
+
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+FAILURES=0
+
+# expect NAME CONDITION-STATUS: report the check.
+expect() {
+	if [[ $2 -eq 0 ]]; then
+		echo "ok - selftest-passes/$1"
+	else
+		echo "not ok - selftest-passes/$1"
+		FAILURES=$((FAILURES + 1))
+	fi
+}
+
+WANT="v2d/a v2d/b"
+
+# All expected failures happened, nothing else went wrong: one pass.
+printf '%s\n' 'FAIL  v2d/a' '      # byte 3' 'FAIL  v2d/b' 'PASS  v2d/c' \
+	'1 passed, 2 failed' >"$TMP/r1"
+passes_expect_failures nc "$TMP/r1" nc/control "$WANT" >"$TMP/o1"
+[[ $PASS_P -eq 1 && $PASS_F -eq 0 ]] && grep -qx 'PASS  nc/control' "$TMP/o1"
+expect control_passes_when_checks_fail $?
+
+# One expected failure passed: the control fails and says which.
+printf '%s\n' 'PASS  v2d/a' 'FAIL  v2d/b' '1 passed, 1 failed' >"$TMP/r2"
+passes_expect_failures nc "$TMP/r2" nc/control "$WANT" >"$TMP/o2"
+[[ $PASS_P -eq 0 && $PASS_F -eq 1 ]] && grep -q 'passed although.* v2d/a' "$TMP/o2"
+expect control_fails_when_a_check_passes $?
+
+# A test that never ran is no proof either.
+printf '%s\n' 'FAIL  v2d/a' '0 passed, 1 failed' >"$TMP/r3"
+passes_expect_failures nc "$TMP/r3" nc/control "$WANT" >"$TMP/o3"
+[[ $PASS_F -eq 1 ]] && grep -q 'did not run: v2d/b' "$TMP/o3"
+expect control_fails_when_a_check_is_missing $?
+
+# A splat or a crash in the control's boot is a failure of its own.
+printf '%s\n' 'FAIL  v2d/a' 'FAIL  v2d/b' 'FAIL  kernel/warning: 1 line' \
+	'      [ 1.0] WARNING: x' 'FAIL  harness/completion: no end marker' \
+	'0 passed, 4 failed' >"$TMP/r4"
+passes_expect_failures nc "$TMP/r4" nc/control "$WANT" >"$TMP/o4"
+[[ $PASS_P -eq 1 && $PASS_F -eq 2 ]] && grep -qx 'FAIL  nc:kernel/warning: 1 line' "$TMP/o4" &&
+	grep -qx '      \[ 1.0\] WARNING: x' "$TMP/o4"
+expect control_counts_splats_and_crashes $?
+
+# Names get the pass's prefix; the count line is dropped.
+printf '%s\n' 'PASS  v2d/a' 'SKIP  v2d/b: why' '1 passed, 0 failed, 1 skipped' >"$TMP/r5"
+passes_prefix swiotlb "$TMP/r5" >"$TMP/o5"
+[[ $(cat "$TMP/o5") == $'PASS  swiotlb:v2d/a\nSKIP  swiotlb:v2d/b: why' ]]
+expect prefix_names $?
+
+# The total: the suite's count plus every pass's, one count line last.
+KOS=(/x/pagebuf.ko /x/v2d_emu.ko)
+PASSES=("p1|w|f|pass" "p2|w|f|pass")
+passes_run_one() {
+	printf 'PASS  %s:t\n' "${1%%|*}" >>"$2"
+	PASS_P=2 PASS_F=0 PASS_S=1
+	[[ ${1%%|*} == p1 ]] || PASS_F=1
+}
+printf '%s\n' 'PASS  a/b' '10 passed, 0 failed' >"$TMP/r6"
+rc=0
+passes_run "$TMP/r6" >/dev/null || rc=$?
+[[ $rc -eq 1 && $(tail -n 1 "$TMP/r6") == '14 passed, 1 failed, 2 skipped' &&
+	$(grep -c '^PASS' "$TMP/r6") -eq 3 ]]
+expect total_counts_every_boot $?
+
+# Without the engine the passes are skipped, with their reason.
+KOS=(/x/pagebuf.ko)
+printf '%s\n' '10 passed, 0 failed' >"$TMP/r7"
+rc=0
+passes_run "$TMP/r7" >/dev/null || rc=$?
+[[ $rc -eq 0 && $(tail -n 1 "$TMP/r7") == '10 passed, 0 failed, 2 skipped' ]] &&
+	grep -qx 'SKIP  p1:v2d: v2d_emu.ko was not built for this kernel' "$TMP/r7"
+expect skipped_without_the_engine $?
+
+if [[ $FAILURES -ne 0 ]]; then
+	echo "$FAILURES selftest-passes check(s) failed"
+	exit 1
+fi
+echo "all selftest-passes checks passed"
