@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The buffer object of pagebuf.ko, shared by buffer.c, which owns it, and
+ * debug.c, which shows it. Locking and lifetime rules are at the top of
+ * buffer.c; debug.c only reads, under the locks those rules name.
+ */
+#ifndef PAGEBUF_BUFFER_H
+#define PAGEBUF_BUFFER_H
+
+#include <linux/atomic.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-direction.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/sched.h>
+#include <linux/scatterlist.h>
+#include <linux/types.h>
+
+/* Where a buffer stands with the counters of stats.c. */
+enum pagebuf_accounting {
+	PAGEBUF_UNCOUNTED,	/* module-owned pages: never counted */
+	PAGEBUF_RESERVED,	/* quota reserved, fd not yet handed out */
+	PAGEBUF_COMMITTED,	/* counted as a live buffer */
+};
+
+struct pagebuf_buffer {
+	struct mutex lock;		/* see the top of buffer.c */
+	struct list_head attachments;
+	struct sg_table table;
+	size_t size;
+	enum pagebuf_accounting accounting;
+	bool owns_pages;
+	unsigned int vmap_count;
+	void *vaddr;
+
+	/* What debug.c shows; fixed once the buffer is exported. */
+	struct dma_buf *dmabuf;		/* the owner, valid until release */
+	unsigned long ino;		/* its file's inode number */
+	u32 flags;			/* PAGEBUF_ALLOC_* policy */
+	pid_t pid;			/* exporting process (tgid) */
+	char comm[TASK_COMM_LEN];
+	atomic_t mmaps;			/* live user mappings (VMAs) */
+	struct list_head debug_node;	/* in debug.c's registry */
+	bool listed;			/* on that registry */
+};
+
+struct pagebuf_attachment {
+	struct device *dev;
+	struct list_head node;		/* in buffer->attachments */
+	struct list_head mappings;	/* of struct pagebuf_mapping */
+};
+
+struct pagebuf_mapping {
+	struct list_head node;		/* in attachment->mappings */
+	struct sg_table table;
+	enum dma_data_direction dir;
+};
+
+#endif /* PAGEBUF_BUFFER_H */

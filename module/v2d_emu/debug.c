@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * v2d_emu's debugfs directory, /sys/kernel/debug/v2d_emu/:
+ *
+ *   imports  one line per import: handle, inode of the dma-buf's file,
+ *            exporter, size, path (direct or IOMMU), translation unit and
+ *            IOVA (IOMMU path only), segments, importing process
+ *   jobs     one line per job in flight: context:seqno, op, handles,
+ *            state (queued, running, stopping), fence state and error,
+ *            age in milliseconds
+ *
+ * Imports are on one list from their creation to their destruction, open
+ * files on another from open to release, both under debug_lock; a file's
+ * jobs are read under its jobs_lock. Lock order: debug_lock, then a
+ * file's jobs_lock. The device address of the direct path is not shown
+ * (it is a physical address), and no kernel pointer is.
+ */
+#include <linux/debugfs.h>
+#include <linux/dma-fence.h>
+#include <linux/fs.h>
+#include <linux/ktime.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/seq_file.h>
+
+#include "v2d_emu.h"
+
+static LIST_HEAD(imports);
+static LIST_HEAD(files);
+static DEFINE_MUTEX(debug_lock);
+static struct dentry *debug_dir;
+
+void v2d_debug_add_file(struct v2d_file *vfile)
+{
+	mutex_lock(&debug_lock);
+	list_add_tail(&vfile->debug_node, &files);
+	mutex_unlock(&debug_lock);
+}
+
+void v2d_debug_del_file(struct v2d_file *vfile)
+{
+	mutex_lock(&debug_lock);
+	list_del(&vfile->debug_node);
+	mutex_unlock(&debug_lock);
+}
+
+void v2d_debug_add_import(struct v2d_buffer *buf)
+{
+	mutex_lock(&debug_lock);
+	list_add_tail(&buf->debug_node, &imports);
+	mutex_unlock(&debug_lock);
+}
+
+void v2d_debug_del_import(struct v2d_buffer *buf)
+{
+	mutex_lock(&debug_lock);
+	list_del_init(&buf->debug_node);
+	mutex_unlock(&debug_lock);
+}
+
+static int v2d_imports_show(struct seq_file *s, void *unused)
+{
+	struct v2d_buffer *buf;
+
+	seq_puts(s, "handle inode exporter size path unit iova segments pid comm\n");
+	mutex_lock(&debug_lock);
+	list_for_each_entry(buf, &imports, debug_node) {
+		seq_printf(s, "%u %lu %s %llu ", READ_ONCE(buf->handle),
+			   buf->ino, buf->dmabuf->exp_name, buf->size);
+		if (buf->path == V2D_PATH_IOMMU)
+			seq_printf(s, "iommu %u %#llx", buf->unit, buf->addr);
+		else
+			seq_puts(s, "direct - -");
+		seq_printf(s, " %u %d %s\n", buf->nr_segments, buf->pid,
+			   buf->comm);
+	}
+	mutex_unlock(&debug_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(v2d_imports);
+
+static const char *v2d_op_name(u32 op)
+{
+	switch (op) {
+	case V2D_OP_FILL:
+		return "fill";
+	case V2D_OP_COPY:
+		return "copy";
+	default:
+		return "rotate";
+	}
+}
+
+static void v2d_show_job(struct seq_file *s, struct v2d_job *job, ktime_t now)
+{
+	struct dma_fence *f = &job->fence->base;
+	const char *state;
+
+	if (READ_ONCE(job->stop_err))
+		state = "stopping";
+	else if (READ_ONCE(job->started))
+		state = "running";
+	else
+		state = "queued";
+
+	seq_printf(s, "%llu:%llu %s %u %u %s%s %s %d %lld\n",
+		   f->context, f->seqno, v2d_op_name(job->req.op),
+		   job->src ? job->src->handle : 0, job->dst->handle, state,
+		   job->req.flags & V2D_SUBMIT_HANG ? "(hang)" : "",
+		   dma_fence_is_signaled(f) ? "signalled" : "unsignalled",
+		   f->error, ktime_ms_delta(now, job->submitted));
+}
+
+static int v2d_jobs_show(struct seq_file *s, void *unused)
+{
+	ktime_t now = ktime_get();
+	struct v2d_file *vfile;
+	struct v2d_job *job;
+
+	seq_puts(s, "fence op src dst state fence error age_ms\n");
+	mutex_lock(&debug_lock);
+	list_for_each_entry(vfile, &files, debug_node) {
+		spin_lock(&vfile->jobs_lock);
+		list_for_each_entry(job, &vfile->jobs, node)
+			v2d_show_job(s, job, now);
+		spin_unlock(&vfile->jobs_lock);
+	}
+	mutex_unlock(&debug_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(v2d_jobs);
+
+/* A debugging aid: the engine works without debugfs, so no error here. */
+void v2d_debug_init(void)
+{
+	debug_dir = debugfs_create_dir("v2d_emu", NULL);
+	debugfs_create_file("imports", 0400, debug_dir, NULL,
+			    &v2d_imports_fops);
+	debugfs_create_file("jobs", 0400, debug_dir, NULL, &v2d_jobs_fops);
+}
+
+void v2d_debug_exit(void)
+{
+	debugfs_remove_recursive(debug_dir);
+}

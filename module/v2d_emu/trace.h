@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * v2d_emu tracepoints, under events/v2d_emu/ in tracefs. Imports are
+ * named by handle and by the inode of their dma-buf's file, jobs by
+ * their fence's context and seqno: no kernel pointer is recorded.
+ */
+#undef TRACE_SYSTEM
+#define TRACE_SYSTEM v2d_emu
+
+#if !defined(V2D_EMU_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
+#define V2D_EMU_TRACE_H
+
+#include <linux/tracepoint.h>
+
+#include "compat.h"
+#include "v2d_emu.h"
+
+TRACE_EVENT(v2d_import,
+	    TP_PROTO(const struct v2d_buffer *buf),
+	    TP_ARGS(buf),
+	    TP_STRUCT__entry(__field(u32, handle)
+			     __field(unsigned long, ino)
+			     __string(exporter, buf->dmabuf->exp_name)
+			     __field(u64, size)
+			     __field(u32, path)
+			     __field(u32, segments)),
+	    TP_fast_assign(__entry->handle = buf->handle;
+			   __entry->ino = buf->ino;
+			   compat_assign_str(exporter, buf->dmabuf->exp_name);
+			   __entry->size = buf->size;
+			   __entry->path = buf->path;
+			   __entry->segments = buf->nr_segments;),
+	    TP_printk("handle=%u ino=%lu exporter=%s size=%llu path=%s segments=%u",
+		      __entry->handle, __entry->ino, __get_str(exporter),
+		      __entry->size,
+		      __entry->path == V2D_PATH_IOMMU ? "iommu" : "direct",
+		      __entry->segments));
+
+TRACE_EVENT(v2d_release,
+	    TP_PROTO(const struct v2d_buffer *buf),
+	    TP_ARGS(buf),
+	    TP_STRUCT__entry(__field(u32, handle)
+			     __field(unsigned long, ino)),
+	    TP_fast_assign(__entry->handle = buf->handle;
+			   __entry->ino = buf->ino;),
+	    TP_printk("handle=%u ino=%lu", __entry->handle, __entry->ino));
+
+DECLARE_EVENT_CLASS(v2d_job_class,
+		    TP_PROTO(const struct v2d_job *job),
+		    TP_ARGS(job),
+		    TP_STRUCT__entry(__field(u64, context)
+				     __field(u64, seqno)
+				     __field(u32, op)
+				     __field(u32, flags)
+				     __field(u32, dst)),
+		    TP_fast_assign(__entry->context = job->fence->base.context;
+				   __entry->seqno = job->fence->base.seqno;
+				   __entry->op = job->req.op;
+				   __entry->flags = job->req.flags;
+				   __entry->dst = job->req.dst.handle;),
+		    TP_printk("fence=%llu:%llu op=%u flags=%#x dst=%u", __entry->context,
+			      __entry->seqno, __entry->op, __entry->flags,
+			      __entry->dst));
+
+DEFINE_EVENT(v2d_job_class,
+	     v2d_job_submit,
+	     TP_PROTO(const struct v2d_job *job),
+	     TP_ARGS(job));
+
+DEFINE_EVENT(v2d_job_class,
+	     v2d_job_start,
+	     TP_PROTO(const struct v2d_job *job),
+	     TP_ARGS(job));
+
+TRACE_EVENT(v2d_job_done,
+	    TP_PROTO(const struct v2d_job *job, int error),
+	    TP_ARGS(job, error),
+	    TP_STRUCT__entry(__field(u64, context)
+			     __field(u64, seqno)
+			     __field(int, error)),
+	    TP_fast_assign(__entry->context = job->fence->base.context;
+			   __entry->seqno = job->fence->base.seqno;
+			   __entry->error = error;),
+	    TP_printk("fence=%llu:%llu error=%d", __entry->context, __entry->seqno,
+		      __entry->error));
+
+#endif /* V2D_EMU_TRACE_H */
+
+/* Out of tree: define_trace.h finds this file through -I$(src). */
+#undef TRACE_INCLUDE_PATH
+#define TRACE_INCLUDE_PATH v2d_emu
+#undef TRACE_INCLUDE_FILE
+#define TRACE_INCLUDE_FILE trace
+#include <trace/define_trace.h>
