@@ -163,4 +163,118 @@ static inline long compat_dma_resv_wait_cpu_access(struct dma_resv *resv,
 }
 #endif
 
+/*
+ * v5.19 "dma-buf: add enum dma_resv_usage v4" (with "dma-buf: add
+ * dma_resv_get_singleton v2" and "dma-buf: drop the DAG approach for the
+ * dma_resv object", v5.17-v5.19) replaced the one exclusive fence plus
+ * shared fences of a reservation object by fences tagged with a usage.
+ * Importers here use two levels: a writer's fence (WRITE, the exclusive
+ * fence before) and a reader's (READ, a shared fence before). @write in
+ * compat_dma_resv_get_singleton() asks what a writer must wait for:
+ * every fence; otherwise only the writers.
+ */
+#ifdef COMPAT_HAVE_DMA_RESV_USAGE
+static inline int compat_dma_resv_reserve_fences(struct dma_resv *obj,
+						 unsigned int num)
+{
+	return dma_resv_reserve_fences(obj, num);
+}
+
+static inline void compat_dma_resv_add_fence(struct dma_resv *obj,
+					     struct dma_fence *fence,
+					     bool write)
+{
+	dma_resv_add_fence(obj, fence, write ? DMA_RESV_USAGE_WRITE :
+					       DMA_RESV_USAGE_READ);
+}
+
+static inline int compat_dma_resv_get_singleton(struct dma_resv *obj,
+						bool write,
+						struct dma_fence **fence)
+{
+	return dma_resv_get_singleton(obj, dma_resv_usage_rw(write), fence);
+}
+#else
+#include <linux/dma-fence-array.h>
+#include <linux/slab.h>
+
+static inline int compat_dma_resv_reserve_fences(struct dma_resv *obj,
+						 unsigned int num)
+{
+	return dma_resv_reserve_shared(obj, num);
+}
+
+/* The exclusive fence replaces every shared one, as a writer must. */
+static inline void compat_dma_resv_add_fence(struct dma_resv *obj,
+					     struct dma_fence *fence,
+					     bool write)
+{
+	if (write)
+		dma_resv_add_excl_fence(obj, fence);
+	else
+		dma_resv_add_shared_fence(obj, fence);
+}
+
+/*
+ * Called with @obj locked, like dma_resv_get_singleton(): the exclusive
+ * fence and the shared ones, one reference each, folded into a fence
+ * array when there is more than one.
+ */
+static inline int compat_dma_resv_get_singleton(struct dma_resv *obj,
+						bool write,
+						struct dma_fence **fence)
+{
+	struct dma_fence *excl = dma_resv_get_excl(obj);
+	struct dma_resv_list *list = write ? dma_resv_get_list(obj) : NULL;
+	unsigned int shared = list ? list->shared_count : 0;
+	struct dma_fence_array *array;
+	struct dma_fence **fences;
+	unsigned int i, n = 0;
+	struct dma_fence *f;
+
+	*fence = NULL;
+	if (!shared) {
+		*fence = dma_fence_get(excl);
+		return 0;
+	}
+	fences = kmalloc_array(shared + 1, sizeof(*fences), GFP_KERNEL);
+	if (!fences)
+		return -ENOMEM;
+	if (excl)
+		fences[n++] = dma_fence_get(excl);
+	for (i = 0; i < shared; i++) {
+		f = rcu_dereference_protected(list->shared[i],
+					      dma_resv_held(obj));
+		fences[n++] = dma_fence_get(f);
+	}
+	if (n == 1) {
+		*fence = fences[0];
+		kfree(fences);
+		return 0;
+	}
+	/* On success the array owns @fences and their references. */
+	array = dma_fence_array_create(n, fences, dma_fence_context_alloc(1),
+				       1, false);
+	if (!array) {
+		while (n--)
+			dma_fence_put(fences[n]);
+		kfree(fences);
+		return -ENOMEM;
+	}
+	*fence = &array->base;
+	return 0;
+}
+#endif
+
+/*
+ * v6.10 "tracing/treewide: Remove second parameter of __assign_str()":
+ * the source of a __string() field is now the one given in TP_STRUCT__entry.
+ * Trace headers call this with both, as before.
+ */
+#ifdef COMPAT_HAVE_ASSIGN_STR_ONE_ARG
+#define compat_assign_str(dst, src) __assign_str(dst)
+#else
+#define compat_assign_str(dst, src) __assign_str(dst, src)
+#endif
+
 #endif /* DMABUF_LAB_COMPAT_H */

@@ -78,7 +78,9 @@ struct pagebuf_alloc {
  * @live_buffers: buffers allocated with %PAGEBUF_IOC_ALLOC and not yet
  *	released (the demo buffer of the classic protocol is not counted).
  * @live_bytes: their total size in bytes.
- * @peak_bytes: the highest @live_bytes since the module was loaded.
+ * @peak_bytes: the highest @live_bytes since the module was loaded, or
+ *	since the peak was last reset (writing 0 to the ``peak`` file in
+ *	debugfs or to the ``peak`` attribute of the misc device).
  * @live_attachments: importer attachments to any dma-buf pagebuf exported,
  *	the demo buffer's included, so that an importer's leak shows.
  * @live_mappings: DMA mappings of those attachments.

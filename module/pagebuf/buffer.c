@@ -33,54 +33,42 @@
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 
+#include "buffer.h"
 #include "compat.h"
 #include "pagebuf.h"
+#include "trace.h"
 
-/* Where a buffer stands with the counters of stats.c. */
-enum pagebuf_accounting {
-	PAGEBUF_UNCOUNTED,	/* module-owned pages: never counted */
-	PAGEBUF_RESERVED,	/* quota reserved, fd not yet handed out */
-	PAGEBUF_COMMITTED,	/* counted as a live buffer */
-};
-
-struct pagebuf_buffer {
-	struct mutex lock;		/* see the top of this file */
-	struct list_head attachments;
-	struct sg_table table;
-	size_t size;
-	enum pagebuf_accounting accounting;
-	bool owns_pages;
-	unsigned int vmap_count;
-	void *vaddr;
-};
-
-struct pagebuf_attachment {
-	struct device *dev;
-	struct list_head node;		/* in buffer->attachments */
-	struct list_head mappings;	/* of struct pagebuf_mapping */
-};
-
-struct pagebuf_mapping {
-	struct list_head node;		/* in attachment->mappings */
-	struct sg_table table;
-	enum dma_data_direction dir;
-};
-
-/* A table over the same pages as @src, for one DMA mapping. */
-static int pagebuf_copy_table(struct sg_table *dst, struct sg_table *src)
+/*
+ * A table over the same pages as @src, for one DMA mapping for @dev: no
+ * segment longer than the device takes (dma_get_max_seg_size(), 64 KiB
+ * for a device that never said), as the DMA API requires of a mapping.
+ */
+static int pagebuf_copy_table(struct sg_table *dst, struct sg_table *src,
+			      struct device *dev)
 {
+	unsigned int max = max_t(unsigned int, PAGE_SIZE,
+				 rounddown(dma_get_max_seg_size(dev), PAGE_SIZE));
+	unsigned int i, off, len, nents = 0;
 	struct scatterlist *s, *d;
-	unsigned int i;
 	int ret;
 
-	ret = sg_alloc_table(dst, src->orig_nents, GFP_KERNEL);
+	/* Not DIV_ROUND_UP(): length + max - 1 overflows for a large max. */
+	for_each_sgtable_sg(src, s, i)
+		nents += s->length / max + !!(s->length % max);
+
+	ret = sg_alloc_table(dst, nents, GFP_KERNEL);
 	if (ret)
 		return ret;
 
 	d = dst->sgl;
 	for_each_sgtable_sg(src, s, i) {
-		sg_set_page(d, sg_page(s), s->length, s->offset);
-		d = sg_next(d);
+		for (off = 0; off < s->length; off += len) {
+			len = min(s->length - off, max);
+			sg_set_page(d, compat_nth_page(sg_page(s),
+						       off >> PAGE_SHIFT),
+				    len, s->offset);
+			d = sg_next(d);
+		}
 	}
 	return 0;
 }
@@ -104,6 +92,7 @@ static int pagebuf_attach(struct dma_buf *dmabuf,
 	mutex_unlock(&buf->lock);
 
 	pagebuf_stats_attach(1);
+	trace_pagebuf_attach(buf, a->dev);
 	return 0;
 }
 
@@ -121,6 +110,7 @@ static void pagebuf_detach(struct dma_buf *dmabuf,
 	if (!list_empty(&a->mappings))
 		dev_warn(a->dev, "pagebuf: detached with DMA mappings still live\n");
 
+	trace_pagebuf_detach(buf, a->dev);
 	kfree(a);
 	pagebuf_stats_attach(-1);
 }
@@ -137,7 +127,7 @@ static struct sg_table *pagebuf_map_dma_buf(struct dma_buf_attachment *attach,
 	if (!m)
 		return ERR_PTR(-ENOMEM);
 
-	ret = pagebuf_copy_table(&m->table, &buf->table);
+	ret = pagebuf_copy_table(&m->table, &buf->table, attach->dev);
 	if (ret)
 		goto err_free_mapping;
 
@@ -160,6 +150,7 @@ static struct sg_table *pagebuf_map_dma_buf(struct dma_buf_attachment *attach,
 	mutex_unlock(&buf->lock);
 
 	pagebuf_stats_map(1);
+	trace_pagebuf_map(buf, attach->dev, dir, m->table.nents);
 	return &m->table;
 
 err_free_table:
@@ -181,11 +172,23 @@ static void pagebuf_unmap_dma_buf(struct dma_buf_attachment *attach,
 	list_del(&m->node);
 	mutex_unlock(&buf->lock);
 
+	trace_pagebuf_unmap(buf, attach->dev, dir, table->nents);
 	dma_unmap_sgtable(attach->dev, table, dir, 0);
 	sg_free_table(table);
 	kfree(m);
 	pagebuf_stats_map(-1);
 }
+
+/*
+ * Debugging aid that breaks coherency on purpose: with it set, CPU-access
+ * brackets sync no DMA mapping, so that wherever a mapping bounces
+ * (swiotlb) or a cache is not coherent, the CPU and the importer see
+ * stale data. The test suite uses it to prove its checks catch that.
+ */
+static bool pagebuf_debug_skip_sync;
+module_param_named(debug_skip_sync, pagebuf_debug_skip_sync, bool, 0644);
+MODULE_PARM_DESC(debug_skip_sync,
+		 "Debugging aid: skip the DMA syncs of CPU access, breaking coherency on purpose (default 0)");
 
 /*
  * CPU access brackets: hand every live DMA mapping to the CPU or back to
@@ -205,6 +208,9 @@ static void pagebuf_sync_mappings(struct pagebuf_buffer *buf, bool for_cpu)
 	else if (buf->vmap_count)
 		flush_kernel_vmap_range(buf->vaddr, buf->size);
 
+	if (READ_ONCE(pagebuf_debug_skip_sync))
+		goto out_unlock;
+
 	list_for_each_entry(a, &buf->attachments, node) {
 		list_for_each_entry(m, &a->mappings, node) {
 			if (for_cpu)
@@ -215,6 +221,7 @@ static void pagebuf_sync_mappings(struct pagebuf_buffer *buf, bool for_cpu)
 							    m->dir);
 		}
 	}
+out_unlock:
 	mutex_unlock(&buf->lock);
 }
 
@@ -223,6 +230,7 @@ static int pagebuf_begin_cpu_access(struct dma_buf *dmabuf,
 {
 	long ret;
 
+	trace_pagebuf_cpu_access(dmabuf->priv, dir, true);
 	/*
 	 * The core waits for the buffer's fences only after this op returns:
 	 * wait first, or the sync hands the CPU what no device has written
@@ -241,9 +249,35 @@ static int pagebuf_begin_cpu_access(struct dma_buf *dmabuf,
 static int pagebuf_end_cpu_access(struct dma_buf *dmabuf,
 				  enum dma_data_direction dir)
 {
+	trace_pagebuf_cpu_access(dmabuf->priv, dir, false);
 	pagebuf_sync_mappings(dmabuf->priv, false);
 	return 0;
 }
+
+/*
+ * Count the buffer's user mappings for debugfs. The core opens a mapping
+ * through mmap below; open is called for each copy the kernel makes of it
+ * (fork, a split by a partial munmap, mremap), close for each one that
+ * goes. The mapping holds the dma-buf's file, so the buffer outlives it.
+ */
+static void pagebuf_vm_open(struct vm_area_struct *vma)
+{
+	struct pagebuf_buffer *buf = vma->vm_private_data;
+
+	atomic_inc(&buf->mmaps);
+}
+
+static void pagebuf_vm_close(struct vm_area_struct *vma)
+{
+	struct pagebuf_buffer *buf = vma->vm_private_data;
+
+	atomic_dec(&buf->mmaps);
+}
+
+static const struct vm_operations_struct pagebuf_vm_ops = {
+	.open = pagebuf_vm_open,
+	.close = pagebuf_vm_close,
+};
 
 /*
  * The core has already checked that the mapping lies within the buffer;
@@ -288,6 +322,12 @@ static int pagebuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 		if (addr >= vma->vm_end)
 			break;
 	}
+
+	/* Only now: a failed mmap is torn down without close. */
+	vma->vm_private_data = buf;
+	vma->vm_ops = &pagebuf_vm_ops;
+	pagebuf_vm_open(vma);
+	trace_pagebuf_mmap(buf, vma->vm_pgoff, vma->vm_end - vma->vm_start);
 	return 0;
 }
 
@@ -355,6 +395,9 @@ COMPAT_DEFINE_DMA_BUF_VMAP_OPS(pagebuf, pagebuf_vmap_get, pagebuf_vmap_put)
 /* Undo everything a buffer holds; the dma_buf is gone or never was. */
 static void pagebuf_buffer_destroy(struct pagebuf_buffer *buf)
 {
+	pagebuf_debug_unlist(buf);
+	if (buf->dmabuf)
+		trace_pagebuf_release(buf);
 	if (buf->owns_pages)
 		pagebuf_pages_free(&buf->table);
 	sg_free_table(&buf->table);
@@ -396,6 +439,8 @@ static struct pagebuf_buffer *pagebuf_buffer_new(size_t size)
 
 	mutex_init(&buf->lock);
 	INIT_LIST_HEAD(&buf->attachments);
+	INIT_LIST_HEAD(&buf->debug_node);
+	atomic_set(&buf->mmaps, 0);
 	buf->size = size;
 	return buf;
 }
@@ -419,6 +464,10 @@ static struct dma_buf *pagebuf_export(struct pagebuf_buffer *buf, u32 mode,
 		pagebuf_buffer_destroy(buf);
 		return dmabuf;
 	}
+	buf->dmabuf = dmabuf;
+	buf->ino = file_inode(dmabuf->file)->i_ino;
+	buf->pid = task_tgid_nr(current);
+	get_task_comm(buf->comm, current);
 
 	/*
 	 * Nobody else can see the dma_buf yet, so the name is set without
@@ -468,6 +517,7 @@ struct dma_buf *pagebuf_buffer_create(size_t size, u32 flags, u32 mode,
 	if (ret)
 		goto err_cancel;
 	buf->owns_pages = true;
+	buf->flags = flags;
 
 	return pagebuf_export(buf, mode, name);
 
@@ -485,6 +535,8 @@ void pagebuf_buffer_commit(struct dma_buf *dmabuf)
 
 	buf->accounting = PAGEBUF_COMMITTED;
 	pagebuf_stats_commit(buf->size);
+	pagebuf_debug_list(buf);
+	trace_pagebuf_alloc(buf);
 }
 
 unsigned int pagebuf_buffer_segments(struct dma_buf *dmabuf)
@@ -505,6 +557,7 @@ unsigned int pagebuf_buffer_segments(struct dma_buf *dmabuf)
 struct dma_buf *pagebuf_buffer_wrap_page(struct page *page)
 {
 	struct pagebuf_buffer *buf;
+	struct dma_buf *dmabuf;
 	int ret;
 
 	buf = pagebuf_buffer_new(PAGE_SIZE);
@@ -518,5 +571,9 @@ struct dma_buf *pagebuf_buffer_wrap_page(struct page *page)
 	}
 	sg_set_page(buf->table.sgl, page, PAGE_SIZE, 0);
 
-	return pagebuf_export(buf, O_RDWR, NULL);
+	/* Listed for debugfs too, as a demo buffer (see debug.c). */
+	dmabuf = pagebuf_export(buf, O_RDWR, NULL);
+	if (!IS_ERR(dmabuf))
+		pagebuf_debug_list(buf);
+	return dmabuf;
 }

@@ -176,6 +176,7 @@ static struct miscdevice pagebuf_misc = {
 	.name = "pagebuf",
 	.fops = &pagebuf_fops,
 	.mode = 0600,
+	.groups = pagebuf_attr_groups,
 };
 
 static int __init pagebuf_init(void)
@@ -190,6 +191,7 @@ static int __init pagebuf_init(void)
 	if (ret)
 		goto err_classic;
 
+	pagebuf_debug_init();
 	return 0;
 
 err_classic:
@@ -199,6 +201,7 @@ err_classic:
 
 static void __exit pagebuf_exit(void)
 {
+	pagebuf_debug_exit();
 	misc_deregister(&pagebuf_misc);
 	pagebuf_classic_exit();
 }

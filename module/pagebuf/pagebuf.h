@@ -6,6 +6,9 @@
  *   pages.c    page allocation policies
  *   classic.c  the classic demo buffer, its ioctl and read()
  *   stats.c    live buffer/byte/peak counters and the quota
+ *   debug.c    debugfs: the registry of live buffers, their mappings
+ *   sysfs.c    the counters as attributes of the misc device
+ *   trace.c    the tracepoints (trace.h)
  */
 #ifndef PAGEBUF_H
 #define PAGEBUF_H
@@ -16,6 +19,8 @@
 #include <uapi/pagebuf.h>
 
 struct page;
+struct pagebuf_buffer;
+struct attribute_group;
 
 /* buffer.c */
 struct dma_buf *pagebuf_buffer_create(size_t size, u32 flags, u32 mode,
@@ -43,6 +48,16 @@ void pagebuf_stats_attach(int delta);
 void pagebuf_stats_map(int delta);
 void pagebuf_stats_vmap(int delta);
 void pagebuf_stats_read(struct pagebuf_stats *out);
+void pagebuf_stats_reset_peak(void);
+
+/* debug.c */
+void pagebuf_debug_init(void);
+void pagebuf_debug_exit(void);
+void pagebuf_debug_list(struct pagebuf_buffer *buf);
+void pagebuf_debug_unlist(struct pagebuf_buffer *buf);
+
+/* sysfs.c: attributes of the misc device */
+extern const struct attribute_group *pagebuf_attr_groups[];
 
 /* main.c: module parameters, read with READ_ONCE (writable at run time) */
 extern unsigned long pagebuf_max_buffer_size;

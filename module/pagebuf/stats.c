@@ -81,6 +81,14 @@ void pagebuf_stats_vmap(int delta)
 	atomic64_add(delta, &live_vmaps);
 }
 
+/* Start a new peak measurement from what is live now. */
+void pagebuf_stats_reset_peak(void)
+{
+	spin_lock(&stats_lock);
+	peak_bytes = live_bytes;
+	spin_unlock(&stats_lock);
+}
+
 void pagebuf_stats_read(struct pagebuf_stats *out)
 {
 	spin_lock(&stats_lock);

@@ -22,6 +22,7 @@
  * outlives it.
  */
 #include <linux/dma-fence.h>
+#include <linux/dma-mapping.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
@@ -31,57 +32,13 @@
 #include <linux/sync_file.h>
 
 #include "compat.h"
+#include "trace.h"
 #include "v2d_emu.h"
 
 /* Bytes moved per step of a row: a multiple of every pixel size. */
 #define V2D_CHUNK	256
 
 /* ---- checks ---------------------------------------------------------- */
-
-/*
- * Byte range [*start, *end) the rectangle spans in its buffer; -EINVAL
- * for a malformed rectangle, -ERANGE when it reaches past @size.
- */
-static int v2d_surface_span(const struct v2d_surface *s, u32 cpp, u64 size,
-			    u64 *start, u64 *end)
-{
-	u64 row_end, first, last;
-
-	if (!s->width || !s->height)
-		return -EINVAL;
-	/* Bytes the rectangle uses in a row, from the row's start. */
-	if (check_add_overflow((u64)s->x, (u64)s->width, &row_end) ||
-	    check_mul_overflow(row_end, (u64)cpp, &row_end))
-		return -ERANGE;
-	if (row_end > s->stride)
-		return -EINVAL;
-
-	if (check_mul_overflow((u64)s->y, (u64)s->stride, &first) ||
-	    check_add_overflow(first, s->offset, &first) ||
-	    check_add_overflow(first, (u64)s->x * cpp, &first))
-		return -ERANGE;
-	if (check_mul_overflow((u64)s->y + s->height - 1, (u64)s->stride,
-			       &last) ||
-	    check_add_overflow(last, s->offset, &last) ||
-	    check_add_overflow(last, row_end, &last))
-		return -ERANGE;
-	if (last > size)
-		return -ERANGE;
-
-	*start = first;
-	*end = last;
-	return 0;
-}
-
-static int v2d_check_sizes(const struct v2d_submit *req)
-{
-	const struct v2d_surface *s = &req->src, *d = &req->dst;
-
-	if (req->op == V2D_OP_COPY || req->rotation == 180)
-		return s->width == d->width && s->height == d->height ?
-		       0 : -EINVAL;
-	return s->width == d->height && s->height == d->width ? 0 : -EINVAL;
-}
 
 /* Rectangles against their buffers, and against each other. */
 static int v2d_job_check(struct v2d_job *job)
@@ -131,8 +88,12 @@ static int v2d_xlate(struct v2d_job *job, struct v2d_buffer *buf, u64 off,
 				    job->fence->base.seqno);
 		return -EIO;
 	}
-	/* dma-direct without an IOMMU: the DMA address is physical. */
-	if (!pfn_valid(PHYS_PFN(dma))) {
+	/*
+	 * dma-direct without an IOMMU: the DMA address is physical. The
+	 * engine drives only dma_bits address lines: past its mask it cannot
+	 * reach the page at all (a mapping that did not bounce it is a bug).
+	 */
+	if (dma > dma_get_mask(v2d_dma_dev) || !pfn_valid(PHYS_PFN(dma))) {
 		dev_err_ratelimited(v2d_dma_dev,
 				    "bus error: DMA address %pad, handle %u\n",
 				    &dma, buf->handle);
@@ -382,6 +343,8 @@ static void v2d_job_work(struct work_struct *work)
 	struct v2d_job *job = container_of(work, struct v2d_job, work);
 	int err;
 
+	WRITE_ONCE(job->started, true);
+	trace_v2d_job_start(job);
 	v2d_watchdog_arm(job);
 	err = v2d_job_execute(job);
 
@@ -389,6 +352,7 @@ static void v2d_job_work(struct work_struct *work)
 	if (err == -ETIMEDOUT)
 		atomic64_inc(&v2d_counters.timeouts);
 	atomic64_inc(err ? &v2d_counters.jobs_failed : &v2d_counters.jobs_done);
+	trace_v2d_job_done(job, err);
 	v2d_fence_finish(job->fence, err);
 	v2d_job_retire(job);
 }
@@ -545,10 +509,12 @@ int v2d_job_commit(struct v2d_job *job)
 		return ret;
 	}
 
+	job->submitted = ktime_get();
 	spin_lock(&vfile->jobs_lock);
 	list_add_tail(&job->node, &vfile->jobs);
 	spin_unlock(&vfile->jobs_lock);
 
+	trace_v2d_job_submit(job);
 	v2d_fence_install_sync_file(job);
 	queue_work(v2d_wq, &job->work);
 	return 0;

@@ -27,6 +27,7 @@
 #include <linux/slab.h>
 #include <linux/sync_file.h>
 
+#include "compat.h"
 #include "v2d_emu.h"
 
 /* How long a dependency wait sleeps before looking at the stop flag. */
@@ -149,26 +150,26 @@ static int v2d_fence_add_locked(struct v2d_job *job, struct dma_resv **objs,
 	int i, ret;
 
 	for (i = 0; i < n; i++) {
-		ret = dma_resv_reserve_fences(objs[i], 1);
+		ret = compat_dma_resv_reserve_fences(objs[i], 1);
 		if (ret)
 			return ret;
 	}
 
-	ret = dma_resv_get_singleton(objs[0], DMA_RESV_USAGE_READ,
-				     &job->deps[V2D_DEP_DST]);
+	ret = compat_dma_resv_get_singleton(objs[0], true,
+					    &job->deps[V2D_DEP_DST]);
 	if (ret)
 		return ret;
 	if (n > 1) {
-		ret = dma_resv_get_singleton(objs[1], DMA_RESV_USAGE_WRITE,
-					     &job->deps[V2D_DEP_SRC]);
+		ret = compat_dma_resv_get_singleton(objs[1], false,
+						    &job->deps[V2D_DEP_SRC]);
 		if (ret)
 			return ret;
 	}
 
 	/* Nothing fails from here on. */
-	dma_resv_add_fence(objs[0], f, DMA_RESV_USAGE_WRITE);
+	compat_dma_resv_add_fence(objs[0], f, true);
 	if (n > 1)
-		dma_resv_add_fence(objs[1], f, DMA_RESV_USAGE_READ);
+		compat_dma_resv_add_fence(objs[1], f, false);
 	return 0;
 }
 

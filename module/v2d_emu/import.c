@@ -22,6 +22,7 @@
 #include <linux/slab.h>
 
 #include "compat.h"
+#include "trace.h"
 #include "v2d_emu.h"
 
 /* Imports per open file; one more is EMFILE. */
@@ -54,6 +55,9 @@ static struct v2d_buffer *v2d_buffer_create(int fd)
 	if (!buf)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&buf->ref);
+	INIT_LIST_HEAD(&buf->debug_node);
+	buf->pid = task_tgid_nr(current);
+	get_task_comm(buf->comm, current);
 
 	buf->dmabuf = dma_buf_get(fd);
 	if (IS_ERR(buf->dmabuf)) {
@@ -61,6 +65,7 @@ static struct v2d_buffer *v2d_buffer_create(int fd)
 		goto err_free;
 	}
 	buf->size = buf->dmabuf->size;
+	buf->ino = file_inode(buf->dmabuf->file)->i_ino;
 
 	buf->attach = dma_buf_attach(buf->dmabuf, v2d_dma_dev);
 	if (IS_ERR(buf->attach)) {
@@ -80,6 +85,7 @@ static struct v2d_buffer *v2d_buffer_create(int fd)
 		goto err_unmap;
 
 	atomic64_inc(&v2d_counters.live_imports);
+	v2d_debug_add_import(buf);
 	return buf;
 
 err_unmap:
@@ -98,6 +104,8 @@ static void v2d_buffer_destroy(struct kref *ref)
 {
 	struct v2d_buffer *buf = container_of(ref, struct v2d_buffer, ref);
 
+	v2d_debug_del_import(buf);
+	trace_v2d_release(buf);
 	if (buf->path == V2D_PATH_IOMMU)
 		v2d_iommu_unmap(buf->unit, buf->addr, buf->size);
 	compat_dma_buf_unmap_attachment_unlocked(buf->attach, buf->sgt,
@@ -139,13 +147,21 @@ int v2d_buffer_import(struct v2d_file *vfile, int fd, u32 *handle)
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
 
-	ret = xa_alloc(&vfile->imports, &id, buf,
+	/*
+	 * Reserve the handle first and publish the import only once it is
+	 * complete: a published entry can be released by another thread at
+	 * once, so nothing may touch @buf after the store.
+	 */
+	ret = xa_alloc(&vfile->imports, &id, NULL,
 		       XA_LIMIT(1, V2D_MAX_IMPORTS), GFP_KERNEL);
 	if (ret) {
 		v2d_buffer_put(buf);
 		return ret == -EBUSY ? -EMFILE : ret;
 	}
 	buf->handle = id;
+	trace_v2d_import(buf);
+	/* Storing into a reserved slot needs no memory: it cannot fail. */
+	xa_store(&vfile->imports, id, buf, GFP_KERNEL);
 	*handle = id;
 	return 0;
 }

@@ -292,6 +292,7 @@ static int v2d_open(struct inode *inode, struct file *file)
 	init_waitqueue_head(&vfile->idle);
 
 	file->private_data = vfile;
+	v2d_debug_add_file(vfile);
 	return 0;
 }
 
@@ -300,6 +301,7 @@ static int v2d_release(struct inode *inode, struct file *file)
 {
 	struct v2d_file *vfile = file->private_data;
 
+	v2d_debug_del_file(vfile);
 	v2d_file_cancel_jobs(vfile);
 	v2d_buffer_release_all(vfile);
 	mutex_destroy(&vfile->submit_lock);
@@ -350,6 +352,12 @@ static int v2d_pdev_create(void)
 		platform_device_unregister(v2d_pdev);
 		return ret;
 	}
+	/*
+	 * The engine takes segments of any length (the default is 64 KiB):
+	 * an exporter may then hand it one segment for a contiguous buffer.
+	 * Platform devices always have dma_parms, so this cannot fail.
+	 */
+	dma_set_max_seg_size(&v2d_pdev->dev, UINT_MAX);
 	v2d_dma_dev = &v2d_pdev->dev;
 	return 0;
 }
@@ -376,6 +384,7 @@ static int __init v2d_init(void)
 	ret = misc_register(&v2d_misc);
 	if (ret)
 		goto err_wq;
+	v2d_debug_init();
 	return 0;
 
 err_wq:
@@ -390,6 +399,7 @@ err_iommu:
 /* No file and no fence is left (each holds the module), so no job either. */
 static void __exit v2d_exit(void)
 {
+	v2d_debug_exit();
 	misc_deregister(&v2d_misc);
 	destroy_workqueue(v2d_wq);
 	platform_device_unregister(v2d_pdev);

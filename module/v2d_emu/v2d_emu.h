@@ -4,8 +4,11 @@
  *   main.c     misc device, ioctl dispatch, platform device, params, init/exit
  *   import.c   dma_buf_get/attach/map and the per-file handles
  *   iommu.c    translation units: IOVA windows, page tables, faults
+ *   check.c    rectangle and size checks of a job (pure arithmetic)
  *   engine.c   jobs: checks, queue, worker, FILL/COPY/ROTATE
  *   fence.c    job fences, reservation objects, sync_file, watchdog
+ *   debug.c    debugfs: imports and jobs in flight
+ *   trace.c    the tracepoints (trace.h)
  *
  * Platform assumption, the one the engine's memory access rests on: the
  * DMA device is a platform device behind dma-direct, with no real IOMMU,
@@ -23,7 +26,9 @@
 #include <linux/dma-fence.h>
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/ktime.h>
 #include <linux/mutex.h>
+#include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
@@ -47,6 +52,7 @@ struct v2d_file {
 	spinlock_t jobs_lock;
 	struct list_head jobs;		/* live jobs, under jobs_lock */
 	wait_queue_head_t idle;		/* woken when @jobs empties */
+	struct list_head debug_node;	/* in debug.c's list of files */
 };
 
 /*
@@ -64,6 +70,10 @@ struct v2d_buffer {
 	u32 path;			/* V2D_PATH_* */
 	u32 unit;			/* translation unit (IOMMU path) */
 	u64 addr;			/* device address of byte 0 */
+	unsigned long ino;		/* inode of the dma-buf's file */
+	pid_t pid;			/* importing process (tgid) */
+	char comm[TASK_COMM_LEN];
+	struct list_head debug_node;	/* in debug.c's list of imports */
 };
 
 /*
@@ -98,6 +108,8 @@ struct v2d_job {
 	struct v2d_submit req;
 	struct v2d_buffer *src;		/* NULL for FILL */
 	struct v2d_buffer *dst;
+	ktime_t submitted;		/* for its age in debugfs */
+	bool started;			/* the worker has taken it */
 };
 
 /* main.c */
@@ -132,6 +144,11 @@ int v2d_iommu_map(struct sg_table *sgt, u64 size, u32 *unit, u64 *iova);
 void v2d_iommu_unmap(u32 unit, u64 iova, u64 size);
 int v2d_iommu_translate(u32 unit, u64 iova, dma_addr_t *dma);
 
+/* check.c */
+int v2d_surface_span(const struct v2d_surface *s, u32 cpp, u64 size,
+		     u64 *start, u64 *end);
+int v2d_check_sizes(const struct v2d_submit *req);
+
 /* engine.c */
 struct v2d_job *v2d_job_create(struct v2d_file *vfile,
 			       const struct v2d_submit *req);
@@ -152,5 +169,13 @@ int v2d_fence_wait_deps(struct v2d_job *job);
 void v2d_watchdog_init(struct v2d_job *job);
 void v2d_watchdog_arm(struct v2d_job *job);
 void v2d_watchdog_cancel(struct v2d_job *job);
+
+/* debug.c */
+void v2d_debug_init(void);
+void v2d_debug_exit(void);
+void v2d_debug_add_file(struct v2d_file *vfile);
+void v2d_debug_del_file(struct v2d_file *vfile);
+void v2d_debug_add_import(struct v2d_buffer *buf);
+void v2d_debug_del_import(struct v2d_buffer *buf);
 
 #endif /* V2D_EMU_H */
