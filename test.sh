@@ -21,12 +21,20 @@ CACHE=${DMABUF_LAB_CACHE:-/var/cache/dmabuf-lab}
 . "$HARNESS/build.sh"
 # shellcheck source=test/kernel.sh
 . "$HARNESS/kernel.sh"
+# shellcheck source=test/debug-kernel.sh
+. "$HARNESS/debug-kernel.sh"
 # shellcheck source=test/initramfs.sh
 . "$HARNESS/initramfs.sh"
 # shellcheck source=test/qemu.sh
 . "$HARNESS/qemu.sh"
 # shellcheck source=test/parse.sh
 . "$HARNESS/parse.sh"
+# shellcheck source=test/dkms.sh
+. "$HARNESS/dkms.sh"
+# shellcheck source=test/cross.sh
+. "$HARNESS/cross.sh"
+# shellcheck source=test/passes.sh
+. "$HARNESS/passes.sh"
 
 usage() {
 	cat <<USAGE
@@ -40,6 +48,10 @@ Options:
   --kernel SERIES    Debian kernel series to boot (default 6.1, the host's);
                      the newest kernel of the series in the archive is used
                      and its version printed. Lanes: $(printf '%s ' "${TARGETS_ALL[@]}")
+  --debug-kernel     the x86_64/debug lane (same as --kernel debug): a 6.12
+                     kernel built from Debian's source with KASAN, kmemleak,
+                     lockdep, DMA-API debug, UBSAN, fault injection and
+                     KUnit (first run: ~7 min build, then cached)
   --matrix           run every lane in turn and print a table; the last line
                      counts the tests of all lanes
   --only GLOB        run only the tests matching GLOB (passed to the guest
@@ -48,6 +60,9 @@ Options:
                      reaching it is a failure
   --append "ARGS"    extra kernel command line arguments (e.g. swiotlb=force)
   --keep-log DIR     copy the console and results logs to DIR
+  --no-passes        skip the extra boots that follow a full suite run
+                     (swiotlb=force, and its negative control; see
+                     test/passes.sh)
   --demo             run the classic walk-through (insmod, mknod, user_prog,
                      cat, rmmod) instead of the suite, showing each command
   -v, --verbose      stream the guest console and show build output
@@ -63,17 +78,18 @@ USAGE
 
 parse_args() {
 	MODE=suite ONLY='' TIMEOUT=900 APPEND='' KEEP_LOG='' VERBOSE=0
-	ARCH=x86_64 KERNEL=6.1 MATRIX=0 PASS_ARGS=()
+	ARCH=x86_64 KERNEL=6.1 MATRIX=0 PASS_ARGS=() PASSES_OFF=0
 	while [[ $# -gt 0 ]]; do
 		case "$1" in
 		--only | --timeout | --append) PASS_ARGS+=("$1" "${2-}") ;;
-		--only=* | --timeout=* | --append=* | -v | --verbose) PASS_ARGS+=("$1") ;;
+		--only=* | --timeout=* | --append=* | -v | --verbose | --no-passes) PASS_ARGS+=("$1") ;;
 		esac
 		case "$1" in
 		--arch) ARCH=${2?--arch needs an architecture}; shift ;;
 		--arch=*) ARCH=${1#*=} ;;
 		--kernel) KERNEL=${2?--kernel needs a kernel series}; shift ;;
 		--kernel=*) KERNEL=${1#*=} ;;
+		--debug-kernel) KERNEL=debug ;;
 		--matrix) MATRIX=1 ;;
 		--only) ONLY=${2?--only needs a glob}; shift ;;
 		--only=*) ONLY=${1#*=} ;;
@@ -84,6 +100,7 @@ parse_args() {
 		--keep-log) KEEP_LOG=${2?--keep-log needs a directory}; shift ;;
 		--keep-log=*) KEEP_LOG=${1#*=} ;;
 		--demo) MODE=demo ;;
+		--no-passes) PASSES_OFF=1 ;;
 		-v | --verbose) VERBOSE=1 ;;
 		-h | --help) usage; exit 0 ;;
 		*) usage >&2; die "unknown option: $1" ;;
@@ -214,6 +231,8 @@ main() {
 	deps_ensure "${T_APT_PKGS[@]}"
 	target_resolve_kernel
 	build_all
+	# The lane that tests what DKMS builds (T_DKMS) boots those modules.
+	[[ $T_DKMS -eq 0 || $MODE != suite ]] || dkms_build_install
 	kernel_fetch
 	initramfs_build "$RUN_DIR/initramfs.cpio.gz"
 	build_unlock
@@ -227,6 +246,9 @@ main() {
 	local rc=0
 	parse_report "$MODE" "$RUN_DIR/results.log" "$RUN_DIR/console.log" \
 		"$QEMU_RC" "$TIMEOUT" >"$RUN_DIR/report" || rc=1
+	if passes_wanted; then
+		passes_run "$RUN_DIR/report" || rc=1
+	fi
 	# The logs' location goes before the count line, which stays last.
 	if [[ $rc -ne 0 ]]; then
 		sed '$d' "$RUN_DIR/report"
@@ -238,4 +260,6 @@ main() {
 	return "$rc"
 }
 
-main "$@"
+# On one line: bash reads a script as it runs it, so a run must not read
+# past this point (an edit of the file meanwhile would be parsed).
+main "$@"; exit

@@ -11,7 +11,9 @@ build_all() {
 	lock_on 7 "$CACHE/locks/build-$(printf '%s' "$ROOT" | md5sum | cut -c1-12).lock"
 	local mlog=$RUN_DIR/module-build.log
 	: >"$mlog"
-	if [[ -n $T_CHROOT_SUITE ]]; then
+	if [[ -n ${T_MODULE_BUILD_FN:-} ]]; then
+		"$T_MODULE_BUILD_FN" "$mlog"
+	elif [[ -n $T_CHROOT_SUITE ]]; then
 		build_module_chroot "$mlog"
 	else
 		say "building module (KDIR=$KDIR)"
@@ -25,16 +27,22 @@ build_all() {
 		grep 'warning:' "$mlog" | sed 's/^/    /'
 	fi
 	say "module build: $BUILD_WARNINGS warnings"
-	say "building user programs"
-	run_logged "$log" make -C "$ROOT" user || die "user build failed (see build.log)"
-	# The demo uses only the module and user_prog.
-	if [[ $MODE == suite ]]; then
-		say "building tests"
-		run_logged "$log" make -C "$ROOT" tests || die "tests build failed (see build.log)"
-		[[ -f $ROOT/tests/suite.sh ]] || die "tests/suite.sh is missing"
+	# PROG_ROOT holds user/ and tests/bin/ as built for the guest.
+	PROG_ROOT=$ROOT
+	if [[ -n ${T_DEB_ARCH:-} ]]; then
+		build_programs_cross
+	else
+		say "building user programs"
+		run_logged "$log" make -C "$ROOT" user || die "user build failed (see build.log)"
+		# The demo uses only the module and user_prog.
+		if [[ $MODE == suite ]]; then
+			say "building tests"
+			run_logged "$log" make -C "$ROOT" tests || die "tests build failed (see build.log)"
+		fi
 	fi
+	[[ $MODE != suite || -f $ROOT/tests/suite.sh ]] || die "tests/suite.sh is missing"
 	build_list_modules
-	[[ -x $ROOT/user/user_prog ]] || die "the build produced no user/user_prog"
+	[[ -x $PROG_ROOT/user/user_prog ]] || die "the build produced no user/user_prog"
 }
 
 build_unlock() { flock -u 7; }

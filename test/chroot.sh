@@ -44,12 +44,15 @@ apt_source_uris() {
 # chroot_ensure SUITE EXTRA_SUITES PACKAGES...: sets CHROOT to a chroot
 # of SUITE (with the space-separated EXTRA_SUITES, e.g. "bullseye-security",
 # also in its sources) holding PACKAGES. Created once; later runs only
-# install what is missing.
+# install what is missing. PACKAGES may name another architecture's
+# package (libcmocka-dev:arm64) when that architecture is listed in
+# CHROOT_FOREIGN_ARCHES (dpkg --add-architecture in the chroot).
+# CHROOT_NAME names the chroot's folder when it is not SUITE.
 chroot_ensure() {
 	local suite=$1 extra=$2
 	shift 2
-	local dir=$CACHE/chroots/$suite mirror sec s
-	lock_on 6 "$CACHE/locks/chroot-$suite.lock"
+	local dir=$CACHE/chroots/${CHROOT_NAME:-$suite} mirror sec s
+	lock_on 6 "$CACHE/locks/chroot-${CHROOT_NAME:-$suite}.lock"
 	CHROOT=$dir
 	if [[ ! -e $dir/.complete ]]; then
 		mirror=$(apt_mirror)
@@ -72,7 +75,13 @@ chroot_ensure() {
 		touch "$dir.tmp/.complete"
 		mv "$dir.tmp" "$dir"
 	fi
-	local missing=() p
+	local missing=() p added=0
+	for p in ${CHROOT_FOREIGN_ARCHES:-}; do
+		chroot "$dir" dpkg --print-foreign-architectures | grep -qx "$p" && continue
+		chroot "$dir" dpkg --add-architecture "$p" || die "dpkg --add-architecture $p in $dir failed"
+		added=1
+	done
+	[[ $added -eq 0 ]] || chroot_apt_update "$dir"
 	for p in "$@"; do
 		[[ $(chroot "$dir" dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null) == installed ]] ||
 			missing+=("$p")

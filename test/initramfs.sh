@@ -33,8 +33,9 @@ initramfs_build() {
 	for ko in "${KOS[@]}"; do
 		install -m 0644 "$ko" "$dl/"
 	done
-	install -m 0755 "$ROOT/user/user_prog" "$dl/user_prog"
-	install -m 0755 "$ROOT/user/v2d_demo" "$dl/v2d_demo"
+	install -m 0755 "${PROG_ROOT:-$ROOT}/user/user_prog" "$dl/user_prog"
+	install -m 0755 "${PROG_ROOT:-$ROOT}/user/v2d_demo" "$dl/v2d_demo"
+	install -m 0755 "${PROG_ROOT:-$ROOT}/user/dmabuf-inspect/dmabuf-inspect" "$dl/dmabuf-inspect"
 	install -m 0755 "$HARNESS/guest/demo.sh" "$dl/demo.sh"
 	install -m 0755 "$HARNESS/guest/kmod-load.sh" "$dl/kmod/load.sh"
 	if [[ $MODE == suite ]]; then
@@ -46,7 +47,12 @@ initramfs_build() {
 		kmod_collect "$m" "$dl/kmod"
 	done
 
-	initramfs_add_libs "$stage"
+	# Programs of another architecture: from its sysroot (test/cross.sh).
+	if [[ -n ${T_SYSROOT:-} ]]; then
+		initramfs_add_libs_sysroot "$stage"
+	else
+		initramfs_add_libs "$stage"
+	fi
 	initramfs_write_conf "$dl/run.conf"
 
 	# Sorted, owned by root, fixed mtimes: the same inputs give the same
@@ -69,7 +75,7 @@ initramfs_add_tests() {
 	mkdir -p "$dest/bin"
 	while IFS= read -r -d '' f; do
 		install -m 0755 "$f" "$dest/bin/"
-	done < <(find "$ROOT/tests/bin" -maxdepth 1 -type f -perm -u+x ! -name '*.o' -print0 2>/dev/null)
+	done < <(find "${PROG_ROOT:-$ROOT}/tests/bin" -maxdepth 1 -type f -perm -u+x ! -name '*.o' -print0 2>/dev/null)
 }
 
 # Every dynamically linked ELF file in the image gets its libraries and
@@ -101,6 +107,7 @@ initramfs_write_conf() {
 		printf 'DL_RESULTS_DEV=%s\n' "$(sh_quote "$T_RESULTS_DEV")"
 		printf 'DL_FILTER=%s\n' "$(sh_quote "$ONLY")"
 		printf 'DL_GUEST_KMODS=%s\n' "$(sh_quote "${T_GUEST_KMODS[*]}")"
+		printf 'DL_EARLY_KMODS=%s\n' "$(sh_quote "${T_EARLY_KMODS[*]}")"
 		printf 'DL_TARGET=%s\n' "$(sh_quote "$T_ARCH/$T_KERNEL")"
 	} >"$conf"
 }

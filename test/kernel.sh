@@ -7,10 +7,12 @@
 # Download PKG at version VER (or the candidate when VER is not available)
 # into $CACHE/dl; print the .deb's path.
 deb_fetch() {
-	local pkg=$1 ver=$2 dl=$CACHE/dl f
+	local pkg=$1 ver=$2 dl=$CACHE/dl f arch='*'
 	mkdir -p "$dl"
+	# PKG:ARCH names another architecture's package.
+	[[ $pkg != *:* ]] || arch=${pkg#*:}
 	# apt-get download names files PKG_VERSION_ARCH.deb with ':' as %3a.
-	f=$(compgen -G "$dl/${pkg}_${ver//:/%3a}_*.deb" | head -n 1 || true)
+	f=$(compgen -G "$dl/${pkg%%:*}_${ver//:/%3a}_$arch.deb" | head -n 1 || true)
 	if [[ -n $f ]]; then
 		printf '%s\n' "$f"
 		return 0
@@ -54,6 +56,10 @@ deb_fetch() {
 # MODROOT.
 kernel_fetch() {
 	local deb key debs=() p
+	if [[ -n ${T_FETCH_FN:-} ]]; then
+		"$T_FETCH_FN"
+		return
+	fi
 	lock_on 8 "$CACHE/locks/kernel.lock"
 	for p in "${T_IMAGE_PKGS[@]}"; do
 		deb=$(deb_fetch "$p" "$T_IMAGE_VER")

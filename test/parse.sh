@@ -47,6 +47,7 @@ SPLAT_CLASSES=(
 	kmemleak 'unreferenced object 0x|suspected memory leak'
 	lockdep 'possible recursive locking|circular locking|inconsistent lock state|irq lock inversion|lockdep is turned off|held when returning to user|bad unlock balance|suspicious RCU usage'
 	refcount 'refcount_t:'
+	dma-api 'DMA-API: .*(device driver|out of memory|ENOMEM|exceeded|overlapping|not freed)'
 	call-trace 'Call Trace'
 	hang 'INFO: task .* blocked for more than|self-detected stall|detected stalls on CPUs|soft lockup|hard LOCKUP'
 )

@@ -50,6 +50,9 @@ BOOT=(
 	'[    0.100000] RETBleed: WARNING: Spectre v2 mitigation leaves CPU vulnerable to RETBleed attacks, data leaks possible!'
 	'[    0.200000] kmemleak: Kernel memory leak detector initialized (mem pool available: 15869)'
 	'[    0.300000] pagebuf: loading out-of-tree module taints kernel.'
+	'[    0.310000] DMA-API: preallocated 65536 debug entries'
+	'[    0.320000] DMA-API: debugging enabled by kernel config'
+	'[    0.330000] kasan: KernelAddressSanitizer initialized (generic)'
 )
 DMESG=("${BOOT[@]}")
 printf '%s\n' "${BOOT[@]}" >"$TMP/console.log"
@@ -116,10 +119,11 @@ DMESG=("${BOOT[@]}"
 	'[    6.900000] INFO: task insmod:80 blocked for more than 120 seconds.'
 	'[    7.000000] Kernel panic - not syncing: Fatal exception'
 	'[    7.100000] kernel BUG at drivers/dma-buf/dma-buf.c:100!'
-	'[    7.200000] unreferenced object 0xffff888003a1c000 (size 64):')
+	'[    7.200000] unreferenced object 0xffff888003a1c000 (size 64):'
+	'[    7.300000] DMA-API: platform v2d_emu: device driver frees DMA memory with different size [device address=0x0000000010000000] [map size=8192 bytes] [unmap size=4096 bytes]')
 printf 'ok - a/one\n' | results_of >"$TMP/results.log"
-for c in bug oops general-protection-fault kasan ubsan kmemleak lockdep refcount hang panic warning; do
-	EXTRA_GREP="kernel/$c:" check "class-$c" 1 "1 passed, 11 failed"
+for c in bug oops general-protection-fault kasan ubsan kmemleak lockdep refcount dma-api hang panic warning; do
+	EXTRA_GREP="kernel/$c:" check "class-$c" 1 "1 passed, 12 failed"
 done
 
 # Boot noise seen on TCG guests is not a splat.

@@ -14,6 +14,8 @@
 #   T_RESULTS_DEV          guest device the results are written to
 #   T_GUEST_KMODS          in-tree modules (plus dependencies) the guest needs
 #   T_BUSYBOX              static busybox binary for the guest
+#   T_DKMS                 1: the suite loads the modules `dkms install` put in
+#                          the cache (test/dkms.sh), not the checkout's build
 #   T_CHROOT_SUITE         Debian suite whose chroot builds the module (empty:
 #                          the host builds it), T_CHROOT_EXTRA more suites for
 #                          its sources (e.g. bullseye-security),
@@ -25,6 +27,11 @@
 #   target_kernel_paths R  sets BOOT_IMAGE and MODROOT inside extracted root R
 #   target_serial_args C R prints QEMU arguments (one per line) that send
 #                          the console to file C and the results to file R
+# A lane whose kernel is not a Debian package (x86_64/debug, built from
+# source) names functions that replace steps: T_RESOLVE_FN (resolves and
+# builds the kernel, setting KVER, KDIR, BOOT_IMAGE, MODROOT),
+# T_FETCH_FN (replaces kernel_fetch) and T_MODULE_BUILD_FN LOG (builds
+# the module, setting MODDIR).
 #
 # Results channel: kernel console and test results travel on two separate
 # serial lines, so a kernel message can never cut a result line in half
@@ -36,17 +43,24 @@
 # virtio_console to T_GUEST_KMODS and set T_RESULTS_DEV=/dev/hvc0).
 
 # The lanes --matrix runs, in order.
-TARGETS_ALL=(x86_64/5.10 x86_64/6.1 x86_64/6.12 x86_64/7.2)
+TARGETS_ALL=(x86_64/5.10 x86_64/6.1 x86_64/6.12 x86_64/7.2 arm64/6.1 riscv64/6.12)
 
 target_select() {
 	local arch=$1 kernel=$2
 	# Defaults of the optional fields.
 	T_CHROOT_SUITE='' T_CHROOT_EXTRA='' T_CHROOT_PKGS=()
+	T_RESOLVE_FN='' T_FETCH_FN='' T_MODULE_BUILD_FN=''
+	T_DKMS=0 T_DEB_ARCH='' T_EARLY_KMODS=()
 	case "$arch/$kernel" in
 	x86_64/6.1) target_x86_64_bookworm ;;
 	x86_64/5.10) target_x86_64_chroot 5.10 bullseye bullseye-security ;;
 	x86_64/6.12) target_x86_64_chroot 6.12 trixie trixie-security ;;
 	x86_64/7.2) target_x86_64_chroot 7.2 sid '' ;;
+	x86_64/debug) target_x86_64_debug ;;
+	arm64/6.1) target_cross arm64 6.1 bookworm bookworm-security ;;
+	# trixie's point-release kernel: trixie-security's riscv64 index was
+	# found truncated on a mirror, and a lane must not depend on it.
+	riscv64/6.12) target_cross riscv64 6.12 trixie '' ;;
 	*) die "unsupported target: --arch $arch --kernel $kernel (supported: ${TARGETS_ALL[*]})" ;;
 	esac
 }
@@ -58,7 +72,7 @@ target_x86_64_bookworm() {
 	T_KERNEL=6.1
 	T_APT_PKGS=(qemu-system-x86 busybox-static linux-headers-amd64
 		libdrm-dev libcmocka-dev cpio kmod xz-utils gzip gcc make libc6-dev
-		pkg-config libc-bin
+		pkg-config libc-bin dkms
 		dpkg util-linux coreutils)
 	T_QEMU=qemu-system-x86_64
 	# thread=single: multi-threaded TCG with -smp 2 occasionally panicked
@@ -67,10 +81,11 @@ target_x86_64_bookworm() {
 	T_QEMU_ARGS=(-M pc -accel "tcg,thread=single" -smp 2 -m 512 -nodefaults)
 	T_CONSOLE=ttyS0
 	T_RESULTS_DEV=/dev/ttyS1
-	T_GUEST_KMODS=(vgem)
+	T_GUEST_KMODS=(vgem vivid)
 	T_BUSYBOX=/bin/busybox
 	T_HEADERS_META=linux-headers-amd64
 	T_IMAGE_FLAVOUR=amd64
+	T_DKMS=1
 }
 
 # x86_64 guest running the kernel of another Debian suite: the module
@@ -80,6 +95,7 @@ target_x86_64_bookworm() {
 target_x86_64_chroot() {
 	target_x86_64_bookworm
 	T_KERNEL=$1
+	T_DKMS=0
 	T_CHROOT_SUITE=$2
 	T_CHROOT_EXTRA=$3
 	# perl: W=1 runs scripts/kernel-doc, which needs more than perl-base.
@@ -89,7 +105,27 @@ target_x86_64_chroot() {
 		pkg-config libc-bin dpkg util-linux coreutils)
 }
 
+# x86_64 guest running the debug kernel built from Debian's kernel source
+# (test/debug-kernel.sh): KASAN, kmemleak, lockdep, DMA-API debug, fault
+# injection and KUnit, with vgem built in (no /lib/modules in the guest).
+# KASAN's shadow memory and kmemleak's pool need more guest memory.
+target_x86_64_debug() {
+	target_x86_64_bookworm
+	T_KERNEL=debug
+	T_APT_PKGS+=(flex bison bc libelf-dev libssl-dev)
+	T_QEMU_ARGS=(-M pc -accel "tcg,thread=single" -smp 2 -m 1024 -nodefaults)
+	T_GUEST_KMODS=()
+	T_DKMS=0
+	T_RESOLVE_FN=debug_kernel_target_resolve
+	T_FETCH_FN=debug_kernel_target_fetch
+	T_MODULE_BUILD_FN=debug_kernel_module_build
+}
+
 target_resolve_kernel() {
+	if [[ -n $T_RESOLVE_FN ]]; then
+		"$T_RESOLVE_FN"
+		return
+	fi
 	if [[ -n $T_CHROOT_SUITE ]]; then
 		target_resolve_kernel_chroot
 	else
@@ -165,6 +201,10 @@ target_kernel_paths() {
 	local root=$1
 	MODROOT=$root
 	[[ -d $root/lib/modules/$KVER ]] || die "no lib/modules/$KVER in $root"
+	if [[ -n $T_DEB_ARCH ]]; then
+		target_kernel_paths_virt "$root"
+		return
+	fi
 	# boot/vmlinuz-KVER in linux-image packages; linux-binary (7.x) ships
 	# lib/modules/KVER/vmlinuz.
 	local f
@@ -211,5 +251,60 @@ x86_extract_vmlinux() {
 
 target_serial_args() {
 	local console=$1 results=$2
+	if [[ -n $T_DEB_ARCH ]]; then
+		# virt has one UART: the results go to a virtio console (hvc0).
+		printf '%s\n' -serial "file:$console" -device virtio-serial-device \
+			-chardev "file,id=dlres,path=$results" -device virtconsole,chardev=dlres
+		return
+	fi
 	printf '%s\n' -serial "file:$console" -serial "file:$results"
+}
+
+# A guest of another architecture on QEMU's "virt" machine, everything
+# built in a chroot of SUITE with that architecture added (test/cross.sh).
+# target_cross ARCH SERIES SUITE EXTRA_SUITES
+target_cross() {
+	T_ARCH=$1 T_KERNEL=$2 T_CHROOT_SUITE=$3 T_CHROOT_EXTRA=$4
+	T_CHROOT_NAME=$3-$1
+	T_APT_PKGS=(debootstrap cpio kmod xz-utils gzip binutils dpkg util-linux coreutils)
+	T_RESULTS_DEV=/dev/hvc0
+	case "$T_ARCH" in
+	arm64)
+		T_DEB_ARCH=arm64 T_KARCH=arm64 T_MULTIARCH=aarch64-linux-gnu
+		T_QEMU=qemu-system-aarch64
+		T_APT_PKGS+=(qemu-system-arm)
+		# cortex-a57: -cpu max is five times slower under TCG.
+		T_QEMU_ARGS=(-M virt -cpu cortex-a57 -smp 2 -m 512 -nodefaults)
+		T_CONSOLE=ttyAMA0
+		;;
+	riscv64)
+		T_DEB_ARCH=riscv64 T_KARCH=riscv T_MULTIARCH=riscv64-linux-gnu
+		T_QEMU=qemu-system-riscv64
+		T_APT_PKGS+=(qemu-system-misc)
+		# -bios default: the OpenSBI firmware qemu-system-data ships.
+		T_QEMU_ARGS=(-M virt -bios default -smp 2 -m 512 -nodefaults)
+		T_CONSOLE=ttyS0
+		;;
+	esac
+	T_CROSS=$T_MULTIARCH-
+	T_HEADERS_META=linux-headers-$T_DEB_ARCH
+	T_CHROOT_PKGS=("gcc-$T_MULTIARCH" make perl "libc6-dev:$T_DEB_ARCH"
+		"libcmocka-dev:$T_DEB_ARCH" "libdrm-dev:$T_DEB_ARCH")
+	# virtio_console (hvc0) and its transport are modules in Debian's
+	# kernels: the guest's /init loads them before it writes a result.
+	T_EARLY_KMODS=(virtio_mmio virtio_console)
+	T_GUEST_KMODS=(vgem vivid "${T_EARLY_KMODS[@]}")
+	T_RESOLVE_FN=target_resolve_kernel_cross
+	T_MODULE_BUILD_FN=build_module_cross
+}
+
+# BOOT_IMAGE of a virt guest: arm64's vmlinuz (QEMU unpacks its gzip) or
+# riscv64's vmlinux, both as the package ships them.
+target_kernel_paths_virt() {
+	local root=$1 f
+	BOOT_IMAGE=
+	for f in "$root/boot/vmlinuz-$KVER" "$root/boot/vmlinux-$KVER"; do
+		[[ -f $f ]] && { BOOT_IMAGE=$f; break; }
+	done
+	[[ -n $BOOT_IMAGE ]] || die "no vmlinuz-$KVER or vmlinux-$KVER in $root/boot"
 }
