@@ -219,10 +219,24 @@ wait_for() {	# wait_for SECONDS TEST-ARGS...
 	test "$@"
 }
 
+# The NAME.PARAM=VALUE words of the kernel command line, as PARAM=VALUE:
+# what modprobe would pass to insmod, so that a boot can set a module's
+# parameters (e.g. pagebuf.debug_skip_sync=1) before any test loads it.
+cmdline_modargs() {
+	_line=
+	read -r _line </proc/cmdline 2>/dev/null
+	for _w in $_line; do
+		case $_w in
+		"$1".*=*) echo "${_w#"$1".}" ;;
+		esac
+	done
+}
+
 load_pagebuf() {
 	pagebuf_loaded && return 0
 	[ -n "$DL_KO" ] && [ -f "$DL_KO" ] || fail "DL_KO ($DL_KO) is not a file" || return 1
-	insmod "$DL_KO" || fail "insmod $DL_KO failed" || return 1
+	# shellcheck disable=SC2046 # one argument per word
+	insmod "$DL_KO" $(cmdline_modargs pagebuf) || fail "insmod $DL_KO failed" || return 1
 	wait_for 5 -c "$PB_DEV" || fail "$PB_DEV did not appear" || return 1
 }
 
@@ -269,7 +283,8 @@ seed_insmod_creates_misc_device() {
 		rmmod pagebuf || fail "could not unload an already loaded pagebuf" || return 1
 	fi
 	[ -n "$DL_KO" ] && [ -f "$DL_KO" ] || fail "DL_KO ($DL_KO) is not a file" || return 1
-	insmod "$DL_KO" || fail "insmod $DL_KO failed" || return 1
+	# shellcheck disable=SC2046
+	insmod "$DL_KO" $(cmdline_modargs pagebuf) || fail "insmod $DL_KO failed" || return 1
 	pagebuf_loaded || fail "/sys/module/pagebuf missing after insmod" || return 1
 	SEED_MINOR=$(misc_minor)
 	[ -n "$SEED_MINOR" ] || fail "pagebuf not listed in /proc/misc" || return 1
@@ -370,8 +385,13 @@ kmod_path() {
 }
 
 import_vgem_modules_load() {
-	[ -n "$DL_KMOD" ] || { SKIP_REASON="DL_KMOD not set"; return 77; }
-	if [ -f "$DL_KMOD/vgem.order" ]; then
+	# Built in (the debug kernel) or already loaded: nothing to insmod.
+	if [ -d /sys/devices/platform/vgem ]; then
+		_list=
+	elif [ -z "$DL_KMOD" ]; then
+		SKIP_REASON="DL_KMOD not set"
+		return 77
+	elif [ -f "$DL_KMOD/vgem.order" ]; then
 		_list=$(sed -e 's/\r$//' -e 's/^[ \t]*insmod[ \t]*//' -e 's/[ \t].*$//' \
 			-e '/^#/d' -e '/^builtin/d' -e '/^$/d' "$DL_KMOD/vgem.order")
 	else
@@ -386,7 +406,8 @@ import_vgem_modules_load() {
 		[ -d "/sys/module/$_name" ] && continue
 		insmod "$_p" || fail "insmod $_p failed" || return 1
 	done
-	[ -d /sys/module/vgem ] || fail "vgem is not loaded" || return 1
+	[ -d /sys/module/vgem ] || [ -d /sys/devices/platform/vgem ] ||
+		fail "vgem is not loaded" || return 1
 	_i=50
 	while [ "$_i" -gt 0 ]; do
 		for _c in /dev/dri/card*; do
@@ -411,7 +432,8 @@ V2D_KO=${DL_V2D_KO:-${DL_DIR:-/dmabuf-lab}/v2d_emu.ko}
 v2d_insmod() {
 	[ -d /sys/module/v2d_emu ] && return 0
 	[ -f "$V2D_KO" ] || fail "$V2D_KO is not a file" || return 1
-	insmod "$V2D_KO" || fail "insmod $V2D_KO failed" || return 1
+	# shellcheck disable=SC2046
+	insmod "$V2D_KO" $(cmdline_modargs v2d_emu) || fail "insmod $V2D_KO failed" || return 1
 	wait_for 5 -c /dev/v2d_emu || fail "/dev/v2d_emu did not appear"
 }
 
@@ -445,6 +467,85 @@ run_v2d() {
 	run_program v2d "$DL_BIN/v2d"
 	run_shell_test v2d/demo_rotates_quadrants v2d_demo_rotates_quadrants
 	run_shell_test v2d/rmmod_once_idle v2d_rmmod_once_idle
+}
+
+# ---- debug, inspect_live: debugfs, sysfs, tracepoints, dmabuf-inspect ---------------
+
+# Both need pagebuf; vgem and v2d_emu are loaded when present (the checks
+# that need them skip without). inspect_live gets the directory holding
+# dmabuf-inspect and user_prog.
+run_debug() {
+	for _area in debug inspect_live; do
+		area_selected "$_area" || continue
+		ensure_pagebuf || return 0
+		import_vgem_modules_load >/dev/null 2>&1
+		v2d_insmod >/dev/null 2>&1
+		run_program "$_area" "$DL_BIN/$_area" "$DL_USER"
+	done
+}
+
+# ---- pipeline: camera -> 2D engine -> GPU (vivid, v2d_emu, vgem) -------------------
+
+# vivid, video capture only: instance 0 allocates with vmalloc, instance 1
+# with dma-contig; both have one webcam input. Its dependencies load in
+# the order the host computed; vivid itself gets the parameters.
+pipeline_vivid_load() {
+	_order=$DL_KMOD/vivid.order
+	[ -f "$_order" ] || { SKIP_REASON="vivid is not in this image"; return 77; }
+	[ -d /sys/module/vivid ] && return 0
+	_vivid=$(sed -n '$p' "$_order")
+	for _ko in $(sed '$d' "$_order"); do
+		_m=$(echo "${_ko%.ko}" | tr - _)
+		[ -d "/sys/module/$_m" ] && continue
+		insmod "$DL_KMOD/$_ko" || fail "insmod $_ko failed" || return 1
+	done
+	insmod "$DL_KMOD/$_vivid" n_devs=2 node_types=0x1,0x1 allocators=0,1 \
+		num_inputs=1,1 input_types=0,0 ||
+		fail "insmod $_vivid failed" || return 1
+	wait_for 5 -c /dev/video1 || fail "no /dev/video1 after loading vivid"
+}
+
+run_pipeline() {
+	area_selected pipeline || return 0
+	ensure_pagebuf || return 0
+	if [ ! -f "$V2D_KO" ]; then
+		selected pipeline/all && tap_skip pipeline/all "$V2D_KO was not built"
+		return 0
+	fi
+	run_shell_step pipeline/vivid_loads pipeline_vivid_load
+	[ -d /sys/module/vivid ] || return 0
+	import_vgem_modules_load >/dev/null 2>&1
+	if ! v2d_insmod >"$SUITE_TMP/v2d.log" 2>&1; then
+		tap_fail pipeline/insmod_v2d_emu
+		diag_file "$SUITE_TMP/v2d.log"
+		return 0
+	fi
+	run_program pipeline "$DL_BIN/pipeline"
+	rmmod vivid 2>/dev/null
+	rmmod v2d_emu 2>/dev/null
+}
+
+# ---- dma32: the engine's DMA mask -------------------------------------------------
+
+# The program runs once per mask width, v2d_emu reloaded for each.
+run_dma32() {
+	area_selected dma32 || return 0
+	ensure_pagebuf || return 0
+	if [ ! -f "$V2D_KO" ]; then
+		selected dma32/all && tap_skip dma32/all "$V2D_KO was not built"
+		return 0
+	fi
+	for _bits in 32 64; do
+		rmmod v2d_emu 2>/dev/null
+		if ! insmod "$V2D_KO" dma_bits=$_bits >"$SUITE_TMP/v2d.log" 2>&1 ||
+			! wait_for 5 -c /dev/v2d_emu; then
+			tap_fail "dma32/insmod_dma_bits_$_bits"
+			diag_file "$SUITE_TMP/v2d.log"
+			continue
+		fi
+		run_program dma32 "$DL_BIN/dma32"
+	done
+	rmmod v2d_emu 2>/dev/null
 }
 
 # ---- lifetime: module references ---------------------------------------------------
@@ -583,6 +684,11 @@ for _v in DL_BIN DL_USER; do
 	[ -n "$_d" ] && [ -d "$_d" ] || diag "$_v ($_d) is not a directory"
 done
 
+# Areas for debug kernels (KUnit, fault injection, kmemleak); silent elsewhere.
+# shellcheck source=tests/reliability.sh
+. "$(dirname "$0")/reliability.sh"
+reliability_begin
+
 run_seed
 for _area in roundtrip zerofill mmap sync fdinfo classic errors inspect; do
 	area_selected "$_area" || continue
@@ -591,6 +697,10 @@ for _area in roundtrip zerofill mmap sync fdinfo classic errors inspect; do
 done
 run_import
 run_v2d
+run_pipeline
+run_dma32
+run_debug
 run_lifetime
+run_reliability
 
 exit "$SUITE_FAILED"
