@@ -131,7 +131,17 @@ static struct sg_table *pagebuf_map_dma_buf(struct dma_buf_attachment *attach,
 	if (ret)
 		goto err_free_mapping;
 
-	ret = dma_map_sgtable(attach->dev, &m->table, dir, 0);
+	/*
+	 * Two attachments of one device (two DRM files importing this buffer)
+	 * map the same pages at once. The DMA API tracks cache ownership per
+	 * mapping and supports such overlapping mappings only when the caller
+	 * does the cache maintenance itself (DMA_ATTR_SKIP_CPU_SYNC; DMA-API
+	 * debug reports the others). So the mapping skips its implicit sync
+	 * and the exporter hands the pages to the device explicitly, as its
+	 * CPU-access brackets do later.
+	 */
+	ret = dma_map_sgtable(attach->dev, &m->table, dir,
+			      DMA_ATTR_SKIP_CPU_SYNC);
 	if (ret)
 		goto err_free_table;
 
@@ -144,6 +154,7 @@ static struct sg_table *pagebuf_map_dma_buf(struct dma_buf_attachment *attach,
 		goto err_free_table;
 	}
 
+	dma_sync_sgtable_for_device(attach->dev, &m->table, dir);
 	m->dir = dir;
 	mutex_lock(&buf->lock);
 	list_add(&m->node, &a->mappings);
@@ -173,7 +184,9 @@ static void pagebuf_unmap_dma_buf(struct dma_buf_attachment *attach,
 	mutex_unlock(&buf->lock);
 
 	trace_pagebuf_unmap(buf, attach->dev, dir, table->nents);
-	dma_unmap_sgtable(attach->dev, table, dir, 0);
+	/* Back to the CPU explicitly: see pagebuf_map_dma_buf(). */
+	dma_sync_sgtable_for_cpu(attach->dev, table, dir);
+	dma_unmap_sgtable(attach->dev, table, dir, DMA_ATTR_SKIP_CPU_SYNC);
 	sg_free_table(table);
 	kfree(m);
 	pagebuf_stats_map(-1);
