@@ -17,7 +17,7 @@
 
 DK_SRC_PKG=linux-source-6.12
 # Bump when the steps of debug_kernel_build change what they produce.
-DK_RECIPE=1
+DK_RECIPE=2
 
 # Sets DK_VER (source package version) and DK_TREE (the cached tree).
 debug_kernel_resolve() {
@@ -51,7 +51,8 @@ debug_kernel_ensure() {
 	if readelf -n "$KDIR/vmlinux" 2>/dev/null | grep -Eq 'Xen.*(\(0x00000012\)|PHYS32_ENTRY)'; then
 		BOOT_IMAGE=$KDIR/vmlinux
 	fi
-	MODROOT=''
+	# The few modules (vivid) are installed there, with modules.dep.
+	MODROOT=${DK_TREE%/linux}/modroot
 }
 
 debug_kernel_build() {
@@ -91,6 +92,9 @@ debug_kernel_build() {
 	# Module.symvers, which external module builds need.
 	run_logged "$log" "${mk[@]}" all || die "debug kernel build failed (see $log)"
 	run_logged "$log" "${mk[@]}" modules_prepare || die "modules_prepare failed (see $log)"
+	rm -rf "$top/modroot"
+	run_logged "$log" "${mk[@]}" INSTALL_MOD_PATH="$top/modroot" modules_install ||
+		die "modules_install failed (see $log)"
 	touch "$top/.complete"
 	say "debug kernel built in $(elapsed "$start") s"
 	# One tree per source version is kept (about 2.5 GB each).
@@ -142,17 +146,18 @@ debug_kernel_target_resolve() {
 	say "target $T_ARCH/$T_KERNEL: kernel $KVER ($DK_SRC_PKG $DK_VER, test/debug-kernel.config)"
 }
 
-# The kernel is the tree's own image: nothing to download or unpack, and
-# no in-tree modules (everything the guest needs is built in).
+# The kernel is the tree's own image: nothing to download or unpack; its
+# few modules are in the tree's modroot.
 debug_kernel_target_fetch() {
 	[[ -f $BOOT_IMAGE ]] || die "no kernel image $BOOT_IMAGE"
 }
 
 # The modules, KUnit tests included (CONFIG_KUNIT), built against the
-# tree with W=1 from a copy of the sources: the checkout's objects stay
-# those of the host's kernel. Sets MODDIR.
+# tree with W=1 from a copy of the sources in the run's directory: the
+# checkout's objects stay those of the host's kernel, and two runs do not
+# share a build. Sets MODDIR.
 debug_kernel_module_build() {
-	local mlog=$1 dir=$CACHE/build/$T_ARCH-$T_KERNEL
+	local mlog=$1 dir=$RUN_DIR/module-build
 	say "building module against the debug kernel (KDIR=$KDIR, W=1)"
 	rm -rf "$dir"
 	mkdir -p "$dir"

@@ -107,14 +107,14 @@ target_x86_64_chroot() {
 
 # x86_64 guest running the debug kernel built from Debian's kernel source
 # (test/debug-kernel.sh): KASAN, kmemleak, lockdep, DMA-API debug, fault
-# injection and KUnit, with vgem built in (no /lib/modules in the guest).
+# injection and KUnit, with vgem built in and vivid a module.
 # KASAN's shadow memory and kmemleak's pool need more guest memory.
 target_x86_64_debug() {
 	target_x86_64_bookworm
 	T_KERNEL=debug
 	T_APT_PKGS+=(flex bison bc libelf-dev libssl-dev)
 	T_QEMU_ARGS=(-M pc -accel "tcg,thread=single" -smp 2 -m 1024 -nodefaults)
-	T_GUEST_KMODS=()
+	T_GUEST_KMODS=(vivid)
 	T_DKMS=0
 	T_RESOLVE_FN=debug_kernel_target_resolve
 	T_FETCH_FN=debug_kernel_target_fetch
