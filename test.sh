@@ -71,6 +71,11 @@ Options:
 Environment:
   DMABUF_LAB_CACHE   cache for downloads, the unpacked kernel and the logs
                      of the last run (default /var/cache/dmabuf-lab)
+  DL_FUZZ_CALLS, DL_FUZZ_SEED, DL_SOAK_SECONDS, DL_RELOADS
+                     sizes of the debug-kernel areas (defaults 100000
+                     calls, a random seed, 60 s, 100 reloads), e.g. the
+                     long fuzz run: DL_FUZZ_CALLS=1000000 ./test.sh
+                     --debug-kernel --only 'fuzz/*' --timeout 5400
 
 The logs of the last run are always kept in \$DMABUF_LAB_CACHE/last-run/.
 USAGE

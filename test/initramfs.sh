@@ -109,5 +109,12 @@ initramfs_write_conf() {
 		printf 'DL_GUEST_KMODS=%s\n' "$(sh_quote "${T_GUEST_KMODS[*]}")"
 		printf 'DL_EARLY_KMODS=%s\n' "$(sh_quote "${T_EARLY_KMODS[*]}")"
 		printf 'DL_TARGET=%s\n' "$(sh_quote "$T_ARCH/$T_KERNEL")"
+		# The sizes of the debug-kernel areas (tests/reliability.sh),
+		# when the environment sets them; exported, as the suite runs
+		# in a child of init.
+		local v
+		for v in DL_FUZZ_CALLS DL_FUZZ_SEED DL_SOAK_SECONDS DL_RELOADS; do
+			[[ -z ${!v:-} ]] || printf 'export %s=%s\n' "$v" "$(sh_quote "${!v}")"
+		done
 	} >"$conf"
 }
