@@ -2,9 +2,10 @@
 # Extra boots of one lane after the suite's: the same kernel and initramfs,
 # another kernel command line, a subset of the suite, an expected outcome.
 #
-#   swiotlb          swiotlb=force: every DMA mapping bounces, so the
-#                    engine's byte checks pass only if the exporter's CPU
-#                    access brackets sync every mapping.
+#   swiotlb          swiotlb=force, the whole suite: every DMA mapping
+#                    bounces, so byte checks through a device (the
+#                    engine's, vgem's, vivid's) pass only if the exporter
+#                    syncs every mapping at map, unmap and CPU access.
 #   swiotlb-nosync   the same with pagebuf.debug_skip_sync=1 (the suite
 #                    passes NAME.PARAM words of the command line to insmod):
 #                    the negative control. The byte checks named in its
@@ -24,7 +25,7 @@
 # "pass", or "fail:TEST..." (tests that must fail) followed by
 # "=REPORTED-NAME". MEMORY replaces the lane's -m.
 PASSES=(
-	"swiotlb|swiotlb=force|v2d/*|pass"
+	"swiotlb|swiotlb=force|*|pass"
 	"swiotlb-nosync|swiotlb=force pagebuf.debug_skip_sync=1|v2d/*|fail:v2d/fill_every_policy_and_pixel_size v2d/copy_between_policies v2d/rotate_90_180_270=swiotlb/negative_control_fails_without_syncs"
 	"dma32||dma32/*|pass|4G"
 )
@@ -138,10 +139,10 @@ passes_run_one() {
 	[[ $rc -eq 0 || $PASS_F -gt 0 ]] || PASS_F=1
 }
 
-# passes_wanted: the passes run after a full suite run, when the engine
-# they test was built.
+# passes_wanted: the passes run after a full suite run, on lanes that
+# have them (T_PASSES).
 passes_wanted() {
-	[[ $MODE == suite && -z $ONLY && ${PASSES_OFF:-0} -eq 0 ]]
+	[[ $MODE == suite && -z $ONLY && ${PASSES_OFF:-0} -eq 0 && ${T_PASSES:-1} -eq 1 ]]
 }
 
 # passes_run REPORT: run every pass and rewrite REPORT (the suite's, whose

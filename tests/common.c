@@ -748,3 +748,16 @@ int pb_run(const char *area, struct pb_tests *t)
 	}
 	return _cmocka_run_group_tests(area, sel.v, sel.n, group_setup, group_teardown);
 }
+
+int pb_cmdline_has(const char *word)
+{
+	char line[1024] = "";
+	FILE *f = fopen("/proc/cmdline", "re");
+
+	if (f) {
+		if (!fgets(line, sizeof(line), f))
+			line[0] = 0;
+		fclose(f);
+	}
+	return strstr(line, word) != NULL;
+}

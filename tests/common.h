@@ -51,6 +51,8 @@ void pb_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print "# SKIP <reason>" and skip the running test. */
 #define skip_because(...) do { pb_skip_reason(__VA_ARGS__); skip(); } while (0)
 void pb_skip_reason(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Is WORD on the kernel command line (e.g. "swiotlb=force")? */
+int pb_cmdline_has(const char *word);
 /* "EINVAL" for EINVAL, "0" for 0. */
 const char *pb_errname(int err);
 

@@ -523,6 +523,14 @@ static void test_vivid_vmalloc_to_v2d_to_vgem(void **state)
 static void test_vivid_dma_contig_to_v2d_to_vgem(void **state)
 {
 	(void)state;
+	/*
+	 * vb2-dma-contig fills an imported buffer through its vmap while the
+	 * buffer is mapped for vivid's device, without CPU-access brackets;
+	 * with every mapping bounced, the unmap at dequeue rightly copies the
+	 * untouched bounce buffer back over the frame.
+	 */
+	if (pb_cmdline_has("swiotlb=force"))
+		skip_because("under swiotlb=force vivid's dma-contig capture writes through a vmap, not its bounced mapping");
 	pipeline_case(1, 0);
 }
 

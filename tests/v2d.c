@@ -1040,19 +1040,6 @@ static void test_translation_fault_fails_job_with_eio(void **state)
 
 /* ---- vgem ------------------------------------------------------------------ */
 
-static int cmdline_has(const char *word)
-{
-	char line[1024] = "";
-	FILE *f = fopen("/proc/cmdline", "re");
-
-	if (f) {
-		if (!fgets(line, sizeof(line), f))
-			line[0] = 0;
-		fclose(f);
-	}
-	return strstr(line, word) != NULL;
-}
-
 static void test_vgem_dumb_buffer_round_trip(void **state)
 {
 	struct drm_mode_create_dumb create = { .width = 256, .height = 64, .bpp = 32 };
@@ -1064,7 +1051,7 @@ static void test_vgem_dumb_buffer_round_trip(void **state)
 	uint32_t h, r, c;
 
 	(void)state;
-	if (cmdline_has("swiotlb=force"))
+	if (pb_cmdline_has("swiotlb=force"))
 		skip_because("vgem maps with DMA_ATTR_SKIP_CPU_SYNC: bounced writes never reach its pages");
 	drm = track(open_vgem());
 	if (drm < 0)
