@@ -546,6 +546,14 @@ static void op_dmabuf_ioctl(void)
 	case 0:
 	case 1:
 		sync.flags = sflags[below(sizeof(sflags) / sizeof(sflags[0]))];
+		/*
+		 * udmabuf (6.12) maps its CPU-access table in the direction
+		 * of the first SYNC and syncs later ones in theirs, which
+		 * DMA-API debug reports against udmabuf; the fuzzer is after
+		 * our modules, so udmabuf gets one direction only.
+		 */
+		if (kind == K_UDMABUF && (sync.flags & DMA_BUF_SYNC_RW))
+			sync.flags |= DMA_BUF_SYNC_RW;
 		ret = ioctl(fd, DMA_BUF_IOCTL_SYNC, chance(5) ? bad_pointer() : &sync);
 		note("SYNC %s %#llx -> %d", kind_name[kind], (unsigned long long)sync.flags, ret);
 		break;
