@@ -12,6 +12,7 @@
 #   fuzz/...             tests/bin/fuzz: seeded random ioctl sequences
 #   faults/...           tests/bin/faults: Nth-allocation failure sweeps
 #   soak/...             threads mixing everything, and module reloads
+#   dma_api/...          DMA-API debug still on, no error counted
 #   kmemleak/no_leaks    last: nothing the suite did leaked
 #
 # DL_FUZZ_CALLS, DL_SOAK_SECONDS and DL_RELOADS size the long areas.
@@ -137,6 +138,23 @@ kmemleak_no_leaks() {
 		head -n 200 "$SUITE_TMP/kmemleak.txt"
 		return 1
 	fi
+}
+
+# DMA-API debug switches itself off when it runs out of memory; then it
+# silently checks nothing. It must still be on after every area, with no
+# error counted.
+dma_api_debug_active() {
+	_d=/sys/kernel/debug/dma-api
+	_off=$(cat "$_d/disabled") || fail "cannot read $_d/disabled" || return 1
+	_errors=$(cat "$_d/error_count") || fail "cannot read $_d/error_count" || return 1
+	echo "disabled=$_off error_count=$_errors min_free_entries=$(cat "$_d/min_free_entries")"
+	[ "$_off" = N ] || fail "DMA-API debug switched itself off during the run" || return 1
+	[ "$_errors" = 0 ] || fail "DMA-API debug counted $_errors error(s)"
+}
+
+run_dma_api() {
+	[ -r /sys/kernel/debug/dma-api/disabled ] || return 0
+	run_shell_test dma_api/debug_active_without_errors dma_api_debug_active
 }
 
 run_kmemleak() {
@@ -300,5 +318,6 @@ run_reliability() {
 		rmmod v2d_emu 2>/dev/null
 		unload_pagebuf >/dev/null 2>&1
 	fi
+	run_dma_api
 	run_kmemleak
 }
