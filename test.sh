@@ -56,7 +56,8 @@ Options:
                      counts the tests of all lanes
   --only GLOB        run only the tests matching GLOB (passed to the guest
                      suite as DL_FILTER)
-  --timeout SECONDS  host-side limit for the guest run (default 900);
+  --timeout SECONDS  host-side limit for the guest run (default 900, 1800
+                     on the debug kernel);
                      reaching it is a failure
   --append "ARGS"    extra kernel command line arguments (e.g. swiotlb=force)
   --keep-log DIR     copy the console and results logs to DIR
@@ -82,7 +83,7 @@ USAGE
 }
 
 parse_args() {
-	MODE=suite ONLY='' TIMEOUT=900 APPEND='' KEEP_LOG='' VERBOSE=0
+	MODE=suite ONLY='' TIMEOUT='' APPEND='' KEEP_LOG='' VERBOSE=0
 	ARCH=x86_64 KERNEL=6.1 MATRIX=0 PASS_ARGS=() PASSES_OFF=0
 	while [[ $# -gt 0 ]]; do
 		case "$1" in
@@ -112,7 +113,7 @@ parse_args() {
 		esac
 		shift
 	done
-	[[ $TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "--timeout needs a positive number of seconds"
+	[[ -z $TIMEOUT || $TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "--timeout needs a positive number of seconds"
 	DL_VERBOSE=$VERBOSE
 }
 
@@ -233,6 +234,7 @@ main() {
 	local t0
 	t0=$(now)
 	target_select "$ARCH" "$KERNEL"
+	TIMEOUT=${TIMEOUT:-$T_TIMEOUT}
 	deps_ensure "${T_APT_PKGS[@]}"
 	target_resolve_kernel
 	build_all

@@ -17,6 +17,7 @@
 #   T_DKMS                 1: the suite loads the modules `dkms install` put in
 #                          the cache (test/dkms.sh), not the checkout's build
 #   T_PASSES               0: no extra boots after the suite (test/passes.sh)
+#   T_TIMEOUT              default host-side limit of the guest run (s)
 #   T_CHROOT_SUITE         Debian suite whose chroot builds the module (empty:
 #                          the host builds it), T_CHROOT_EXTRA more suites for
 #                          its sources (e.g. bullseye-security),
@@ -51,7 +52,7 @@ target_select() {
 	# Defaults of the optional fields.
 	T_CHROOT_SUITE='' T_CHROOT_EXTRA='' T_CHROOT_PKGS=()
 	T_RESOLVE_FN='' T_FETCH_FN='' T_MODULE_BUILD_FN=''
-	T_DKMS=0 T_PASSES=1 T_DEB_ARCH='' T_EARLY_KMODS=()
+	T_DKMS=0 T_PASSES=1 T_TIMEOUT=900 T_DEB_ARCH='' T_EARLY_KMODS=()
 	case "$arch/$kernel" in
 	x86_64/6.1) target_x86_64_bookworm ;;
 	x86_64/5.10) target_x86_64_chroot 5.10 bullseye bullseye-security ;;
@@ -120,6 +121,8 @@ target_x86_64_debug() {
 	# No extra boots: swiotlb=force is proven on Debian's kernels, and
 	# the whole suite already runs here under DMA-API debug.
 	T_PASSES=0
+	# The suite takes about 10 minutes under KASAN (fuzzer, sweeps, soak).
+	T_TIMEOUT=1800
 	T_RESOLVE_FN=debug_kernel_target_resolve
 	T_FETCH_FN=debug_kernel_target_fetch
 	T_MODULE_BUILD_FN=debug_kernel_module_build
