@@ -10,7 +10,16 @@
 #
 #   kunit/SUITE.CASE     every case of every *_kunit.ko test module
 #   fuzz/...             tests/bin/fuzz: seeded random ioctl sequences
-#   faults/...           tests/bin/faults: Nth-allocation failure sweeps
+#   faults/PATH          tests/bin/faults: Nth-allocation failure sweeps,
+#                        stepped by /proc/thread-self/fail-nth
+#   faults/debugfs/PATH/ATTR  the same sweeps stepped by the failslab and
+#                        fail_page_alloc debugfs knobs (task-filter,
+#                        probability, times, interval), one at a time;
+#                        vivid_qbuf_vmap is skipped in both (a failed
+#                        exporter vmap makes dma_buf_vmap() WARN once):
+#                        a filter naming it runs that path alone, which
+#                        test.sh does in a boot of its own that requires
+#                        exactly that warning (test/passes.sh)
 #   soak/...             threads mixing everything, and module reloads
 #   dma_api/...          DMA-API debug still on, no error counted
 #   kmemleak/no_leaks    last: nothing the suite did leaked
@@ -167,9 +176,20 @@ run_kmemleak() {
 # Only a debug kernel: these are long, and need fault injection (fail-nth).
 debug_kernel() { [ -w "$KMEMLEAK" ] && [ -e /proc/self/fail-nth ]; }
 
-# Both modules and vgem, as the areas need them.
+# vivid when the image has it (its vmalloc instance imports our buffers
+# through dma_buf_vmap); an image without it is no failure (77).
+load_vivid() {
+	pipeline_vivid_load >"$SUITE_TMP/vivid.log" 2>&1
+	case $? in
+	0 | 77) return 0 ;;
+	esac
+	cat "$SUITE_TMP/vivid.log"
+	return 1
+}
+
+# Both modules, vgem and vivid, as the areas need them.
 load_all() {
-	load_pagebuf && v2d_insmod || return 1
+	load_pagebuf && v2d_insmod && load_vivid || return 1
 	import_vgem_modules_load >/dev/null 2>&1 || true
 }
 
@@ -227,7 +247,8 @@ fuzz_area() {
 
 # Every fault point reachable from this thread, slab or page allocator,
 # any order or gfp, silently (a stack dump per failure would read as a
-# splat); fail-nth picks which one fails.
+# splat); fail-nth, or the tool's own interval stepping in debugfs mode,
+# picks which one fails.
 faults_setup() {
 	for _d in failslab fail_page_alloc; do
 		_f=/sys/kernel/debug/$_d
@@ -263,6 +284,23 @@ faults_spare_dma_debug() {
 	echo "DMA-API debug spared: fault points under add_dma_entry ($1-$2) never fail"
 }
 
+# faults_run MODE [ARGS]: every path (or those ARGS name), stepped by
+# MODE; the tool prints one suite line per path (and attribute), then the
+# time the mode took.
+faults_run() {
+	_t0=$(cut -d' ' -f1 /proc/uptime)
+	with_timeout "$DL_BIN/faults" --mode "$@" >"$SUITE_TMP/faults.out" 2>&1 </dev/null
+	_rc=$?
+	_t1=$(cut -d' ' -f1 /proc/uptime)
+	sed -n -e '/^ok - faults\//p' -e '/^not ok - faults\//p' -e '/^#/p' "$SUITE_TMP/faults.out"
+	grep -q '^not ok' "$SUITE_TMP/faults.out" && SUITE_FAILED=1
+	if [ "$_rc" != 0 ] && ! grep -q '^not ok' "$SUITE_TMP/faults.out"; then
+		tap_fail "faults/$1/exited_$_rc"
+		diag_file "$SUITE_TMP/faults.out"
+	fi
+	diag "faults --mode $1 took $(awk -v a="$_t0" -v b="$_t1" 'BEGIN { printf "%.1f", b - a }') s"
+}
+
 faults_area() {
 	area_selected faults || return 0
 	load_all || { tap_fail faults/setup; return 0; }
@@ -271,15 +309,14 @@ faults_area() {
 		diag_file "$SUITE_TMP/faults.log"
 		return 0
 	fi
-	# The tool prints one suite line per path.
-	with_timeout "$DL_BIN/faults" >"$SUITE_TMP/faults.out" 2>&1 </dev/null
-	_rc=$?
-	sed -n -e '/^ok - faults\//p' -e '/^not ok - faults\//p' -e '/^#/p' "$SUITE_TMP/faults.out"
-	grep -q '^not ok' "$SUITE_TMP/faults.out" && SUITE_FAILED=1
-	if [ "$_rc" != 0 ] && ! grep -q '^not ok' "$SUITE_TMP/faults.out"; then
-		tap_fail "faults/exited_$_rc"
-		diag_file "$SUITE_TMP/faults.out"
-	fi
+	# The vmap path warns by design: only a filter that names it runs it,
+	# alone.
+	case ${DL_FILTER:-} in
+	*vivid_qbuf_vmap*) set -- --path vivid_qbuf_vmap ;;
+	*) set -- ;;
+	esac
+	faults_run fail-nth "$@"
+	faults_run debugfs "$@"
 }
 
 soak_area() {
@@ -315,6 +352,7 @@ run_reliability() {
 		fuzz_area
 		faults_area
 		soak_area
+		rmmod vivid 2>/dev/null
 		rmmod v2d_emu 2>/dev/null
 		unload_pagebuf >/dev/null 2>&1
 	fi
