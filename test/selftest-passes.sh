@@ -1,7 +1,8 @@
 #!/bin/bash
 # Checks of the extra boots' reporting (passes.sh) on synthetic reports,
-# without booting anything: the negative control's verdict, the name
-# prefix, and the count line summed over the suite and the passes.
+# without booting anything: the negative control's verdict, the expected
+# warning's, the name prefix, and the count line summed over the suite and
+# the passes.
 # Run: test/selftest-passes.sh
 # No -e: each check reads the status of the one before.
 set -uo pipefail
@@ -61,6 +62,38 @@ printf '%s\n' 'PASS  v2d/a' 'SKIP  v2d/b: why' '1 passed, 0 failed, 1 skipped' >
 passes_prefix swiotlb "$TMP/r5" >"$TMP/o5"
 [[ $(cat "$TMP/o5") == $'PASS  swiotlb:v2d/a\nSKIP  swiotlb:v2d/b: why' ]]
 expect prefix_names $?
+
+# The vmap boot: its tests pass and its one report is dma_buf_vmap's
+# WARNING with a call trace: the expected warning is one more pass.
+W='      [   72.9] WARNING: CPU: 0 PID: 101 at drivers/dma-buf/dma-buf.c:1540 dma_buf_vmap+0x3e7/0x490'
+printf '%s\n' 'PASS  faults/p' 'PASS  faults/debugfs/p/failslab' \
+	'FAIL  kernel/warning: 1 line in the guest kernel log' "$W" \
+	'FAIL  kernel/call-trace: 1 line in the guest kernel log' '      [   72.9] Call Trace:' \
+	'2 passed, 2 failed' >"$TMP/w1"
+passes_expect_warning vm "$TMP/w1" dma_buf_vmap >"$TMP/ow1"
+[[ $PASS_P -eq 3 && $PASS_F -eq 0 ]] && grep -qx 'PASS  vm:kernel/only_dma_buf_vmap_warned' "$TMP/ow1" &&
+	grep -qx 'PASS  vm:faults/p' "$TMP/ow1"
+expect warning_expected_and_seen $?
+
+# No warning: the injected failures never reached the exporter's vmap.
+printf '%s\n' 'PASS  faults/p' '1 passed, 0 failed' >"$TMP/w2"
+passes_expect_warning vm "$TMP/w2" dma_buf_vmap >"$TMP/ow2"
+[[ $PASS_P -eq 1 && $PASS_F -eq 1 ]] && grep -qx 'FAIL  vm:kernel/only_dma_buf_vmap_warned' "$TMP/ow2"
+expect warning_missing_fails $?
+
+# Any other report, or a warning elsewhere, fails; so does a failed test.
+printf '%s\n' 'FAIL  faults/p' 'FAIL  kernel/warning: 1 line in the guest kernel log' "$W" \
+	'FAIL  kernel/kasan: 1 line in the guest kernel log' '      [ 1.0] BUG: KASAN: use-after-free' \
+	'0 passed, 3 failed' >"$TMP/w3"
+passes_expect_warning vm "$TMP/w3" dma_buf_vmap >"$TMP/ow3"
+[[ $PASS_F -eq 2 ]] && grep -q 'other kernel reports: kasan' "$TMP/ow3" &&
+	grep -q 'KASAN: use-after-free' "$TMP/ow3"
+expect other_reports_fail $?
+printf '%s\n' 'PASS  faults/p' 'FAIL  kernel/warning: 1 line in the guest kernel log' \
+	'      [ 1.0] WARNING: CPU: 0 PID: 1 at mm/vmalloc.c:1 vmap+0x1/0x2' '1 passed, 1 failed' >"$TMP/w4"
+passes_expect_warning vm "$TMP/w4" dma_buf_vmap >"$TMP/ow4"
+[[ $PASS_F -eq 1 ]] && grep -qx 'FAIL  vm:kernel/only_dma_buf_vmap_warned' "$TMP/ow4"
+expect warning_elsewhere_fails $?
 
 # The total: the suite's count plus every pass's, one count line last.
 KOS=(/x/pagebuf.ko /x/v2d_emu.ko)

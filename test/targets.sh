@@ -16,7 +16,6 @@
 #   T_BUSYBOX              static busybox binary for the guest
 #   T_DKMS                 1: the suite loads the modules `dkms install` put in
 #                          the cache (test/dkms.sh), not the checkout's build
-#   T_PASSES               0: no extra boots after the suite (test/passes.sh)
 #   T_TIMEOUT              default host-side limit of the guest run (s)
 #   T_CHROOT_SUITE         Debian suite whose chroot builds the module (empty:
 #                          the host builds it), T_CHROOT_EXTRA more suites for
@@ -52,7 +51,7 @@ target_select() {
 	# Defaults of the optional fields.
 	T_CHROOT_SUITE='' T_CHROOT_EXTRA='' T_CHROOT_PKGS=()
 	T_RESOLVE_FN='' T_FETCH_FN='' T_MODULE_BUILD_FN=''
-	T_DKMS=0 T_PASSES=1 T_TIMEOUT=900 T_DEB_ARCH='' T_EARLY_KMODS=()
+	T_DKMS=0 T_TIMEOUT=900 T_DEB_ARCH='' T_EARLY_KMODS=()
 	case "$arch/$kernel" in
 	x86_64/6.1) target_x86_64_bookworm ;;
 	x86_64/5.10) target_x86_64_chroot 5.10 bullseye bullseye-security ;;
@@ -118,9 +117,10 @@ target_x86_64_debug() {
 	T_QEMU_ARGS=(-M pc -accel "tcg,thread=single" -smp 2 -m 1024 -nodefaults)
 	T_GUEST_KMODS=(vivid)
 	T_DKMS=0
-	# No extra boots: swiotlb=force is proven on Debian's kernels, and
-	# the whole suite already runs here under DMA-API debug.
-	T_PASSES=0
+	# swiotlb=force is proven on Debian's kernels, and the whole suite
+	# already runs here under DMA-API debug; this lane's extra boot runs
+	# the vmap fault path (test/passes.sh).
+	PASSES=("${PASSES_DEBUG_KERNEL[@]}")
 	# The suite takes about 10 minutes under KASAN (fuzzer, sweeps, soak).
 	T_TIMEOUT=1800
 	T_RESOLVE_FN=debug_kernel_target_resolve
