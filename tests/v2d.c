@@ -380,6 +380,60 @@ static void test_import_path_follows_dma_segments(void **state)
 	}
 }
 
+/*
+ * Every import of one dma-buf, from any open file, shares one attachment
+ * and one mapping for the engine's device: the same device address, and
+ * pagebuf sees a single mapped attachment. Each import keeps its own
+ * handle, and the mapping lives until the last one is released.
+ */
+static void test_imports_of_one_buffer_share_one_mapping(void **state)
+{
+	uint32_t h1, h2, h3 = 0;
+	struct pagebuf_stats before, st;
+	struct v2d_query q1, q2, q3;
+	struct v2d_stats v;
+	int fd, vd2;
+
+	(void)state;
+	fd = alloc_buf(64 * KIB, PAGEBUF_ALLOC_ORDER0, NULL);
+	vd2 = track(v2d_open_ok());
+	pb_stats(&before);
+	h1 = import_ok(fd);
+	h2 = import_ok(fd);
+	assert_int_equal(import_raw(vd2, fd, &h3), 0);
+	assert_int_not_equal(h1, h2);
+
+	pb_stats(&st);
+	assert_int_equal(st.live_attachments, before.live_attachments + 1);
+	assert_int_equal(st.live_mappings, before.live_mappings + 1);
+	stats_ok(&v);
+	assert_int_equal(v.live_imports, 3);
+	assert_int_equal(v.mapped_pages, 64 * KIB / pb_page);
+
+	query_ok(h1, &q1);
+	query_ok(h2, &q2);
+	memset(&q3, 0, sizeof(q3));
+	q3.handle = h3;
+	assert_succeeds(ioctl(vd2, V2D_IOC_QUERY, &q3));
+	assert_int_equal(q1.path, V2D_PATH_IOMMU);
+	assert_true(q1.iova == q2.iova && q1.iova == q3.iova);
+	assert_int_equal(q1.unit, q3.unit);
+
+	/* The other file's import keeps the mapping after ours are gone. */
+	release_ok(h1);
+	release_ok(h2);
+	pb_stats(&st);
+	assert_int_equal(st.live_mappings, before.live_mappings + 1);
+	assert_int_equal(close(vd2), 0);
+	nr_test_fds--;
+	pb_stats(&st);
+	assert_int_equal(st.live_attachments, before.live_attachments);
+	assert_int_equal(st.live_mappings, before.live_mappings);
+	stats_ok(&v);
+	assert_int_equal(v.live_imports, 0);
+	assert_int_equal(v.mapped_pages, 0);
+}
+
 static void test_import_rejects_bad_fds(void **state)
 {
 	int p[2], null_fd;
@@ -1173,6 +1227,7 @@ int main(void)
 
 #define ADD(name) pb_add_fixture(&t, #name, test_##name, NULL, NULL, v2d_teardown)
 	ADD(import_path_follows_dma_segments);
+	ADD(imports_of_one_buffer_share_one_mapping);
 	ADD(import_rejects_bad_fds);
 	ADD(release_and_query_unknown_handle_enoent);
 	ADD(import_struct_size_compat);

@@ -1,10 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Imports: a dma-buf attached to the engine's device and mapped for DMA
- * once, for as long as the import lives, like a display or 2D driver
- * that keeps a streaming mapping of its buffers. CPU access goes through
- * the exporter (DMA_BUF_IOCTL_SYNC, whose begin/end_cpu_access syncs
- * every mapped attachment), so the importer never syncs on its own.
+ * once, for as long as any import of it lives, like a display or 2D
+ * driver that keeps a streaming mapping of its buffers. CPU access goes
+ * through the exporter (DMA_BUF_IOCTL_SYNC, whose begin/end_cpu_access
+ * syncs every mapped attachment), so the importer never syncs on its own.
+ *
+ * Every import of one dma-buf, from any file, shares that one attachment
+ * and mapping (struct v2d_mapping). Two streaming mappings of the same
+ * pages for one device would each do their own cache maintenance, which
+ * the DMA API does not support (DMA-API debug reports "overlapping
+ * mappings" for exporters that sync on map), and would take IOVA space
+ * twice.
  *
  * A mapping with one DMA segment is used directly; more are mapped into
  * a translation unit (iommu.c).
@@ -28,26 +35,130 @@
 /* Imports per open file; one more is EMFILE. */
 #define V2D_MAX_IMPORTS		4096
 
-/* Decide how the engine reaches the buffer: directly or through a unit. */
-static int v2d_buffer_place(struct v2d_buffer *buf)
-{
-	struct sg_table *sgt = buf->sgt;
+/* The engine's one attachment and mapping of a dma-buf. */
+struct v2d_mapping {
+	struct kref ref;		/* one per import using it */
+	struct list_head node;		/* in v2d_mappings */
+	struct dma_buf *dmabuf;		/* the key; referenced */
+	struct dma_buf_attachment *attach;
+	struct sg_table *sgt;
+	u32 nr_segments;
+	u32 path;			/* V2D_PATH_* */
+	u32 unit;			/* translation unit (IOMMU path) */
+	u64 addr;			/* device address of byte 0 */
+};
 
-	buf->nr_segments = sgt->nents;
+/*
+ * The live mappings. The lock is held while a mapping is made or torn
+ * down, so that one dma-buf never gets two; it nests outside the
+ * dma-buf's reservation lock, which map and unmap take.
+ */
+static LIST_HEAD(v2d_mappings);
+static DEFINE_MUTEX(v2d_mappings_lock);
+
+/* Decide how the engine reaches the buffer: directly or through a unit. */
+static int v2d_mapping_place(struct v2d_mapping *m)
+{
+	struct sg_table *sgt = m->sgt;
+
+	m->nr_segments = sgt->nents;
 	if (sgt->nents == 1) {
-		if (sg_dma_len(sgt->sgl) < buf->size)
+		if (sg_dma_len(sgt->sgl) < m->dmabuf->size)
 			return -EINVAL;
-		buf->path = V2D_PATH_DIRECT;
-		buf->addr = sg_dma_address(sgt->sgl);
+		m->path = V2D_PATH_DIRECT;
+		m->addr = sg_dma_address(sgt->sgl);
 		return 0;
 	}
 
-	buf->path = V2D_PATH_IOMMU;
-	return v2d_iommu_map(sgt, buf->size, &buf->unit, &buf->addr);
+	m->path = V2D_PATH_IOMMU;
+	return v2d_iommu_map(sgt, m->dmabuf->size, &m->unit, &m->addr);
+}
+
+static struct v2d_mapping *v2d_mapping_create(struct dma_buf *dmabuf)
+{
+	struct v2d_mapping *m;
+	int ret;
+
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&m->ref);
+	m->dmabuf = dmabuf;
+
+	m->attach = dma_buf_attach(dmabuf, v2d_dma_dev);
+	if (IS_ERR(m->attach)) {
+		ret = PTR_ERR(m->attach);
+		goto err_free;
+	}
+
+	m->sgt = compat_dma_buf_map_attachment_unlocked(m->attach,
+							DMA_BIDIRECTIONAL);
+	if (IS_ERR(m->sgt)) {
+		ret = PTR_ERR(m->sgt);
+		goto err_detach;
+	}
+
+	ret = v2d_mapping_place(m);
+	if (ret)
+		goto err_unmap;
+
+	get_dma_buf(dmabuf);
+	return m;
+
+err_unmap:
+	compat_dma_buf_unmap_attachment_unlocked(m->attach, m->sgt,
+						 DMA_BIDIRECTIONAL);
+err_detach:
+	dma_buf_detach(dmabuf, m->attach);
+err_free:
+	kfree(m);
+	return ERR_PTR(ret);
+}
+
+/* The dma-buf's mapping, made on its first import. */
+static struct v2d_mapping *v2d_mapping_get(struct dma_buf *dmabuf)
+{
+	struct v2d_mapping *m;
+
+	mutex_lock(&v2d_mappings_lock);
+	list_for_each_entry(m, &v2d_mappings, node) {
+		if (m->dmabuf == dmabuf) {
+			kref_get(&m->ref);
+			goto out_unlock;
+		}
+	}
+	m = v2d_mapping_create(dmabuf);
+	if (!IS_ERR(m))
+		list_add(&m->node, &v2d_mappings);
+out_unlock:
+	mutex_unlock(&v2d_mappings_lock);
+	return m;
+}
+
+/* Called with v2d_mappings_lock held (kref_put_mutex), which it drops. */
+static void v2d_mapping_release(struct kref *ref)
+{
+	struct v2d_mapping *m = container_of(ref, struct v2d_mapping, ref);
+
+	if (m->path == V2D_PATH_IOMMU)
+		v2d_iommu_unmap(m->unit, m->addr, m->dmabuf->size);
+	compat_dma_buf_unmap_attachment_unlocked(m->attach, m->sgt,
+						 DMA_BIDIRECTIONAL);
+	dma_buf_detach(m->dmabuf, m->attach);
+	list_del(&m->node);
+	mutex_unlock(&v2d_mappings_lock);
+	dma_buf_put(m->dmabuf);
+	kfree(m);
+}
+
+static void v2d_mapping_put(struct v2d_mapping *m)
+{
+	kref_put_mutex(&m->ref, v2d_mapping_release, &v2d_mappings_lock);
 }
 
 static struct v2d_buffer *v2d_buffer_create(int fd)
 {
+	struct v2d_mapping *m;
 	struct v2d_buffer *buf;
 	int ret;
 
@@ -67,32 +178,21 @@ static struct v2d_buffer *v2d_buffer_create(int fd)
 	buf->size = buf->dmabuf->size;
 	buf->ino = file_inode(buf->dmabuf->file)->i_ino;
 
-	buf->attach = dma_buf_attach(buf->dmabuf, v2d_dma_dev);
-	if (IS_ERR(buf->attach)) {
-		ret = PTR_ERR(buf->attach);
+	m = v2d_mapping_get(buf->dmabuf);
+	if (IS_ERR(m)) {
+		ret = PTR_ERR(m);
 		goto err_put;
 	}
-
-	buf->sgt = compat_dma_buf_map_attachment_unlocked(buf->attach,
-							  DMA_BIDIRECTIONAL);
-	if (IS_ERR(buf->sgt)) {
-		ret = PTR_ERR(buf->sgt);
-		goto err_detach;
-	}
-
-	ret = v2d_buffer_place(buf);
-	if (ret)
-		goto err_unmap;
+	buf->mapping = m;
+	buf->nr_segments = m->nr_segments;
+	buf->path = m->path;
+	buf->unit = m->unit;
+	buf->addr = m->addr;
 
 	atomic64_inc(&v2d_counters.live_imports);
 	v2d_debug_add_import(buf);
 	return buf;
 
-err_unmap:
-	compat_dma_buf_unmap_attachment_unlocked(buf->attach, buf->sgt,
-						 DMA_BIDIRECTIONAL);
-err_detach:
-	dma_buf_detach(buf->dmabuf, buf->attach);
 err_put:
 	dma_buf_put(buf->dmabuf);
 err_free:
@@ -106,11 +206,7 @@ static void v2d_buffer_destroy(struct kref *ref)
 
 	v2d_debug_del_import(buf);
 	trace_v2d_release(buf);
-	if (buf->path == V2D_PATH_IOMMU)
-		v2d_iommu_unmap(buf->unit, buf->addr, buf->size);
-	compat_dma_buf_unmap_attachment_unlocked(buf->attach, buf->sgt,
-						 DMA_BIDIRECTIONAL);
-	dma_buf_detach(buf->dmabuf, buf->attach);
+	v2d_mapping_put(buf->mapping);
 	dma_buf_put(buf->dmabuf);
 	kfree(buf);
 	atomic64_dec(&v2d_counters.live_imports);

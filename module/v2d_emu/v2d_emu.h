@@ -59,13 +59,15 @@ struct v2d_file {
  * One import of a dma-buf, mapped for the engine's device. Handles and
  * jobs hold references; the last one unmaps and detaches.
  */
+struct v2d_mapping;
+
 struct v2d_buffer {
 	struct kref ref;
 	struct dma_buf *dmabuf;
-	struct dma_buf_attachment *attach;
-	struct sg_table *sgt;
+	struct v2d_mapping *mapping;	/* shared by imports of @dmabuf */
 	u64 size;
 	u32 handle;
+	/* How the engine reaches it: the mapping's, copied. */
 	u32 nr_segments;
 	u32 path;			/* V2D_PATH_* */
 	u32 unit;			/* translation unit (IOMMU path) */
