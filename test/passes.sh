@@ -32,15 +32,17 @@ PASSES=(
 	"dma32||dma32/*|pass|4G"
 )
 
-# The debug kernel's lane (targets.sh) has one pass instead:
+# The debug kernel's lane (targets.sh) has these instead:
 #   vmap-faults      the fault sweeps of the vmap path alone (vivid's
 #                    vmalloc queue imports pagebuf buffers with
 #                    dma_buf_vmap). dma_buf_vmap() WARNs once per boot
 #                    when an exporter's vmap fails, by design: this boot
 #                    requires that one warning (proof that the injected
 #                    failures reached pagebuf's vmap op) and nothing else.
+#   dma32            as on the other lanes, here under DMA-API debug.
 PASSES_DEBUG_KERNEL=(
 	"vmap-faults||faults/*vivid_qbuf_vmap*|warn:dma_buf_vmap"
+	"dma32||dma32/*|pass|4G"
 )
 
 # A pass boots at most this long.

@@ -239,9 +239,14 @@ fuzz_area() {
 	area_selected fuzz || return 0
 	load_all || { tap_fail fuzz/setup; return 0; }
 	limits_small || { tap_fail fuzz/limits; limits_restore; return 0; }
+	# The guest's limit per program grows with the calls (some 500 a
+	# second under KASAN): the long run needs more than the default.
+	_limit=$DL_TIMEOUT
+	DL_TIMEOUT=$((DL_TIMEOUT + DL_FUZZ_CALLS / 200))
 	# shellcheck disable=SC2086 # an empty seed is no argument
 	run_tool fuzz/random_calls "$DL_BIN/fuzz" --calls "$DL_FUZZ_CALLS" \
 		${DL_FUZZ_SEED:+--seed "$DL_FUZZ_SEED"}
+	DL_TIMEOUT=$_limit
 	limits_restore
 }
 
