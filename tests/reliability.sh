@@ -36,6 +36,10 @@ DL_RELOADS=${DL_RELOADS:-100}
 
 # Before the first test: leaks that boot left behind are not the suite's.
 reliability_begin() {
+	# DMA-API debug prints only its first error by default and then
+	# counts the rest silently: show up to 20, each with its trace.
+	_n=/sys/kernel/debug/dma-api/num_errors
+	[ ! -w "$_n" ] || echo 20 >"$_n"
 	[ -w "$KMEMLEAK" ] || return 0
 	echo scan >"$KMEMLEAK" 2>/dev/null
 	echo clear >"$KMEMLEAK" 2>/dev/null
