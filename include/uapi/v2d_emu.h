@@ -32,7 +32,10 @@
  * @reserved: must be zero.
  *
  * The buffer is attached to the engine and mapped for DMA at once, in
- * both directions. When the mapping has a single DMA segment the engine
+ * both directions; every import of the same dma-buf, from any open file,
+ * gets its own handle but shares that one attachment and mapping (and so
+ * the same device address), which lives until the last such import is
+ * released. When the mapping has a single DMA segment the engine
  * uses its address directly; otherwise the segments are mapped into one
  * of the engine's translation units. Errors besides the above: ENOSPC
  * when no translation unit has a free IOVA window large enough, EMFILE
