@@ -76,7 +76,7 @@ Environment:
                      sizes of the debug-kernel areas (defaults 100000
                      calls, a random seed, 60 s, 100 reloads), e.g. the
                      long fuzz run: DL_FUZZ_CALLS=1000000 ./test.sh
-                     --debug-kernel --only 'fuzz/*' --timeout 5400
+                     --debug-kernel --only 'fuzz/*' --timeout 7200
 
 The logs of the last run are always kept in \$DMABUF_LAB_CACHE/last-run/.
 USAGE
