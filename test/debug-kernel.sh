@@ -67,7 +67,8 @@ debug_kernel_build() {
 	# A tree of the same source built with another fragment: copied and
 	# rebuilt incrementally (kbuild tracks each object's config options),
 	# minutes instead of a cold build.
-	prev=$(debug_kernel_other_trees | head -n 1)
+	prev=$(debug_kernel_other_trees)
+	prev=${prev%%$'\n'*}
 	if [[ -n $prev ]]; then
 		say "starting from $prev/linux (incremental build)"
 		cp -a "$prev/linux" "$DK_TREE" || die "cannot copy $prev/linux"
@@ -104,13 +105,16 @@ debug_kernel_build() {
 }
 
 # Complete trees of the same source version but another fragment, newest
-# first.
+# first. Succeeds when there are none (a fresh cache has no directory to
+# list): test.sh runs with errexit and pipefail.
 debug_kernel_other_trees() {
 	local top=${DK_TREE%/linux} d
 	# shellcheck disable=SC2012 # our own directory names, sorted by time
-	ls -dt "${top%-*}"-*/ 2>/dev/null | while read -r d; do
+	{ ls -dt "${top%-*}"-*/ 2>/dev/null || true; } | while read -r d; do
 		d=${d%/}
-		[[ $d != "$top" && -e $d/.complete ]] && printf '%s\n' "$d"
+		if [[ $d != "$top" && -e $d/.complete ]]; then
+			printf '%s\n' "$d"
+		fi
 	done
 }
 
