@@ -51,7 +51,7 @@ Options:
   --debug-kernel     the x86_64/debug lane (same as --kernel debug): a 6.12
                      kernel built from Debian's source with KASAN, kmemleak,
                      lockdep, DMA-API debug, UBSAN, fault injection and
-                     KUnit (first run: ~7 min build, then cached)
+                     KUnit (first run: ~12 min build, then cached)
   --matrix           run every lane in turn and print a table; the last line
                      counts the tests of all lanes
   --only GLOB        run only the tests matching GLOB (passed to the guest

@@ -13,7 +13,7 @@
 # recipe below: it is rebuilt only when one of them changes. The tree
 # doubles as the KDIR of the out-of-tree modules (make modules_prepare).
 #
-# Cold cost: about 7 minutes of compilation on 2 cores (see test/README.md).
+# Cold cost: about 12 minutes on 2 cores, download and unpacking included.
 
 DK_SRC_PKG=linux-source-6.12
 # Bump when the steps of debug_kernel_build change what they produce.
