@@ -47,6 +47,15 @@ build_all() {
 
 build_unlock() { flock -u 7; }
 
+# Copy the module's sources (module/ and include/, no build output) into
+# DIR, for a build outside the checkout.
+copy_module_sources() {
+	local dir=$1
+	(cd "$ROOT" && find module include \( -name '*.[ch]' ! -name '*.mod.c' \
+		-o -name Kbuild -o -name Makefile \) -type f -print0 |
+		tar --null -T - -cf -) | tar -C "$dir" -xf - || die "cannot copy the module sources to $dir"
+}
+
 # The module of a chroot lane: a copy of the module sources, outside the
 # checkout (whose own objects belong to the host's kernel), built afresh
 # with W=1 inside the chroot of the kernel's suite. Sets MODDIR.
@@ -55,9 +64,7 @@ build_module_chroot() {
 	say "building module in the $T_CHROOT_SUITE chroot (KDIR=$KDIR, W=1)"
 	rm -rf "$dir"
 	mkdir -p "$dir"
-	(cd "$ROOT" && find module include \( -name '*.[ch]' ! -name '*.mod.c' \
-		-o -name Kbuild -o -name Makefile \) -type f -print0 |
-		tar --null -T - -cf -) | tar -C "$dir" -xf - || die "cannot copy the module sources to $dir"
+	copy_module_sources "$dir"
 	MODDIR=$dir/module
 	CHROOT_BIND=$dir CHROOT_LOG=$mlog chroot_run "$CHROOT" \
 		make -C "$MODDIR" KDIR="$KDIR" W=1 ||

@@ -105,9 +105,7 @@ build_module_cross() {
 	say "building module for $T_ARCH in the $T_CHROOT_SUITE chroot (KDIR=$KDIR, W=1)"
 	rm -rf "$dir/module" "$dir/include"
 	mkdir -p "$dir"
-	(cd "$ROOT" && find module include \( -name '*.[ch]' ! -name '*.mod.c' \
-		-o -name Kbuild -o -name Makefile \) -type f -print0 |
-		tar --null -T - -cf -) | tar -C "$dir" -xf - || die "cannot copy the module sources to $dir"
+	copy_module_sources "$dir"
 	MODDIR=$dir/module
 	CHROOT_BIND=$dir CHROOT_LOG=$mlog chroot_run "$CHROOT" \
 		make -C "$MODDIR" KDIR="$KDIR" ARCH="$T_KARCH" CROSS_COMPILE="$T_CROSS" W=1 ||

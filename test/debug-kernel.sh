@@ -165,9 +165,7 @@ debug_kernel_module_build() {
 	say "building module against the debug kernel (KDIR=$KDIR, W=1)"
 	rm -rf "$dir"
 	mkdir -p "$dir"
-	(cd "$ROOT" && find module include \( -name '*.[ch]' ! -name '*.mod.c' \
-		-o -name Kbuild -o -name Makefile \) -type f -print0 |
-		tar --null -T - -cf -) | tar -C "$dir" -xf - || die "cannot copy the module sources to $dir"
+	copy_module_sources "$dir"
 	MODDIR=$dir/module
 	# CONFIG_WERROR= : warnings are counted and shown, as on the other
 	# lanes, rather than failing the build (the kernel itself has -Werror).
