@@ -469,6 +469,20 @@ run_v2d() {
 	run_shell_test v2d/rmmod_once_idle v2d_rmmod_once_idle
 }
 
+# ---- contention: threads and files fighting over v2d_emu's buffers --------------------
+
+run_contention() {
+	area_selected contention || return 0
+	ensure_pagebuf || return 0
+	if ! v2d_insmod >"$SUITE_TMP/v2d.log" 2>&1; then
+		tap_fail contention/insmod_v2d_emu
+		diag_file "$SUITE_TMP/v2d.log"
+		return 0
+	fi
+	run_program contention "$DL_BIN/contention"
+	rmmod v2d_emu 2>/dev/null
+}
+
 # ---- debug, inspect_live: debugfs, sysfs, tracepoints, dmabuf-inspect ---------------
 
 # Both need pagebuf; vgem and v2d_emu are loaded when present (the checks
@@ -697,6 +711,7 @@ for _area in roundtrip zerofill mmap sync fdinfo classic errors inspect; do
 done
 run_import
 run_v2d
+run_contention
 run_pipeline
 run_dma32
 run_debug

@@ -1,0 +1,815 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * contention: v2d_emu.ko under several threads and open files that fight
+ * for the same buffers, handles and fences, and at the edges of its
+ * limits (pending jobs, unprivileged hangs, the watchdog inside a long
+ * row, a file closed with a job running).
+ *
+ * Every result is checked against a CPU model, as in the v2d area; every
+ * wait is bounded, so that a deadlocked engine fails a test instead of
+ * hanging the suite.
+ */
+#define _GNU_SOURCE
+#include "v2d_lib.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include <linux/dma-buf.h>
+
+/* ---- jobs of four threads in two files among three buffers ------------- */
+
+#define NR_BUFS		3
+#define NR_THREADS	4
+#define NR_STEPS	60
+#define SIDE		64		/* pixels of a thread's square region */
+#define STRIDE		4096		/* bytes per row of every buffer */
+#define BUF_SIZE	(1 * MIB)
+
+struct mix {
+	int dev[2];			/* two open files of the engine */
+	uint32_t handle[2][NR_BUFS];	/* each buffer imported in each */
+	pthread_mutex_t lock;
+	int last_fence[NR_THREADS];	/* each thread's newest out-fence */
+};
+
+struct worker {
+	struct mix *mix;
+	int id;
+	int dev;
+	uint32_t *handle;
+	unsigned char model[NR_BUFS][SIDE * SIDE * 4];
+	int fences[NR_STEPS];
+	int err;			/* the first submit error */
+	char why[160];
+};
+
+/* A thread's square in buffer @b: its own columns, so results never mix. */
+static struct v2d_surface region(const struct worker *w, int b)
+{
+	return surf(w->handle[b], STRIDE, 0, w->id * SIDE, 0, SIDE, SIDE);
+}
+
+/* The pixel at (@c, @r) of a model region. */
+static unsigned char *model_px(unsigned char *m, uint32_t c, uint32_t r)
+{
+	return m + ((size_t)r * SIDE + c) * 4;
+}
+
+static void model_step(struct worker *w, int s, int d, uint32_t deg)
+{
+	unsigned char tmp[SIDE * SIDE * 4];
+	uint32_t r, c, dc, dr;
+
+	if (!deg) {
+		memcpy(w->model[d], w->model[s], sizeof(tmp));
+		return;
+	}
+	for (r = 0; r < SIDE; r++) {
+		for (c = 0; c < SIDE; c++) {
+			if (deg == 90) {
+				dc = SIDE - 1 - r;
+				dr = c;
+			} else if (deg == 180) {
+				dc = SIDE - 1 - c;
+				dr = SIDE - 1 - r;
+			} else {
+				dc = r;
+				dr = SIDE - 1 - c;
+			}
+			memcpy(model_px(tmp, dc, dr), model_px(w->model[s], c, r), 4);
+		}
+	}
+	memcpy(w->model[d], tmp, sizeof(tmp));
+}
+
+/* A dup of another thread's newest out-fence, or -1. */
+static int borrow_fence(struct mix *mix, int other)
+{
+	int fd = -1;
+
+	pthread_mutex_lock(&mix->lock);
+	if (mix->last_fence[other] >= 0)
+		fd = fcntl(mix->last_fence[other], F_DUPFD_CLOEXEC, 0);
+	pthread_mutex_unlock(&mix->lock);
+	return fd;
+}
+
+static void publish_fence(struct mix *mix, int id, int fd)
+{
+	pthread_mutex_lock(&mix->lock);
+	if (mix->last_fence[id] >= 0)
+		close(mix->last_fence[id]);
+	mix->last_fence[id] = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	pthread_mutex_unlock(&mix->lock);
+}
+
+/*
+ * Each step copies or rotates the thread's square from one buffer into
+ * another, the six ordered pairs in turn (each thread starting elsewhere,
+ * so that the threads lock the buffers in every order); every third job
+ * also waits for another thread's newest job through an in-fence.
+ */
+static void *worker_run(void *arg)
+{
+	static const int pairs[6][2] = {
+		{ 0, 1 }, { 1, 0 }, { 1, 2 }, { 2, 1 }, { 2, 0 }, { 0, 2 },
+	};
+	static const uint32_t degs[3] = { 90, 180, 270 };
+	struct worker *w = arg;
+	int i;
+
+	for (i = 0; i < NR_STEPS; i++) {
+		int s = pairs[(i + w->id) % 6][0], d = pairs[(i + w->id) % 6][1];
+		uint32_t deg = i % 3 == 2 ? degs[(i / 3) % 3] : 0;
+		struct v2d_submit req;
+		int in = -1;
+
+		memset(&req, 0, sizeof(req));
+		req.op = deg ? V2D_OP_ROTATE : V2D_OP_COPY;
+		req.cpp = 4;
+		req.rotation = deg;
+		req.flags = V2D_SUBMIT_OUT_FENCE;
+		req.src = region(w, s);
+		req.dst = region(w, d);
+		if (i % 3 == 0)
+			in = borrow_fence(w->mix, (w->id + 1) % NR_THREADS);
+		if (in >= 0) {
+			req.flags |= V2D_SUBMIT_IN_FENCE;
+			req.in_fence_fd = in;
+		}
+		if (ioctl(w->dev, V2D_IOC_SUBMIT, &req)) {
+			w->err = errno;
+			snprintf(w->why, sizeof(w->why),
+				 "thread %d step %d: SUBMIT %s %d->%d: %s",
+				 w->id, i, deg ? "rotate" : "copy", s, d,
+				 pb_errname(errno));
+			if (in >= 0)
+				close(in);
+			break;
+		}
+		if (in >= 0)
+			close(in);
+		w->fences[i] = req.out_fence_fd;
+		publish_fence(w->mix, w->id, req.out_fence_fd);
+		model_step(w, s, d, deg);
+	}
+	return NULL;
+}
+
+/* Fill every thread's square of every buffer with its own pattern. */
+static void mix_seed(int *fds, unsigned char **maps, struct worker *w)
+{
+	int b, t;
+	uint32_t r;
+
+	for (b = 0; b < NR_BUFS; b++) {
+		assert_int_equal(pb_sync(fds[b], DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE), 0);
+		for (t = 0; t < NR_THREADS; t++) {
+			pb_fill(w[t].model[b], sizeof(w[t].model[b]), 1000 + 10 * t + b);
+			for (r = 0; r < SIDE; r++)
+				memcpy(maps[b] + (size_t)r * STRIDE + t * SIDE * 4,
+				       w[t].model[b] + (size_t)r * SIDE * 4, SIDE * 4);
+		}
+		assert_int_equal(pb_sync(fds[b], DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE), 0);
+	}
+}
+
+/* Compare every thread's squares with its model. */
+static void mix_check(int *fds, unsigned char **maps, struct worker *w)
+{
+	int b, t;
+	uint32_t r;
+
+	for (b = 0; b < NR_BUFS; b++) {
+		unsigned char *copy = snapshot(fds[b], maps[b], BUF_SIZE);
+
+		for (t = 0; t < NR_THREADS; t++) {
+			for (r = 0; r < SIDE; r++) {
+				if (!memcmp(copy + (size_t)r * STRIDE + t * SIDE * 4,
+					    w[t].model[b] + (size_t)r * SIDE * 4, SIDE * 4))
+					continue;
+				pb_diag("buffer %d, thread %d's square, row %u differs from the model",
+					b, t, r);
+				free(copy);
+				fail();
+			}
+		}
+		free(copy);
+	}
+}
+
+/* Wait for every fence of every thread; count the failed ones. */
+static int mix_wait(struct worker *w)
+{
+	int t, i, st, failed = 0;
+	int64_t deadline = now_ms() + 60000;
+
+	for (t = 0; t < NR_THREADS; t++) {
+		for (i = 0; i < NR_STEPS && w[t].fences[i] >= 0; i++) {
+			int left = (int)(deadline - now_ms());
+
+			if (left < 0 || !ready_within(w[t].fences[i], left)) {
+				pb_diag("thread %d job %d: fence not signalled within 60 s of the last submit",
+					t, i);
+				return -1;
+			}
+			st = fence_status(w[t].fences[i]);
+			if (st != 1 && failed++ < 8)
+				pb_diag("thread %d job %d failed: %s", t, i,
+					pb_errname(-st));
+		}
+	}
+	return failed;
+}
+
+static void test_copy_rotate_among_shared_buffers_in_every_order(void **state)
+{
+	static struct worker w[NR_THREADS];
+	pthread_t th[NR_THREADS];
+	unsigned char *maps[NR_BUFS];
+	struct v2d_stats before, after;
+	struct mix mix;
+	int fds[NR_BUFS], b, f, t, i, failed;
+	int64_t t0;
+
+	(void)state;
+	memset(&mix, 0, sizeof(mix));
+	pthread_mutex_init(&mix.lock, NULL);
+	for (t = 0; t < NR_THREADS; t++)
+		mix.last_fence[t] = -1;
+	for (f = 0; f < 2; f++)
+		mix.dev[f] = track(v2d_open_ok());
+	for (b = 0; b < NR_BUFS; b++) {
+		fds[b] = alloc_buf(BUF_SIZE, PAGEBUF_ALLOC_ORDER0, NULL);
+		maps[b] = map_buf(fds[b], BUF_SIZE, PROT_READ | PROT_WRITE, 0);
+		for (f = 0; f < 2; f++)
+			assert_int_equal(import_raw(mix.dev[f], fds[b],
+						    &mix.handle[f][b]), 0);
+	}
+	memset(w, 0, sizeof(w));
+	for (t = 0; t < NR_THREADS; t++) {
+		w[t].mix = &mix;
+		w[t].id = t;
+		w[t].dev = mix.dev[t % 2];
+		w[t].handle = mix.handle[t % 2];
+		for (i = 0; i < NR_STEPS; i++)
+			w[t].fences[i] = -1;
+	}
+	mix_seed(fds, maps, w);
+
+	stats_ok(&before);
+	t0 = now_ms();
+	for (t = 0; t < NR_THREADS; t++)
+		assert_int_equal(pthread_create(&th[t], NULL, worker_run, &w[t]), 0);
+	for (t = 0; t < NR_THREADS; t++)
+		pthread_join(th[t], NULL);
+	failed = mix_wait(w);
+	pb_diag("%d threads x %d jobs in %lld ms", NR_THREADS, NR_STEPS,
+		(long long)(now_ms() - t0));
+	stats_ok(&after);
+
+	for (t = 0; t < NR_THREADS; t++) {
+		if (w[t].err)
+			pb_diag("%s", w[t].why);
+		for (i = 0; i < NR_STEPS; i++)
+			if (w[t].fences[i] >= 0)
+				close(w[t].fences[i]);
+		if (mix.last_fence[t] >= 0)
+			close(mix.last_fence[t]);
+	}
+	pb_diag("watchdog timeouts during the run: %llu",
+		(unsigned long long)(after.timeouts - before.timeouts));
+	/* A wedged buffer would block the checks below: stop here. */
+	assert_int_equal(failed, 0);
+	for (t = 0; t < NR_THREADS; t++)
+		assert_int_equal(w[t].err, 0);
+	assert_int_equal(after.timeouts, before.timeouts);
+	mix_check(fds, maps, w);
+}
+
+/* ---- two files, each job waiting for the other file's newest ----------- */
+
+#define CHAIN_JOBS	150
+
+struct chain {
+	int dev[2];
+	uint32_t handle[2];
+	pthread_mutex_t lock;
+	int newest[2];			/* each file's newest out-fence */
+	int fences[2][CHAIN_JOBS];
+	int err[2];
+};
+
+struct chain_arg {
+	struct chain *c;
+	int side;
+};
+
+static void *chain_run(void *arg)
+{
+	struct chain_arg *a = arg;
+	struct chain *c = a->c;
+	int me = a->side, other = !a->side, i;
+
+	for (i = 0; i < CHAIN_JOBS; i++) {
+		struct v2d_submit req;
+		int in = -1;
+
+		pthread_mutex_lock(&c->lock);
+		if (c->newest[other] >= 0)
+			in = fcntl(c->newest[other], F_DUPFD_CLOEXEC, 0);
+		pthread_mutex_unlock(&c->lock);
+
+		memset(&req, 0, sizeof(req));
+		req.op = V2D_OP_FILL;
+		req.cpp = 4;
+		req.value = (uint32_t)(me << 16 | i);
+		req.flags = V2D_SUBMIT_OUT_FENCE;
+		req.dst = surf(c->handle[me], STRIDE, 0, 0, me, 64, 1);
+		if (in >= 0) {
+			req.flags |= V2D_SUBMIT_IN_FENCE;
+			req.in_fence_fd = in;
+		}
+		if (ioctl(c->dev[me], V2D_IOC_SUBMIT, &req))
+			c->err[me] = errno;
+		if (in >= 0)
+			close(in);
+		if (c->err[me])
+			break;
+		c->fences[me][i] = req.out_fence_fd;
+		pthread_mutex_lock(&c->lock);
+		c->newest[me] = req.out_fence_fd;
+		pthread_mutex_unlock(&c->lock);
+	}
+	return NULL;
+}
+
+static void test_two_files_waiting_on_each_other_never_time_out(void **state)
+{
+	struct chain c;
+	struct chain_arg args[2];
+	pthread_t th[2];
+	int fd = alloc_buf(64 * KIB, 0, NULL);
+	int s, i, st, failed = 0, left;
+	int64_t t0, deadline;
+	unsigned char *map;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	pthread_mutex_init(&c.lock, NULL);
+	for (s = 0; s < 2; s++) {
+		c.dev[s] = track(v2d_open_ok());
+		assert_int_equal(import_raw(c.dev[s], fd, &c.handle[s]), 0);
+		c.newest[s] = -1;
+		for (i = 0; i < CHAIN_JOBS; i++)
+			c.fences[s][i] = -1;
+	}
+	t0 = now_ms();
+	for (s = 0; s < 2; s++) {
+		args[s].c = &c;
+		args[s].side = s;
+		assert_int_equal(pthread_create(&th[s], NULL, chain_run, &args[s]), 0);
+	}
+	for (s = 0; s < 2; s++)
+		pthread_join(th[s], NULL);
+
+	deadline = now_ms() + 30000;
+	for (s = 0; s < 2; s++) {
+		for (i = 0; i < CHAIN_JOBS && c.fences[s][i] >= 0; i++) {
+			left = (int)(deadline - now_ms());
+			if (left < 0 || !ready_within(c.fences[s][i], left)) {
+				pb_diag("file %d job %d not signalled within 30 s", s, i);
+				failed = -1;
+				goto out;
+			}
+			st = fence_status(c.fences[s][i]);
+			if (st != 1 && failed++ < 8)
+				pb_diag("file %d job %d failed: %s", s, i,
+					pb_errname(-st));
+		}
+	}
+	pb_diag("2 x %d jobs in %lld ms", CHAIN_JOBS, (long long)(now_ms() - t0));
+out:
+	for (s = 0; s < 2; s++) {
+		if (c.err[s])
+			pb_diag("file %d: SUBMIT failed: %s", s, pb_errname(c.err[s]));
+		for (i = 0; i < CHAIN_JOBS; i++)
+			if (c.fences[s][i] >= 0)
+				close(c.fences[s][i]);
+	}
+	assert_int_equal(failed, 0);
+	assert_int_equal(c.err[0], 0);
+	assert_int_equal(c.err[1], 0);
+
+	/* Each file's row holds its last value. */
+	map = map_buf(fd, 64 * KIB, PROT_READ, 0);
+	assert_int_equal(pb_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ), 0);
+	for (s = 0; s < 2; s++) {
+		uint32_t v;
+
+		memcpy(&v, map + (size_t)s * STRIDE + 63 * 4, 4);
+		assert_int_equal(v, (uint32_t)(s << 16 | (CHAIN_JOBS - 1)));
+	}
+	assert_int_equal(pb_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ), 0);
+}
+
+/* ---- handles: import against release ------------------------------------ */
+
+#define RACE_ROUNDS	3000
+
+struct race {
+	int dev, buf;
+	volatile int stop;
+	int err;
+};
+
+static void *race_import(void *arg)
+{
+	struct race *r = arg;
+	int i;
+
+	for (i = 0; i < RACE_ROUNDS; i++) {
+		uint32_t h;
+		int err = import_raw(r->dev, r->buf, &h);
+
+		if (err && err != EMFILE && !r->err)
+			r->err = err;
+	}
+	return NULL;
+}
+
+/* Release handles as they are handed out: the low ones, over and over. */
+static void *race_release(void *arg)
+{
+	struct race *r = arg;
+	uint32_t h = 1;
+
+	while (!r->stop) {
+		struct v2d_release req = { .handle = h };
+
+		ioctl(r->dev, V2D_IOC_RELEASE, &req);
+		h = h % 16 + 1;
+	}
+	return NULL;
+}
+
+static void test_import_racing_release_leaks_nothing(void **state)
+{
+	struct pagebuf_stats pst;
+	struct pb_snap snap;
+	struct v2d_stats st;
+	pthread_t imp[2], rel;
+	struct race r;
+	int i;
+
+	(void)state;
+	r.buf = alloc_buf(64 * KIB, 0, NULL);
+	pb_snap(&snap);
+	r.dev = v2d_open_ok();
+	r.stop = 0;
+	r.err = 0;
+	assert_int_equal(pthread_create(&rel, NULL, race_release, &r), 0);
+	for (i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&imp[i], NULL, race_import, &r), 0);
+	for (i = 0; i < 2; i++)
+		pthread_join(imp[i], NULL);
+	r.stop = 1;
+	pthread_join(rel, NULL);
+	assert_int_equal(r.err, 0);
+
+	/* Closing the file drops every handle it still has: all of them. */
+	assert_int_equal(close(r.dev), 0);
+	stats_ok(&st);
+	pb_stats(&pst);
+	pb_diag("after close: v2d imports %llu, pagebuf attachments %llu mappings %llu",
+		(unsigned long long)st.live_imports,
+		(unsigned long long)pst.live_attachments,
+		(unsigned long long)pst.live_mappings);
+	assert_int_equal(st.live_imports, 0);
+	assert_int_equal(st.mapped_pages, 0);
+	assert_int_equal(pst.live_attachments, snap.st.live_attachments);
+	assert_int_equal(pst.live_mappings, snap.st.live_mappings);
+}
+
+/*
+ * An IMPORT whose result cannot be copied out (the argument is in a
+ * read-only page) fails with EFAULT and leaves no import behind.
+ */
+static void test_import_result_not_copied_out_leaves_nothing(void **state)
+{
+	int fd = alloc_buf(64 * KIB, 0, NULL);
+	struct v2d_import *req;
+	struct v2d_stats before, after;
+	struct pagebuf_stats pst;
+	struct pb_snap snap;
+
+	(void)state;
+	req = mmap(NULL, pb_page, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(req != MAP_FAILED);
+	memset(req, 0, sizeof(*req));
+	req->fd = fd;
+	assert_int_equal(mprotect(req, pb_page, PROT_READ), 0);
+	pb_snap(&snap);
+	stats_ok(&before);
+	assert_fails_with(ioctl(vd, V2D_IOC_IMPORT, req), EFAULT);
+	stats_ok(&after);
+	pb_stats(&pst);
+	assert_int_equal(after.live_imports, before.live_imports);
+	assert_int_equal(pst.live_attachments, snap.st.live_attachments);
+	/* The handle it would have had is free: the next import is 1. */
+	assert_int_equal(import_ok(fd), 1);
+	munmap(req, pb_page);
+}
+
+/* ---- what a reader sees after the fence ------------------------------------ */
+
+/*
+ * A handle released while its job is pending: the job holds the last
+ * reference to the import, and the engine's writes must be in the pages
+ * by the time its fence signals, whatever happens to the mapping after.
+ * (Under swiotlb the writes sit in bounce slots until synced.)
+ */
+static void released_while_pending(uint64_t size, uint32_t flags)
+{
+	unsigned char *map;
+	struct v2d_submit req;
+	int fd, out, round;
+	uint32_t h, value;
+
+	for (round = 0; round < 8; round++) {
+		fd = alloc_buf(size, flags, NULL);
+		map = map_buf(fd, size, PROT_READ, 0);
+		h = import_ok(fd);
+		value = 0x01010101u * (uint32_t)(0x30 + round);
+		memset(&req, 0, sizeof(req));
+		req.op = V2D_OP_FILL;
+		req.cpp = 4;
+		req.value = value;
+		req.dst = surf(h, STRIDE, 0, 0, 0, STRIDE / 4, size / STRIDE);
+		out = submit_ok(&req);
+		release_ok(h);
+		assert_int_equal(fence_wait(out), 1);
+		assert_int_equal(pb_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ), 0);
+		assert_bytes(map, size, (unsigned char)value);
+		assert_int_equal(pb_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ), 0);
+		unmap_buf(map, size);
+		close(untrack(out));
+		close(untrack(fd));
+	}
+}
+
+static void test_handle_released_while_pending_keeps_writes(void **state)
+{
+	(void)state;
+	/* 256 KiB: swiotlb bounces up to that much in one segment. */
+	released_while_pending(256 * KIB, PAGEBUF_ALLOC_CONTIG);	/* direct */
+	released_while_pending(1 * MIB, PAGEBUF_ALLOC_ORDER0);		/* IOMMU */
+}
+
+/* ---- closing a file ---------------------------------------------------------- */
+
+/* Whether debugfs shows a job of the engine in state @state. */
+static int job_in_state(const char *state)
+{
+	char line[256];
+	int found = 0;
+	FILE *f = fopen("/sys/kernel/debug/v2d_emu/jobs", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, state))
+			found = 1;
+	fclose(f);
+	return found;
+}
+
+/*
+ * A job the engine has started runs to its end when its file is closed;
+ * a job still queued behind it is cancelled and writes nothing.
+ */
+static void test_close_lets_a_running_job_finish(void **state)
+{
+	const uint64_t size = 8 * MIB;
+	unsigned char *map;
+	struct v2d_submit req;
+	int fd, dev, save = vd, first, next, i;
+	uint32_t h;
+
+	(void)state;
+	fd = alloc_buf(size, PAGEBUF_ALLOC_ORDER0, NULL);
+	map = map_buf(fd, size, PROT_READ, 0);
+	dev = v2d_open_ok();
+	vd = dev;
+	h = import_ok(fd);
+	memset(&req, 0, sizeof(req));
+	req.op = V2D_OP_FILL;
+	req.cpp = 4;
+	req.value = 0x77777777;
+	req.dst = surf(h, STRIDE, 0, 0, 0, STRIDE / 4, size / STRIDE - 1);
+	first = submit_ok(&req);
+	memset(&req, 0, sizeof(req));
+	req.op = V2D_OP_FILL;
+	req.cpp = 4;
+	req.value = 0x11111111;
+	req.dst = surf(h, STRIDE, size - STRIDE, 0, 0, STRIDE / 4, 1);
+	next = submit_ok(&req);
+	vd = save;
+
+	for (i = 0; i < 2000 && job_in_state(" running ") == 0; i++)
+		usleep(1000);
+	if (job_in_state(" running ") < 0)
+		skip_because("no /sys/kernel/debug/v2d_emu/jobs: debugfs not mounted");
+	if (fence_status(first) != 0)
+		skip_because("the first job ended before the file could be closed while it ran");
+	assert_int_equal(close(dev), 0);
+
+	assert_int_equal(fence_wait(first), 1);
+	assert_int_equal(fence_wait(next), -ECANCELED);
+	assert_int_equal(pb_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ), 0);
+	assert_bytes(map, size - STRIDE, 0x77);
+	assert_bytes(map + size - STRIDE, STRIDE, 0);
+	assert_int_equal(pb_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ), 0);
+}
+
+/* ---- limits ------------------------------------------------------------------ */
+
+/* More pending jobs than the file may have: EBUSY, and nothing leaks. */
+static void test_pending_jobs_beyond_the_cap_ebusy(void **state)
+{
+	int fd = alloc_buf(64 * KIB, 0, NULL);
+	struct v2d_stats before, after;
+	struct v2d_submit req;
+	int dev, save = vd, hang, i;
+	uint32_t h;
+
+	(void)state;
+	v2d_param("max_pending_jobs", "8");
+	v2d_param("timeout_ms", "10000");
+	stats_ok(&before);
+	dev = v2d_open_ok();
+	vd = dev;
+	h = import_ok(fd);
+	hang = submit_hang(h);		/* keeps the others pending */
+	for (i = 1; i < 8; i++) {
+		memset(&req, 0, sizeof(req));
+		req.op = V2D_OP_FILL;
+		req.cpp = 4;
+		req.dst = surf(h, 4096, 0, 0, 0, 16, 1);
+		assert_int_equal(submit_raw(&req), 0);
+	}
+	memset(&req, 0, sizeof(req));
+	req.op = V2D_OP_FILL;
+	req.cpp = 4;
+	req.flags = V2D_SUBMIT_OUT_FENCE;
+	req.dst = surf(h, 4096, 0, 0, 0, 16, 1);
+	assert_fails_with(ioctl(dev, V2D_IOC_SUBMIT, &req), EBUSY);
+	stats_ok(&after);
+	assert_int_equal(after.live_jobs - before.live_jobs, 8);
+	vd = save;
+	assert_int_equal(close(dev), 0);
+	assert_int_equal(fence_wait(hang), -ECANCELED);
+	stats_ok(&after);
+	assert_int_equal(after.live_jobs, before.live_jobs);
+}
+
+static int hang_as_nobody(void *arg)
+{
+	struct v2d_submit req;
+	uint32_t *h = arg;
+
+	CHILD_CHECK(setresgid(65534, 65534, 65534) == 0, "setresgid: %s",
+		    strerror(errno));
+	CHILD_CHECK(setresuid(65534, 65534, 65534) == 0, "setresuid: %s",
+		    strerror(errno));
+	memset(&req, 0, sizeof(req));
+	req.op = V2D_OP_FILL;
+	req.cpp = 4;
+	req.flags = V2D_SUBMIT_HANG;
+	req.dst = surf(*h, 4096, 0, 0, 0, 16, 1);
+	CHILD_CHECK(ioctl(vd, V2D_IOC_SUBMIT, &req) == -1 && errno == EPERM,
+		    "an unprivileged HANG got %s, not EPERM", strerror(errno));
+	/* An ordinary job from the same user is accepted. */
+	req.flags = 0;
+	CHILD_CHECK(ioctl(vd, V2D_IOC_SUBMIT, &req) == 0, "SUBMIT: %s",
+		    strerror(errno));
+	return 0;
+}
+
+static void test_hang_needs_cap_sys_admin(void **state)
+{
+	int fd = alloc_buf(64 * KIB, 0, NULL);
+	uint32_t h;
+
+	(void)state;
+	h = import_ok(fd);
+	assert_int_equal(pb_in_child(hang_as_nobody, &h), 0);
+}
+
+/*
+ * One row of millions of pixels: the watchdog stops the job inside the
+ * row, and a job it stopped did not finish (ETIMEDOUT is never reported
+ * for a job whose every pixel was written).
+ */
+static void one_long_row(uint32_t op)
+{
+	const uint64_t size = 16 * MIB;
+	const int timeout = 50;
+	struct v2d_submit req;
+	unsigned char *map;
+	uint32_t hs, hd;
+	int src, dst, out, st;
+	int64_t t0, dt;
+
+	src = alloc_buf(size, PAGEBUF_ALLOC_ORDER0, NULL);
+	dst = alloc_buf(size, PAGEBUF_ALLOC_ORDER0, NULL);
+	map = map_buf(dst, size, PROT_READ, 0);
+	hs = import_ok(src);
+	hd = import_ok(dst);
+	memset(&req, 0, sizeof(req));
+	req.op = op;
+	req.cpp = 4;
+	if (op == V2D_OP_FILL) {
+		req.value = 0xabababab;
+		req.dst = surf(hd, size, 0, 0, 0, size / 4, 1);
+	} else {
+		req.rotation = 90;
+		req.src = surf(hs, size, 0, 0, 0, size / 4, 1);
+		req.dst = surf(hd, 4, 0, 0, 0, 1, size / 4);
+	}
+	t0 = now_ms();
+	out = submit_ok(&req);
+	st = fence_wait(out);
+	dt = now_ms() - t0;
+	pb_diag("%s of one %llu-pixel row: fence %s after %lld ms (timeout %d ms)",
+		op == V2D_OP_FILL ? "fill" : "rotate",
+		(unsigned long long)(size / 4), pb_errname(st == 1 ? 0 : -st),
+		(long long)dt, timeout);
+	assert_int_equal(st, -ETIMEDOUT);
+	/* timeout_ms, plus one chunk, plus what an emulated CPU adds. */
+	assert_true(dt < timeout + 1000);
+	/* It stopped before the end: the last pixel is not written. */
+	assert_int_equal(pb_sync(dst, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ), 0);
+	if (op == V2D_OP_FILL)
+		assert_int_equal(map[size - 1], 0);
+	else
+		assert_int_equal(map[size - 1] | map[size - 2], 0);
+	assert_int_equal(pb_sync(dst, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ), 0);
+}
+
+static void test_watchdog_stops_a_job_inside_one_long_row(void **state)
+{
+	(void)state;
+	v2d_param("timeout_ms", "50");
+	one_long_row(V2D_OP_FILL);
+	one_long_row(V2D_OP_ROTATE);
+}
+
+static void test_counters_clean_at_end(void **state)
+{
+	struct v2d_stats st;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 100; i++) {
+		stats_ok(&st);
+		if (!st.live_jobs && !st.live_fences && !st.live_imports)
+			break;
+		usleep(20000);
+	}
+	assert_int_equal(st.live_imports, 0);
+	assert_int_equal(st.live_jobs, 0);
+	assert_int_equal(st.live_fences, 0);
+	assert_int_equal(st.mapped_pages, 0);
+	pb_assert_idle();
+}
+
+int main(void)
+{
+	struct pb_tests t = { 0 };
+
+	vd = open(V2D_DEVICE, O_RDWR | O_CLOEXEC);
+	if (vd < 0)
+		fprintf(stderr, "# open %s: %s\n", V2D_DEVICE, strerror(errno));
+
+#define ADD(name) pb_add_fixture(&t, #name, test_##name, NULL, NULL, v2d_teardown)
+	ADD(copy_rotate_among_shared_buffers_in_every_order);
+	ADD(two_files_waiting_on_each_other_never_time_out);
+	ADD(import_racing_release_leaks_nothing);
+	ADD(import_result_not_copied_out_leaves_nothing);
+	ADD(handle_released_while_pending_keeps_writes);
+	ADD(close_lets_a_running_job_finish);
+	ADD(pending_jobs_beyond_the_cap_ebusy);
+	ADD(hang_needs_cap_sys_admin);
+	ADD(watchdog_stops_a_job_inside_one_long_row);
+	ADD(counters_clean_at_end);
+#undef ADD
+	return pb_run("contention", &t);
+}
