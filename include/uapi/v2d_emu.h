@@ -153,6 +153,8 @@ struct v2d_surface {
  * of running it, until the watchdog (module parameter ``timeout_ms``)
  * fails it with ETIMEDOUT, or the file is closed. Meanwhile the job's
  * unsignalled write fence is visible in /sys/kernel/debug/dma_buf/bufinfo.
+ * A stall holds up every file's jobs, so it needs CAP_SYS_ADMIN (EPERM
+ * otherwise).
  */
 #define V2D_SUBMIT_IN_FENCE	(1U << 0)
 #define V2D_SUBMIT_OUT_FENCE	(1U << 1)
@@ -184,12 +186,19 @@ struct v2d_surface {
  * past its buffer (also when the arithmetic would overflow); ENOENT for
  * an unknown handle; EINVAL also for an @in_fence_fd that is not a
  * sync_file (a closed fd included); EINTR when a signal arrived while
- * waiting for the buffers' locks; EMFILE, ENOMEM, EFAULT, E2BIG.
+ * waiting for the buffers' locks; EBUSY when the file already has
+ * ``max_pending_jobs`` (module parameter, default 256) jobs submitted and
+ * not yet done; EPERM for %V2D_SUBMIT_HANG without CAP_SYS_ADMIN;
+ * EMFILE, ENOMEM, EFAULT, E2BIG.
  *
  * A job that was accepted always completes through its fence: with no
  * error, or with the fence's error set to EIO (translation fault),
- * ETIMEDOUT (watchdog, or a dependency that did not signal in time) or
- * ECANCELED (the file was closed before the job ran).
+ * ETIMEDOUT (the watchdog stopped it before its end, or a dependency did
+ * not signal in time) or ECANCELED (the file was closed before the
+ * engine started on it; a job already running when the file is closed
+ * runs to its end). Whatever the job wrote is in the buffer's pages, for
+ * a reader that waited for its fence and then began CPU access, even if
+ * its handle was released in the meantime.
  */
 struct v2d_submit {
 	__u32 op;

@@ -6,8 +6,9 @@
  *            exporter, size, path (direct or IOMMU), translation unit and
  *            IOVA (IOMMU path only), segments, importing process
  *   jobs     one line per job in flight: context:seqno, op, handles,
- *            state (queued, running, stopping), fence state and error,
- *            age in milliseconds
+ *            state (queued; waiting for its dependencies; running on
+ *            the engine; stopping), fence state and error, age in
+ *            milliseconds
  *
  * Imports are on one list from their creation to their destruction, open
  * files on another from open to release, both under debug_lock; a file's
@@ -98,8 +99,10 @@ static void v2d_show_job(struct seq_file *s, struct v2d_job *job, ktime_t now)
 
 	if (READ_ONCE(job->stop_err))
 		state = "stopping";
-	else if (READ_ONCE(job->started))
+	else if (job->running)
 		state = "running";
+	else if (READ_ONCE(job->started))
+		state = "waiting";
 	else
 		state = "queued";
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Job fences: the dma_fence of every job, its place in the buffers'
- * reservation objects (implicit sync), the sync_file out-fence and the
- * watchdog.
+ * reservation objects (implicit sync), the waits for its dependencies
+ * and the sync_file out-fence. Nothing here calls into job.c.
  *
  * Rules:
  * - Every fence is signalled exactly once, with its error set first when
@@ -10,9 +10,12 @@
  *   Jobs always get there: the worker finishes every job it is given,
  *   and a job that never reaches the queue is finished where it is
  *   abandoned.
- * - A fence holds a reference on the module until its release: a
+ * - A fence holds a reference on the module until it is freed: a
  *   signalled fence may sit in a reservation object long after its job,
- *   and debugfs still calls its ops to print it.
+ *   and debugfs still calls its ops to print it. The reference is
+ *   dropped by the RCU callback that frees the fence, and the module's
+ *   exit waits for such callbacks (v2d_fence_barrier()), so no code of
+ *   the module runs after its last reference is gone.
  * - The job waits for the fences its buffers held before it (writers of
  *   the source, readers and writers of the destination), collected under
  *   the reservation locks together with adding its own, so that its own
@@ -24,6 +27,7 @@
 #include <linux/file.h>
 #include <linux/jiffies.h>
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/sync_file.h>
 
@@ -44,12 +48,22 @@ static const char *v2d_fence_timeline_name(struct dma_fence *f)
 	return "v2d_emu-engine";
 }
 
+/* After a grace period: RCU readers of a reservation object may still look. */
+static void v2d_fence_free_rcu(struct rcu_head *rcu)
+{
+	struct v2d_fence *fence = container_of(rcu, struct v2d_fence, rcu);
+
+	kfree(fence);
+	atomic64_dec(&v2d_counters.live_fences);
+	/* Last: the module may go now, once this callback has returned. */
+	module_put(THIS_MODULE);
+}
+
 static void v2d_fence_release(struct dma_fence *f)
 {
-	atomic64_dec(&v2d_counters.live_fences);
-	dma_fence_free(f);
-	/* Last: with the reference gone the module may be unloaded. */
-	module_put(THIS_MODULE);
+	struct v2d_fence *fence = container_of(f, struct v2d_fence, base);
+
+	call_rcu(&fence->rcu, v2d_fence_free_rcu);
 }
 
 static const struct dma_fence_ops v2d_fence_ops = {
@@ -57,6 +71,17 @@ static const struct dma_fence_ops v2d_fence_ops = {
 	.get_timeline_name = v2d_fence_timeline_name,
 	.release = v2d_fence_release,
 };
+
+/**
+ * v2d_fence_barrier() - wait until every released fence is freed
+ *
+ * For the module's exit: the last fence's RCU callback drops the last
+ * module reference and may still be returning.
+ */
+void v2d_fence_barrier(void)
+{
+	rcu_barrier();
+}
 
 /**
  * v2d_fence_create() - a new fence on the file's timeline
@@ -102,7 +127,8 @@ bool v2d_fence_finish(struct v2d_fence *fence, int err)
 
 /*
  * Lock every reservation object of @objs, backing off and sleeping on
- * the contended one when the wound-wait protocol says -EDEADLK.
+ * the contended one when the wound-wait protocol says -EDEADLK. On
+ * error nothing is locked.
  */
 static int v2d_resv_lock_all(struct dma_resv **objs, int n,
 			     struct ww_acquire_ctx *ctx)
@@ -123,10 +149,10 @@ retry:
 		if (!ret)
 			continue;
 
+		/* Unlock all we hold: those before @i, the contended one too. */
 		for (j = 0; j < i; j++)
-			if (j != contended)
-				dma_resv_unlock(objs[j]);
-		if (contended >= i)
+			dma_resv_unlock(objs[j]);
+		if (contended > i)
 			dma_resv_unlock(objs[contended]);
 		if (ret != -EDEADLK)
 			return ret;
@@ -136,20 +162,65 @@ retry:
 	return 0;
 }
 
-static void v2d_resv_unlock_all(struct dma_resv **objs, int n)
+/**
+ * v2d_fence_lock_buffers() - lock the reservation objects of a job
+ * @job: the job, with its buffers
+ * @set: out: what is locked, for v2d_fence_add_locked() and
+ *	v2d_fence_unlock_buffers()
+ *
+ * The destination first, then a source in another dma-buf.
+ *
+ * Return: 0, or -EINTR when a signal arrived while waiting (nothing is
+ * locked then).
+ */
+int v2d_fence_lock_buffers(struct v2d_job *job, struct v2d_resv_set *set)
 {
-	while (n--)
-		dma_resv_unlock(objs[n]);
+	int ret;
+
+	set->n = 0;
+	set->objs[set->n++] = job->dst->dmabuf->resv;
+	if (job->src && job->src->dmabuf != job->dst->dmabuf)
+		set->objs[set->n++] = job->src->dmabuf->resv;
+
+	ww_acquire_init(&set->ctx, &reservation_ww_class);
+	ret = v2d_resv_lock_all(set->objs, set->n, &set->ctx);
+	if (ret) {
+		ww_acquire_fini(&set->ctx);
+		return ret;
+	}
+	ww_acquire_done(&set->ctx);
+	return 0;
 }
 
-/* Under the locks: collect what the job waits for, then add its fence. */
-static int v2d_fence_add_locked(struct v2d_job *job, struct dma_resv **objs,
-				int n)
+void v2d_fence_unlock_buffers(struct v2d_resv_set *set)
+{
+	int i = set->n;
+
+	while (i--)
+		dma_resv_unlock(set->objs[i]);
+	ww_acquire_fini(&set->ctx);
+}
+
+/**
+ * v2d_fence_add_locked() - make the job's fence implicit on its buffers
+ * @job: the job, with its fence
+ * @set: the locked reservation objects
+ *
+ * The destination gets the fence as a writer, a source in another
+ * dma-buf as a reader (a source in the destination's dma-buf is covered
+ * by the write fence). The fences the job must wait for (writers of the
+ * source, readers and writers of the destination) are collected first,
+ * into @job->deps, so that its own fence is never among them.
+ *
+ * Return: 0 or -ENOMEM; on error the fence is on no buffer.
+ */
+int v2d_fence_add_locked(struct v2d_job *job, struct v2d_resv_set *set)
 {
 	struct dma_fence *f = &job->fence->base;
+	struct dma_resv **objs = set->objs;
 	int i, ret;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < set->n; i++) {
 		ret = compat_dma_resv_reserve_fences(objs[i], 1);
 		if (ret)
 			return ret;
@@ -159,7 +230,7 @@ static int v2d_fence_add_locked(struct v2d_job *job, struct dma_resv **objs,
 					    &job->deps[V2D_DEP_DST]);
 	if (ret)
 		return ret;
-	if (n > 1) {
+	if (set->n > 1) {
 		ret = compat_dma_resv_get_singleton(objs[1], false,
 						    &job->deps[V2D_DEP_SRC]);
 		if (ret)
@@ -168,44 +239,9 @@ static int v2d_fence_add_locked(struct v2d_job *job, struct dma_resv **objs,
 
 	/* Nothing fails from here on. */
 	compat_dma_resv_add_fence(objs[0], f, true);
-	if (n > 1)
+	if (set->n > 1)
 		compat_dma_resv_add_fence(objs[1], f, false);
 	return 0;
-}
-
-/**
- * v2d_fence_publish() - make the job's fence implicit on its buffers
- * @job: the job, with its buffers and fence
- *
- * The destination gets the fence as a writer, a source in another
- * dma-buf as a reader (a source in the destination's dma-buf is covered
- * by the write fence). The fences the job must wait for are stored in
- * @job->deps.
- *
- * Return: 0, -EINTR when a signal arrived while locking, -ENOMEM. On
- * error the fence is on no buffer.
- */
-int v2d_fence_publish(struct v2d_job *job)
-{
-	struct dma_resv *objs[2];
-	struct ww_acquire_ctx ctx;
-	int n = 1, ret;
-
-	objs[0] = job->dst->dmabuf->resv;
-	if (job->src && job->src->dmabuf != job->dst->dmabuf)
-		objs[n++] = job->src->dmabuf->resv;
-
-	ww_acquire_init(&ctx, &reservation_ww_class);
-	ret = v2d_resv_lock_all(objs, n, &ctx);
-	if (ret)
-		goto out_fini;
-	ww_acquire_done(&ctx);
-
-	ret = v2d_fence_add_locked(job, objs, n);
-	v2d_resv_unlock_all(objs, n);
-out_fini:
-	ww_acquire_fini(&ctx);
-	return ret;
 }
 
 /**
@@ -242,7 +278,7 @@ int v2d_fence_wait_deps(struct v2d_job *job)
  * @job: the job, with its fence
  *
  * Reserves an fd and wraps the fence in a sync_file; the fd reaches the
- * process only with v2d_fence_install_sync_file().
+ * process only once the job is committed (fd_install()).
  *
  * Return: 0, -EMFILE or -ENOMEM.
  */
@@ -264,14 +300,6 @@ int v2d_fence_make_sync_file(struct v2d_job *job)
 	return 0;
 }
 
-void v2d_fence_install_sync_file(struct v2d_job *job)
-{
-	if (!job->sync_file)
-		return;
-	fd_install(job->out_fd, job->sync_file->file);
-	job->sync_file = NULL;
-}
-
 void v2d_fence_drop_sync_file(struct v2d_job *job)
 {
 	if (!job->sync_file)
@@ -279,38 +307,4 @@ void v2d_fence_drop_sync_file(struct v2d_job *job)
 	put_unused_fd(job->out_fd);
 	fput(job->sync_file->file);
 	job->sync_file = NULL;
-}
-
-/*
- * The engine's watchdog: a job running longer than timeout_ms is told to
- * stop with ETIMEDOUT; the worker then signals its fence with that error
- * once the engine has let go of the buffers, so that nothing is written
- * after the fence says the job is over.
- */
-static void v2d_watchdog_fire(struct work_struct *work)
-{
-	struct v2d_job *job = container_of(to_delayed_work(work),
-					   struct v2d_job, watchdog);
-
-	dev_warn(v2d_dma_dev,
-		 "job %llu:%llu timed out after %u ms, stopping it\n",
-		 job->fence->base.context, job->fence->base.seqno,
-		 READ_ONCE(v2d_timeout_ms));
-	v2d_job_stop(job, -ETIMEDOUT);
-}
-
-void v2d_watchdog_init(struct v2d_job *job)
-{
-	INIT_DELAYED_WORK(&job->watchdog, v2d_watchdog_fire);
-}
-
-void v2d_watchdog_arm(struct v2d_job *job)
-{
-	queue_delayed_work(system_wq, &job->watchdog,
-			   msecs_to_jiffies(READ_ONCE(v2d_timeout_ms)));
-}
-
-void v2d_watchdog_cancel(struct v2d_job *job)
-{
-	cancel_delayed_work_sync(&job->watchdog);
 }

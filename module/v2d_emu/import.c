@@ -16,8 +16,12 @@
  * A mapping with one DMA segment is used directly; more are mapped into
  * a translation unit (iommu.c).
  *
- * Handles: per open file, in an xarray; a lookup takes a reference under
- * the xarray's lock, so it cannot race with the handle's release.
+ * Handles: per open file, in an xarray. An import reserves its handle
+ * first (a NULL entry that lookups and releases do not see), tells
+ * userspace, and only then stores the import there: a handle is never
+ * handed out twice, and a failure to tell userspace undoes the import
+ * whole. A lookup takes a reference under the xarray's lock, so it
+ * cannot race with the handle's release.
  *
  * Lifetime: the handle holds one reference and every job using the
  * buffer another; the last one unmaps, detaches and drops the dma-buf.
@@ -224,16 +228,20 @@ void v2d_buffer_put(struct v2d_buffer *buf)
 }
 
 /**
- * v2d_buffer_import() - import a dma-buf fd into an open file
+ * v2d_buffer_import() - import a dma-buf fd and reserve its handle
  * @vfile: the file
  * @fd: the dma-buf fd
- * @handle: out: the new handle
  *
- * Return: 0, or -EBADF (not an open fd), -EINVAL (not a dma-buf, or a
- * mapping the engine cannot use), -EMFILE (too many imports), -ENOSPC (no
- * IOVA room), -ENOMEM, or the exporter's error.
+ * The handle (@buf->handle) is reserved but names nothing yet: a RELEASE
+ * or lookup of it finds nothing until v2d_buffer_publish(), so the
+ * caller can still tell userspace the handle, and undo everything with
+ * v2d_buffer_unreserve() if that fails.
+ *
+ * Return: the import, or an ERR_PTR: -EBADF (not an open fd), -EINVAL
+ * (not a dma-buf, or a mapping the engine cannot use), -EMFILE (too many
+ * imports), -ENOSPC (no IOVA room), -ENOMEM, or the exporter's error.
  */
-int v2d_buffer_import(struct v2d_file *vfile, int fd, u32 *handle)
+struct v2d_buffer *v2d_buffer_import(struct v2d_file *vfile, int fd)
 {
 	struct v2d_buffer *buf;
 	u32 id;
@@ -241,25 +249,40 @@ int v2d_buffer_import(struct v2d_file *vfile, int fd, u32 *handle)
 
 	buf = v2d_buffer_create(fd);
 	if (IS_ERR(buf))
-		return PTR_ERR(buf);
+		return buf;
 
-	/*
-	 * Reserve the handle first and publish the import only once it is
-	 * complete: a published entry can be released by another thread at
-	 * once, so nothing may touch @buf after the store.
-	 */
 	ret = xa_alloc(&vfile->imports, &id, NULL,
 		       XA_LIMIT(1, V2D_MAX_IMPORTS), GFP_KERNEL);
 	if (ret) {
 		v2d_buffer_put(buf);
-		return ret == -EBUSY ? -EMFILE : ret;
+		return ERR_PTR(ret == -EBUSY ? -EMFILE : ret);
 	}
 	buf->handle = id;
 	trace_v2d_import(buf);
+	return buf;
+}
+
+/**
+ * v2d_buffer_publish() - let the reserved handle name the import
+ * @vfile: the file
+ * @buf: from v2d_buffer_import(); another thread may release it at once,
+ *	so the caller no longer touches it
+ */
+void v2d_buffer_publish(struct v2d_file *vfile, struct v2d_buffer *buf)
+{
 	/* Storing into a reserved slot needs no memory: it cannot fail. */
-	xa_store(&vfile->imports, id, buf, GFP_KERNEL);
-	*handle = id;
-	return 0;
+	xa_store(&vfile->imports, buf->handle, buf, GFP_KERNEL);
+}
+
+/**
+ * v2d_buffer_unreserve() - undo v2d_buffer_import()
+ * @vfile: the file
+ * @buf: the import, never published
+ */
+void v2d_buffer_unreserve(struct v2d_file *vfile, struct v2d_buffer *buf)
+{
+	xa_release(&vfile->imports, buf->handle);
+	v2d_buffer_put(buf);
 }
 
 /**
@@ -286,11 +309,21 @@ struct v2d_buffer *v2d_buffer_lookup(struct v2d_file *vfile, u32 handle)
  * @vfile: the file
  * @handle: the handle
  *
+ * A handle still reserved by an import in progress names nothing: it is
+ * refused like an unknown one, and stays reserved, so that no other
+ * import can be given it meanwhile.
+ *
  * Return: 0, or -ENOENT for an unknown handle.
  */
 int v2d_buffer_release(struct v2d_file *vfile, u32 handle)
 {
-	struct v2d_buffer *buf = xa_erase(&vfile->imports, handle);
+	struct v2d_buffer *buf;
+
+	xa_lock(&vfile->imports);
+	buf = xa_load(&vfile->imports, handle);
+	if (buf)
+		__xa_erase(&vfile->imports, handle);
+	xa_unlock(&vfile->imports);
 
 	if (!buf)
 		return -ENOENT;

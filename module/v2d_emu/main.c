@@ -14,6 +14,7 @@
  * and so does every live fence (fence.c). Jobs and imports belong to a
  * file, so rmmod is refused while any of them exists.
  */
+#include <linux/capability.h>
 #include <linux/dma-fence.h>
 #include <linux/dma-mapping.h>
 #include <linux/fs.h>
@@ -36,6 +37,11 @@ module_param_named(timeout_ms, v2d_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(timeout_ms,
 		 "Watchdog: a job running longer fails with ETIMEDOUT (default 5000)");
 
+unsigned int v2d_max_pending_jobs = 256;
+module_param_named(max_pending_jobs, v2d_max_pending_jobs, uint, 0644);
+MODULE_PARM_DESC(max_pending_jobs,
+		 "Jobs one open file may have submitted and not yet retired; one more is EBUSY (default 256)");
+
 bool v2d_inject_fault;
 module_param_named(inject_fault, v2d_inject_fault, bool, 0644);
 MODULE_PARM_DESC(inject_fault,
@@ -44,6 +50,7 @@ MODULE_PARM_DESC(inject_fault,
 struct v2d_counters v2d_counters;
 struct device *v2d_dma_dev;
 struct workqueue_struct *v2d_wq;
+struct workqueue_struct *v2d_retire_wq;
 
 static struct platform_device *v2d_pdev;
 static struct miscdevice v2d_misc;
@@ -81,6 +88,7 @@ static int v2d_copy_out(void __user *dst, const void *src, size_t ksize,
 static long v2d_ioctl_import(struct v2d_file *vfile, void __user *uarg,
 			     size_t usize)
 {
+	struct v2d_buffer *buf;
 	struct v2d_import req;
 	int ret;
 
@@ -91,14 +99,18 @@ static long v2d_ioctl_import(struct v2d_file *vfile, void __user *uarg,
 	if (req.flags || req.pad || req.reserved)
 		return v2d_reject(-EINVAL, "import: non-zero flags or reserved\n");
 
-	ret = v2d_buffer_import(vfile, req.fd, &req.handle);
-	if (ret)
-		return ret;
+	buf = v2d_buffer_import(vfile, req.fd);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
 
+	req.handle = buf->handle;
 	ret = v2d_copy_out(uarg, &req, sizeof(req), usize);
-	if (ret)
-		v2d_buffer_release(vfile, req.handle);
-	return ret;
+	if (ret) {
+		v2d_buffer_unreserve(vfile, buf);
+		return ret;
+	}
+	v2d_buffer_publish(vfile, buf);
+	return 0;
 }
 
 static long v2d_ioctl_release(struct v2d_file *vfile, void __user *uarg,
@@ -165,6 +177,9 @@ static int v2d_check_submit(const struct v2d_submit *req)
 				  req->cpp);
 	if (!(req->flags & V2D_SUBMIT_IN_FENCE) && req->in_fence_fd)
 		return v2d_reject(-EINVAL, "submit: in_fence_fd without flag\n");
+	/* A stalled engine holds every other file's jobs up. */
+	if ((req->flags & V2D_SUBMIT_HANG) && !capable(CAP_SYS_ADMIN))
+		return v2d_reject(-EPERM, "submit: HANG needs CAP_SYS_ADMIN\n");
 
 	if (req->op == V2D_OP_ROTATE) {
 		if (req->cpp != 4)
@@ -379,14 +394,21 @@ static int __init v2d_init(void)
 		ret = -ENOMEM;
 		goto err_pdev;
 	}
+	v2d_retire_wq = alloc_workqueue("v2d_emu_retire", 0, 0);
+	if (!v2d_retire_wq) {
+		ret = -ENOMEM;
+		goto err_wq;
+	}
 
 	v2d_misc.parent = v2d_dma_dev;
 	ret = misc_register(&v2d_misc);
 	if (ret)
-		goto err_wq;
+		goto err_retire_wq;
 	v2d_debug_init();
 	return 0;
 
+err_retire_wq:
+	destroy_workqueue(v2d_retire_wq);
 err_wq:
 	destroy_workqueue(v2d_wq);
 err_pdev:
@@ -396,12 +418,18 @@ err_iommu:
 	return ret;
 }
 
-/* No file and no fence is left (each holds the module), so no job either. */
+/*
+ * No file and no fence is left (each holds the module), so no job either;
+ * but the last retirement and the last fence's RCU callback may still be
+ * on their way out of the module's code: wait for both.
+ */
 static void __exit v2d_exit(void)
 {
 	v2d_debug_exit();
 	misc_deregister(&v2d_misc);
+	destroy_workqueue(v2d_retire_wq);
 	destroy_workqueue(v2d_wq);
+	v2d_fence_barrier();
 	platform_device_unregister(v2d_pdev);
 	v2d_iommu_exit();
 }

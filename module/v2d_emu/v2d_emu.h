@@ -5,8 +5,10 @@
  *   import.c   dma_buf_get/attach/map and the per-file handles
  *   iommu.c    translation units: IOVA windows, page tables, faults
  *   check.c    rectangle and size checks of a job (pure arithmetic)
- *   engine.c   jobs: checks, queue, worker, FILL/COPY/ROTATE
- *   fence.c    job fences, reservation objects, sync_file, watchdog
+ *   job.c      jobs: checks, queue, worker, watchdog, retirement
+ *   engine.c   the hardware model: FILL/COPY/ROTATE through device
+ *              addresses, and the syncs that hand its writes to the CPU
+ *   fence.c    job fences, reservation objects, dependencies, sync_file
  *   debug.c    debugfs: imports and jobs in flight
  *   trace.c    the tracepoints (trace.h)
  *
@@ -24,6 +26,8 @@
 #include <linux/completion.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-fence.h>
+#include <linux/dma-resv.h>
+#include <linux/rcupdate.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/ktime.h>
@@ -51,6 +55,7 @@ struct v2d_file {
 	u64 seqno;			/* last seqno, under submit_lock */
 	spinlock_t jobs_lock;
 	struct list_head jobs;		/* live jobs, under jobs_lock */
+	unsigned int nr_jobs;		/* created, not retired; jobs_lock */
 	wait_queue_head_t idle;		/* woken when @jobs empties */
 	struct list_head debug_node;	/* in debug.c's list of files */
 };
@@ -86,6 +91,7 @@ struct v2d_fence {
 	struct dma_fence base;
 	spinlock_t lock;		/* the dma_fence's lock */
 	unsigned long done;		/* bit 0: error set and signalled */
+	struct rcu_head rcu;		/* frees it after release */
 };
 
 /* Up to three fences a job waits for before it runs. */
@@ -99,7 +105,8 @@ enum v2d_dep {
 struct v2d_job {
 	struct list_head node;		/* in file->jobs */
 	struct v2d_file *file;
-	struct work_struct work;
+	struct work_struct work;	/* on v2d_wq: run it */
+	struct work_struct retire;	/* on v2d_retire_wq: after the fence */
 	struct delayed_work watchdog;
 	struct completion stop;		/* completed when @stop_err is set */
 	int stop_err;			/* why the job must stop, or 0 */
@@ -112,6 +119,20 @@ struct v2d_job {
 	struct v2d_buffer *dst;
 	ktime_t submitted;		/* for its age in debugfs */
 	bool started;			/* the worker has taken it */
+	bool running;			/* the engine touches its buffers; jobs_lock */
+};
+
+/* The stop error the job was given, or 0: checked between chunks. */
+static inline int v2d_job_stopping(const struct v2d_job *job)
+{
+	return READ_ONCE(job->stop_err);
+}
+
+/* The reservation objects of a job's buffers, locked together. */
+struct v2d_resv_set {
+	struct dma_resv *objs[2];	/* the destination's first */
+	int n;
+	struct ww_acquire_ctx ctx;
 };
 
 /* main.c */
@@ -129,11 +150,15 @@ struct v2d_counters {
 extern struct v2d_counters v2d_counters;
 extern struct device *v2d_dma_dev;
 extern struct workqueue_struct *v2d_wq;
+extern struct workqueue_struct *v2d_retire_wq;
 extern unsigned int v2d_timeout_ms;
+extern unsigned int v2d_max_pending_jobs;
 extern bool v2d_inject_fault;
 
 /* import.c */
-int v2d_buffer_import(struct v2d_file *vfile, int fd, u32 *handle);
+struct v2d_buffer *v2d_buffer_import(struct v2d_file *vfile, int fd);
+void v2d_buffer_publish(struct v2d_file *vfile, struct v2d_buffer *buf);
+void v2d_buffer_unreserve(struct v2d_file *vfile, struct v2d_buffer *buf);
 int v2d_buffer_release(struct v2d_file *vfile, u32 handle);
 struct v2d_buffer *v2d_buffer_lookup(struct v2d_file *vfile, u32 handle);
 void v2d_buffer_put(struct v2d_buffer *buf);
@@ -151,26 +176,28 @@ int v2d_surface_span(const struct v2d_surface *s, u32 cpp, u64 size,
 		     u64 *start, u64 *end);
 int v2d_check_sizes(const struct v2d_submit *req);
 
-/* engine.c */
+/* job.c */
 struct v2d_job *v2d_job_create(struct v2d_file *vfile,
 			       const struct v2d_submit *req);
 int v2d_job_prepare(struct v2d_job *job);
 int v2d_job_commit(struct v2d_job *job);
 void v2d_job_abandon(struct v2d_job *job);
 void v2d_file_cancel_jobs(struct v2d_file *vfile);
-void v2d_job_stop(struct v2d_job *job, int err);
+
+/* engine.c */
+int v2d_engine_run(struct v2d_job *job);
+void v2d_engine_flush(struct v2d_job *job);
 
 /* fence.c */
+void v2d_fence_barrier(void);
 struct v2d_fence *v2d_fence_create(struct v2d_file *vfile);
 bool v2d_fence_finish(struct v2d_fence *fence, int err);
-int v2d_fence_publish(struct v2d_job *job);
+int v2d_fence_lock_buffers(struct v2d_job *job, struct v2d_resv_set *set);
+int v2d_fence_add_locked(struct v2d_job *job, struct v2d_resv_set *set);
+void v2d_fence_unlock_buffers(struct v2d_resv_set *set);
 int v2d_fence_make_sync_file(struct v2d_job *job);
-void v2d_fence_install_sync_file(struct v2d_job *job);
 void v2d_fence_drop_sync_file(struct v2d_job *job);
 int v2d_fence_wait_deps(struct v2d_job *job);
-void v2d_watchdog_init(struct v2d_job *job);
-void v2d_watchdog_arm(struct v2d_job *job);
-void v2d_watchdog_cancel(struct v2d_job *job);
 
 /* debug.c */
 void v2d_debug_init(void);
