@@ -96,25 +96,6 @@ static int pagebuf_attach(struct dma_buf *dmabuf,
 	return 0;
 }
 
-static void pagebuf_detach(struct dma_buf *dmabuf,
-			   struct dma_buf_attachment *attach)
-{
-	struct pagebuf_buffer *buf = dmabuf->priv;
-	struct pagebuf_attachment *a = attach->priv;
-
-	mutex_lock(&buf->lock);
-	list_del(&a->node);
-	mutex_unlock(&buf->lock);
-
-	/* The importer must unmap before it detaches; say so if it did not. */
-	if (!list_empty(&a->mappings))
-		dev_warn(a->dev, "pagebuf: detached with DMA mappings still live\n");
-
-	trace_pagebuf_detach(buf, a->dev);
-	kfree(a);
-	pagebuf_stats_attach(-1);
-}
-
 static struct sg_table *pagebuf_map_dma_buf(struct dma_buf_attachment *attach,
 					    enum dma_data_direction dir)
 {
@@ -171,6 +152,20 @@ err_free_mapping:
 	return ERR_PTR(ret);
 }
 
+/* Hand a mapping back to the CPU, unmap and free it; off every list. */
+static void pagebuf_mapping_destroy(struct pagebuf_buffer *buf,
+				    struct device *dev,
+				    struct pagebuf_mapping *m)
+{
+	trace_pagebuf_unmap(buf, dev, m->dir, m->table.nents);
+	/* Back to the CPU explicitly: see pagebuf_map_dma_buf(). */
+	dma_sync_sgtable_for_cpu(dev, &m->table, m->dir);
+	dma_unmap_sgtable(dev, &m->table, m->dir, DMA_ATTR_SKIP_CPU_SYNC);
+	sg_free_table(&m->table);
+	kfree(m);
+	pagebuf_stats_map(-1);
+}
+
 static void pagebuf_unmap_dma_buf(struct dma_buf_attachment *attach,
 				  struct sg_table *table,
 				  enum dma_data_direction dir)
@@ -183,13 +178,36 @@ static void pagebuf_unmap_dma_buf(struct dma_buf_attachment *attach,
 	list_del(&m->node);
 	mutex_unlock(&buf->lock);
 
-	trace_pagebuf_unmap(buf, attach->dev, dir, table->nents);
-	/* Back to the CPU explicitly: see pagebuf_map_dma_buf(). */
-	dma_sync_sgtable_for_cpu(attach->dev, table, dir);
-	dma_unmap_sgtable(attach->dev, table, dir, DMA_ATTR_SKIP_CPU_SYNC);
-	sg_free_table(table);
-	kfree(m);
-	pagebuf_stats_map(-1);
+	pagebuf_mapping_destroy(buf, attach->dev, m);
+}
+
+/*
+ * The importer must unmap before it detaches. One that did not leaves
+ * mappings that nobody can unmap any more (the attachment they belong to
+ * is about to be freed): say so, and tear them down here, so that no
+ * DMA mapping, no table and no count outlives the attachment.
+ */
+static void pagebuf_detach(struct dma_buf *dmabuf,
+			   struct dma_buf_attachment *attach)
+{
+	struct pagebuf_buffer *buf = dmabuf->priv;
+	struct pagebuf_attachment *a = attach->priv;
+	struct pagebuf_mapping *m, *tmp;
+
+	mutex_lock(&buf->lock);
+	list_del(&a->node);
+	mutex_unlock(&buf->lock);
+
+	if (!list_empty(&a->mappings))
+		dev_warn(a->dev, "pagebuf: detached with DMA mappings still live; unmapping them\n");
+	list_for_each_entry_safe(m, tmp, &a->mappings, node) {
+		list_del(&m->node);
+		pagebuf_mapping_destroy(buf, a->dev, m);
+	}
+
+	trace_pagebuf_detach(buf, a->dev);
+	kfree(a);
+	pagebuf_stats_attach(-1);
 }
 
 /*
