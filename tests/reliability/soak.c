@@ -6,11 +6,14 @@
  *
  *   soak [--threads N] [--seconds S] [--seed N]
  *
- * Every thread owns its fds and one /dev/v2d_emu file; buffers are
- * shared between threads through their fd numbers only by the kernel's
- * own objects (a job's fence on another thread's buffer, an in-fence
- * from another job). Afterwards every fd is closed and both modules'
- * live counters must be back at zero. Exit: 0 ok, 1 failure, 2 usage.
+ * Every thread owns its fds and one /dev/v2d_emu file. Besides its own
+ * buffers, each imports NSHARED buffers that all threads share, and
+ * copies and fills among them in any order, waiting on other threads'
+ * jobs through in-fences: the contention mix, where the engine's
+ * reservation locking backs off and jobs of different files depend on
+ * each other. No job may time out (none is told to hang). Afterwards
+ * every fd is closed and both modules' live counters must be back at
+ * zero. Exit: 0 ok, 1 failure, 2 usage.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -41,8 +44,14 @@
 #define STRIDE	(W * 4)
 #define BUFSZ	(STRIDE * H)
 
+#define NSHARED	3
+
 static int pagebuf_dev = -1, card = -1;
 static atomic_bool failed, stop;
+static int shared_fds[NSHARED];
+/* The newest job on the shared buffers, for others to wait on. */
+static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
+static int shared_fence = -1;
 static atomic_ulong total_ops, total_jobs;
 static uint64_t seed;
 
@@ -58,6 +67,7 @@ struct worker {
 	uint64_t rng;
 	int v2d;
 	struct buf bufs[NBUF];
+	uint32_t shared[NSHARED];	/* handles of the shared buffers */
 	int fence;		/* last out-fence, chained into the next job */
 };
 
@@ -163,7 +173,7 @@ static void job(struct worker *w)
 		req.in_fence_fd = w->fence;
 	}
 	if (ioctl(w->v2d, V2D_IOC_SUBMIT, &req)) {
-		if (errno != ENOMEM && errno != EINTR)
+		if (errno != ENOMEM && errno != EINTR && errno != EBUSY)
 			fail(w, "V2D_IOC_SUBMIT", errno);
 		return;
 	}
@@ -171,6 +181,61 @@ static void job(struct worker *w)
 		close(w->fence);
 	w->fence = req.out_fence_fd;
 	atomic_fetch_add(&total_jobs, 1);
+}
+
+/* A dup of the newest shared job's fence, or -1. */
+static int shared_fence_get(void)
+{
+	int fd = -1;
+
+	pthread_mutex_lock(&shared_lock);
+	if (shared_fence >= 0)
+		fd = fcntl(shared_fence, F_DUPFD_CLOEXEC, 0);
+	pthread_mutex_unlock(&shared_lock);
+	return fd;
+}
+
+static void shared_fence_set(int fd)
+{
+	pthread_mutex_lock(&shared_lock);
+	if (shared_fence >= 0)
+		close(shared_fence);
+	shared_fence = fd;
+	pthread_mutex_unlock(&shared_lock);
+}
+
+/* A job among the shared buffers, after another thread's newest one. */
+static void shared_job(struct worker *w)
+{
+	unsigned int a = rnd(w) % NSHARED, b = (a + 1 + rnd(w) % (NSHARED - 1)) % NSHARED;
+	struct v2d_surface surf = { .stride = STRIDE, .width = W / 4, .height = H };
+	struct v2d_submit req = { .cpp = 4, .flags = V2D_SUBMIT_OUT_FENCE };
+	int in = rnd(w) % 2 ? shared_fence_get() : -1;
+
+	surf.x = (w->id % 4) * (W / 4);
+	req.dst = surf;
+	req.dst.handle = w->shared[b];
+	if (rnd(w) % 3) {
+		req.op = V2D_OP_COPY;
+		req.src = surf;
+		req.src.handle = w->shared[a];
+	} else {
+		req.op = V2D_OP_FILL;
+		req.value = (uint32_t)rnd(w);
+	}
+	if (in >= 0) {
+		req.flags |= V2D_SUBMIT_IN_FENCE;
+		req.in_fence_fd = in;
+	}
+	if (ioctl(w->v2d, V2D_IOC_SUBMIT, &req)) {
+		if (errno != ENOMEM && errno != EINTR && errno != EBUSY)
+			fail(w, "V2D_IOC_SUBMIT (shared)", errno);
+	} else {
+		shared_fence_set(req.out_fence_fd);
+		atomic_fetch_add(&total_jobs, 1);
+	}
+	if (in >= 0)
+		close(in);
 }
 
 static void cpu_access(struct worker *w, struct buf *b)
@@ -211,10 +276,21 @@ static void *run(void *arg)
 		fail(w, "open /dev/v2d_emu", errno);
 		return NULL;
 	}
+	for (i = 0; i < NSHARED; i++) {
+		struct v2d_import imp = { .fd = shared_fds[i] };
+
+		if (ioctl(w->v2d, V2D_IOC_IMPORT, &imp))
+			fail(w, "V2D_IOC_IMPORT (shared)", errno);
+		w->shared[i] = imp.handle;
+	}
 	while (!atomic_load(&stop)) {
 		struct buf *b = &w->bufs[rnd(w) % NBUF];
 
-		switch (rnd(w) % 8) {
+		switch (rnd(w) % 10) {
+		case 8:
+		case 9:
+			shared_job(w);
+			break;
 		case 0:
 		case 1:
 			buf_make(w, b);
@@ -241,6 +317,23 @@ static void *run(void *arg)
 		close(w->fence);
 	close(w->v2d);
 	return NULL;
+}
+
+/* The engine's count of jobs the watchdog stopped. */
+static int v2d_timeouts(uint64_t *n)
+{
+	struct v2d_stats vs;
+	int fd = open("/dev/v2d_emu", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0 || ioctl(fd, V2D_IOC_GET_STATS, &vs)) {
+		printf("soak: V2D_IOC_GET_STATS: %s\n", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	*n = vs.timeouts;
+	return 0;
 }
 
 static int counters_zero(void)
@@ -274,6 +367,7 @@ static int counters_zero(void)
 int main(int argc, char **argv)
 {
 	unsigned int nthreads = 4, seconds = 60, i, j;
+	uint64_t timeouts, after;
 	struct worker *ws;
 	int a;
 
@@ -306,6 +400,17 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	card = open("/dev/dri/card0", O_RDWR | O_CLOEXEC);
+	for (i = 0; i < NSHARED; i++) {
+		struct pagebuf_alloc req = { .size = BUFSZ, .fd_flags = O_RDWR | O_CLOEXEC };
+
+		if (ioctl(pagebuf_dev, PAGEBUF_IOC_ALLOC, &req)) {
+			printf("soak: PAGEBUF_IOC_ALLOC: %s\n", strerror(errno));
+			return 1;
+		}
+		shared_fds[i] = req.fd;
+	}
+	if (v2d_timeouts(&timeouts))
+		return 1;
 	ws = calloc(nthreads, sizeof(*ws));
 	if (!ws)
 		return 1;
@@ -329,8 +434,18 @@ int main(int argc, char **argv)
 	for (i = 0; i < nthreads; i++)
 		pthread_join(ws[i].tid, NULL);
 	free(ws);
+	shared_fence_set(-1);
+	for (i = 0; i < NSHARED; i++)
+		close(shared_fds[i]);
 	printf("soak: %lu operations, %lu jobs\n", atomic_load(&total_ops),
 	       atomic_load(&total_jobs));
+	if (v2d_timeouts(&after))
+		return 1;
+	if (after != timeouts) {
+		printf("soak: %llu jobs timed out, none was told to hang\n",
+		       (unsigned long long)(after - timeouts));
+		return 1;
+	}
 	if (counters_zero()) {
 		printf("soak: live counters not zero after every fd was closed\n");
 		return 1;
