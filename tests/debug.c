@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <linux/dma-buf.h>
@@ -272,6 +273,52 @@ static void test_sgt_shows_segments_per_policy(void **state)
 	close(o0);
 	close(ct);
 	close(dev);
+}
+
+/*
+ * The nodes that print DMA addresses (pagebuf's sgt) or IOVAs and
+ * importing processes (v2d_emu's imports) are for root only: mode 0400,
+ * and an unprivileged process cannot open them.
+ */
+static int open_as_nobody(void *arg)
+{
+	const char *path = arg;
+	int fd;
+
+	CHILD_CHECK(setresgid(65534, 65534, 65534) == 0, "setresgid: %s",
+		    strerror(errno));
+	CHILD_CHECK(setresuid(65534, 65534, 65534) == 0, "setresuid: %s",
+		    strerror(errno));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	CHILD_CHECK(fd < 0 && errno == EACCES, "uid 65534 opened %s (%s)",
+		    path, fd < 0 ? strerror(errno) : "no error");
+	return 0;
+}
+
+static void test_address_nodes_root_only(void **state)
+{
+	static const char *const nodes[] = {
+		PB_DEBUGFS "/sgt",
+		"/sys/kernel/debug/v2d_emu/imports",
+		"/sys/kernel/debug/v2d_emu/jobs",
+	};
+	struct stat st;
+	size_t i;
+
+	(void)state;
+	require_debugfs();
+	for (i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
+		if (stat(nodes[i], &st)) {
+			pb_diag("%s: %s", nodes[i], strerror(errno));
+			fail();
+		}
+		if ((st.st_mode & 07777) != 0400 || st.st_uid != 0) {
+			pb_diag("%s: mode %04o uid %u, want 0400 root", nodes[i],
+				st.st_mode & 07777, st.st_uid);
+			fail();
+		}
+		assert_int_equal(pb_in_child(open_as_nobody, (void *)nodes[i]), 0);
+	}
 }
 
 /* ---- size and peak, debugfs and sysfs -------------------------------------- */
@@ -554,6 +601,7 @@ int main(void)
 	ADD(buffers_show_allocation_mmaps_and_devices);
 	ADD(demo_buffer_listed_as_demo_not_counted);
 	ADD(sgt_shows_segments_per_policy);
+	ADD(address_nodes_root_only);
 	ADD(size_count_total_follow_allocations);
 	ADD(peak_reset_sysfs);
 	ADD(peak_reset_debugfs);
