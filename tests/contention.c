@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <linux/dma-buf.h>
@@ -772,6 +773,83 @@ static void test_watchdog_stops_a_job_inside_one_long_row(void **state)
 	one_long_row(V2D_OP_ROTATE);
 }
 
+/* ---- module lifetime ------------------------------------------------------ */
+
+/* Load v2d_emu again from the file the suite names, with its arguments. */
+static void v2d_reload(void)
+{
+	const char *ko = getenv("DL_V2D_KO"), *args = getenv("DL_V2D_ARGS");
+	int fd, i;
+
+	if (!access(V2D_DEVICE, F_OK))
+		return;
+	assert_non_null(ko);
+	fd = open(ko, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_succeeds(syscall(SYS_finit_module, fd, args ? args : "", 0));
+	close(fd);
+	for (i = 0; i < 500 && access(V2D_DEVICE, F_OK); i++)
+		usleep(10000);
+	vd = v2d_open_ok();
+}
+
+static int rmmod_until_gone(void *arg)
+{
+	int64_t end = now_ms() + 2000;
+
+	(void)arg;
+	while (now_ms() < end)
+		if (!delete_module("v2d_emu"))
+			return 0;
+	return 1;
+}
+
+/*
+ * The last fence reference goes while rmmod is tried in a loop: the
+ * module may go only once no code of its own runs any more (its fence
+ * release path ends in an RCU callback that the exit waits for). A
+ * crash, or a KASAN report, fails the run.
+ */
+static void test_rmmod_racing_the_last_fence_release(void **state)
+{
+	int round, unloaded = 0;
+
+	(void)state;
+	if (!getenv("DL_V2D_KO"))
+		skip_because("DL_V2D_KO not set: the module could not be loaded again");
+	for (round = 0; round < 20; round++) {
+		struct v2d_submit req;
+		int fd, out, dev;
+		pid_t child;
+		uint32_t h;
+
+		fd = pb_alloc_ok(64 * KIB, 0, NULL);
+		dev = v2d_open_ok();
+		assert_int_equal(import_raw(dev, fd, &h), 0);
+		memset(&req, 0, sizeof(req));
+		req.op = V2D_OP_FILL;
+		req.cpp = 4;
+		req.flags = V2D_SUBMIT_OUT_FENCE;
+		req.dst = surf(h, 4096, 0, 0, 0, 16, 4);
+		assert_succeeds(ioctl(dev, V2D_IOC_SUBMIT, &req));
+		out = req.out_fence_fd;
+		close(dev);
+		close(fd);
+		assert_int_equal(fence_wait(out), 1);
+		/* Only the sync_file holds the module now, through its fence. */
+		close(vd);
+		vd = -1;
+		child = pb_spawn(rmmod_until_gone, NULL);
+		close(out);
+		if (pb_wait(child) == 0)
+			unloaded++;
+		v2d_reload();
+	}
+	pb_diag("the module went away after the last fence in %d of 20 rounds",
+		unloaded);
+	assert_true(unloaded > 0);
+}
+
 static void test_counters_clean_at_end(void **state)
 {
 	struct v2d_stats st;
@@ -809,6 +887,7 @@ int main(void)
 	ADD(pending_jobs_beyond_the_cap_ebusy);
 	ADD(hang_needs_cap_sys_admin);
 	ADD(watchdog_stops_a_job_inside_one_long_row);
+	ADD(rmmod_racing_the_last_fence_release);
 	ADD(counters_clean_at_end);
 #undef ADD
 	return pb_run("contention", &t);

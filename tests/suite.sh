@@ -479,6 +479,10 @@ run_contention() {
 		diag_file "$SUITE_TMP/v2d.log"
 		return 0
 	fi
+	# The module's file and arguments, for the test that unloads it.
+	DL_V2D_KO=$V2D_KO
+	DL_V2D_ARGS=$(cmdline_modargs v2d_emu | tr '\n' ' ')
+	export DL_V2D_KO DL_V2D_ARGS
 	run_program contention "$DL_BIN/contention"
 	rmmod v2d_emu 2>/dev/null
 }
