@@ -880,9 +880,9 @@ static void test_rmmod_racing_the_last_fence_release(void **state)
 		req.dst = surf(h, 4096, 0, 0, 0, 16, 4);
 		assert_succeeds(ioctl(dev, V2D_IOC_SUBMIT, &req));
 		out = req.out_fence_fd;
+		assert_int_equal(fence_wait(out), 1);
 		close(dev);
 		close(fd);
-		assert_int_equal(fence_wait(out), 1);
 		/* Only the sync_file holds the module now, through its fence. */
 		close(vd);
 		vd = -1;
