@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of v2d_emu's reservation locking (fence.c, compiled in
+ * here so that its static functions can be called): the wound-wait
+ * back-off of v2d_resv_lock_all() against an older acquire context that
+ * a kernel thread moves from lock to lock, so that the engine's context
+ * must back off three times in one call.
+ */
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/dma-resv.h>
+#include <linux/kthread.h>
+
+#include "../v2d_emu/fence.c"
+
+/* What main.c defines in the real module; fence.c uses it. */
+unsigned int v2d_timeout_ms = 5000;
+
+/* Long enough for the other side to reach its next wait, even on TCG. */
+#define SETTLE_MS	300
+
+struct older {
+	struct dma_resv *a, *b;
+	struct completion holds_b;	/* the older context holds B */
+	int steps;			/* how far it got */
+};
+
+/*
+ * The older context: hold B, then A, give B up and take it back while
+ * the engine's context waits for A, then let everything go. Each time it
+ * holds what the younger context asks for next, so that one is told to
+ * back off (-EDEADLK) again.
+ */
+static int older_run(void *arg)
+{
+	struct older *o = arg;
+	struct ww_acquire_ctx ctx;
+
+	ww_acquire_init(&ctx, &reservation_ww_class);
+	dma_resv_lock(o->b, &ctx);
+	o->steps = 1;
+	complete(&o->holds_b);
+	/* It takes A, fails on B (the first back-off) and sleeps on B. */
+	msleep(SETTLE_MS);
+	dma_resv_lock(o->a, &ctx);
+	o->steps = 2;
+	dma_resv_unlock(o->b);
+	/* It takes B, fails on A, drops B and sleeps on A. */
+	msleep(SETTLE_MS);
+	dma_resv_lock(o->b, &ctx);
+	o->steps = 3;
+	dma_resv_unlock(o->a);
+	/* It takes A, fails on B: the third back-off. */
+	msleep(SETTLE_MS);
+	dma_resv_unlock(o->b);
+	o->steps = 4;
+	ww_acquire_fini(&ctx);
+	return 0;
+}
+
+static void lock_all_backs_off_three_times(struct kunit *test)
+{
+	struct dma_resv a, b, *objs[2] = { &a, &b };
+	struct ww_acquire_ctx ctx;
+	struct task_struct *t;
+	struct older o;
+	int ret;
+
+	dma_resv_init(&a);
+	dma_resv_init(&b);
+	o.a = &a;
+	o.b = &b;
+	o.steps = 0;
+	init_completion(&o.holds_b);
+
+	t = kthread_run(older_run, &o, "v2d_kunit_older");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	wait_for_completion(&o.holds_b);
+
+	/* Younger than the thread's context: it is the one to back off. */
+	ww_acquire_init(&ctx, &reservation_ww_class);
+	ret = v2d_resv_lock_all(objs, 2, &ctx);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	if (!ret) {
+		KUNIT_EXPECT_TRUE(test, ww_mutex_is_locked(&a.lock));
+		KUNIT_EXPECT_TRUE(test, ww_mutex_is_locked(&b.lock));
+		dma_resv_unlock(&b);
+		dma_resv_unlock(&a);
+	}
+	ww_acquire_fini(&ctx);
+
+	/* The other context gets to its end whatever happened here. */
+	for (ret = 0; READ_ONCE(o.steps) < 4 && ret < 250; ret++)
+		msleep(20);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(o.steps), 4);
+	KUNIT_EXPECT_FALSE(test, ww_mutex_is_locked(&a.lock));
+	KUNIT_EXPECT_FALSE(test, ww_mutex_is_locked(&b.lock));
+	if (ww_mutex_is_locked(&a.lock))
+		kunit_info(test, "A is still locked: a lock leaked across the back-off\n");
+	else
+		dma_resv_fini(&a);
+	dma_resv_fini(&b);
+}
+
+static struct kunit_case v2d_resv_cases[] = {
+	KUNIT_CASE(lock_all_backs_off_three_times),
+	{}
+};
+
+static struct kunit_suite v2d_resv_suite = {
+	.name = "v2d_resv",
+	.test_cases = v2d_resv_cases,
+};
+
+kunit_test_suites(&v2d_resv_suite);
