@@ -277,16 +277,27 @@ static void v2d_sync_for_cpu(struct v2d_job *job, struct v2d_buffer *buf,
  * held the last reference to its destination's mapping (a handle
  * released while the job was pending) and the mapping is torn down
  * while the reader looks: the exporter's begin_cpu_access can only sync
- * the mappings that still exist. Only the destination's rows are synced:
- * bytes the engine did not write keep what the CPU may have put there.
- * Takes no lock and allocates nothing (fence-signalling path).
+ * the mappings that still exist. Only the destination's rows are synced
+ * (bytes the engine did not write keep what the CPU may have put there),
+ * rows that touch each other as one run. Takes no lock and allocates
+ * nothing (fence-signalling path).
  */
 void v2d_engine_flush(struct v2d_job *job)
 {
 	const struct v2d_surface *d = &job->req.dst;
-	u32 cpp = job->req.cpp, row;
+	u64 len = (u64)d->width * job->req.cpp, start, end;
+	u32 row;
 
-	for (row = 0; row < d->height; row++)
-		v2d_sync_for_cpu(job, job->dst, v2d_pixel(d, cpp, 0, row),
-				 (u64)d->width * cpp);
+	start = v2d_pixel(d, job->req.cpp, 0, 0);
+	end = start + len;
+	for (row = 1; row < d->height; row++) {
+		u64 off = v2d_pixel(d, job->req.cpp, 0, row);
+
+		if (off != end) {
+			v2d_sync_for_cpu(job, job->dst, start, end - start);
+			start = off;
+		}
+		end = off + len;
+	}
+	v2d_sync_for_cpu(job, job->dst, start, end - start);
 }
