@@ -24,6 +24,7 @@
 
 #include <linux/dma-buf.h>
 #include <linux/sync_file.h>
+#include <linux/userfaultfd.h>
 
 /* ---- waiting without cmocka (in threads) --------------------------------- */
 
@@ -572,6 +573,109 @@ static void test_import_result_not_copied_out_leaves_nothing(void **state)
 	munmap(req, pb_page);
 }
 
+/*
+ * An IMPORT stopped in the middle of copying its result out (the
+ * argument's page is write-protected through userfaultfd) has a handle
+ * that userspace does not know yet. Nothing else may take that handle
+ * meanwhile: a RELEASE of it is ENOENT, and another IMPORT gets another
+ * handle, so that no two imports are ever handed the same one.
+ */
+struct blocked_import {
+	struct v2d_import *req;
+	int ret, err;
+};
+
+static void *import_in_thread(void *arg)
+{
+	struct blocked_import *b = arg;
+
+	b->ret = ioctl(vd, V2D_IOC_IMPORT, b->req);
+	b->err = errno;
+	return NULL;
+}
+
+/* A userfaultfd that write-protects @page, or -1 with the reason said. */
+static int wp_page(void *page, char *why, size_t len)
+{
+	struct uffdio_api api = { .api = UFFD_API,
+				  .features = UFFD_FEATURE_PAGEFAULT_FLAG_WP };
+	struct uffdio_register reg = {
+		.range = { .start = (unsigned long)page, .len = pb_page },
+		.mode = UFFDIO_REGISTER_MODE_WP,
+	};
+	struct uffdio_writeprotect wp = {
+		.range = reg.range, .mode = UFFDIO_WRITEPROTECT_MODE_WP,
+	};
+	int uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
+
+	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) ||
+	    ioctl(uffd, UFFDIO_REGISTER, &reg) ||
+	    ioctl(uffd, UFFDIO_WRITEPROTECT, &wp)) {
+		snprintf(why, len, "userfaultfd write-protection: %s",
+			 strerror(errno));
+		if (uffd >= 0)
+			close(uffd);
+		return -1;
+	}
+	return uffd;
+}
+
+static void test_handle_in_flight_is_nobody_elses(void **state)
+{
+	int fd = alloc_buf(64 * KIB, 0, NULL);
+	struct uffdio_writeprotect wp;
+	struct v2d_release rel = { .handle = 1 };
+	struct blocked_import b = { 0 };
+	struct pollfd pfd;
+	struct v2d_query q;
+	char why[128];
+	pthread_t th;
+	uint32_t other;
+	int uffd, rel_ret, rel_err;
+
+	(void)state;
+	b.req = mmap(NULL, pb_page, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(b.req != MAP_FAILED);
+	memset(b.req, 0, sizeof(*b.req));
+	b.req->fd = fd;
+	uffd = wp_page(b.req, why, sizeof(why));
+	if (uffd < 0) {
+		munmap(b.req, pb_page);
+		skip_because("%s", why);
+	}
+	assert_int_equal(pthread_create(&th, NULL, import_in_thread, &b), 0);
+	/* The import has its handle (1, on a fresh file) and is copying it out. */
+	pfd.fd = uffd;
+	pfd.events = POLLIN;
+	assert_int_equal(poll(&pfd, 1, 10000), 1);
+
+	rel_ret = ioctl(vd, V2D_IOC_RELEASE, &rel);
+	rel_err = errno;
+	other = import_ok(fd);
+
+	memset(&wp, 0, sizeof(wp));
+	wp.range.start = (unsigned long)b.req;
+	wp.range.len = pb_page;
+	assert_succeeds(ioctl(uffd, UFFDIO_WRITEPROTECT, &wp));
+	pthread_join(th, NULL);
+	close(uffd);
+	pb_diag("in-flight import got handle %u (%s); RELEASE of 1 meanwhile: %s; another import got %u",
+		b.req->handle, pb_errname(b.ret ? b.err : 0),
+		pb_errname(rel_ret ? rel_err : 0), other);
+	assert_int_equal(b.ret, 0);
+	assert_int_equal(b.req->handle, 1);
+	assert_int_equal(rel_ret, -1);
+	assert_int_equal(rel_err, ENOENT);
+	assert_int_not_equal(other, b.req->handle);
+	/* Both name live imports of their own. */
+	query_ok(b.req->handle, &q);
+	query_ok(other, &q);
+	release_ok(b.req->handle);
+	release_ok(other);
+	munmap(b.req, pb_page);
+}
+
 /* ---- what a reader sees after the fence ------------------------------------ */
 
 /*
@@ -954,6 +1058,7 @@ int main(void)
 	ADD(two_files_waiting_on_each_other_never_time_out);
 	ADD(import_racing_release_leaks_nothing);
 	ADD(import_result_not_copied_out_leaves_nothing);
+	ADD(handle_in_flight_is_nobody_elses);
 	ADD(handle_released_while_pending_keeps_writes);
 	ADD(close_lets_a_running_job_finish);
 	ADD(pending_jobs_beyond_the_cap_ebusy);
