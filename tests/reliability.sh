@@ -341,7 +341,7 @@ reload_loop() {
 	# (not _i: the helpers it calls use that name)
 	_round=1
 	while [ "$_round" -le "$DL_RELOADS" ]; do
-		rmmod v2d_emu 2>/dev/null
+		v2d_unload 2>/dev/null
 		unload_pagebuf || return 1
 		load_all && limits_small || return 1
 		PARAM_SAVE=
@@ -349,7 +349,7 @@ reload_loop() {
 			{ cat "$SUITE_TMP/reload.out"; fail "round $_round: fuzz failed"; return 1; }
 		_round=$((_round + 1))
 	done
-	rmmod v2d_emu || fail "rmmod v2d_emu failed after $DL_RELOADS rounds" || return 1
+	v2d_unload || fail "rmmod v2d_emu failed after $DL_RELOADS rounds" || return 1
 	unload_pagebuf || return 1
 	echo "$DL_RELOADS load/use/unload rounds"
 }
@@ -362,7 +362,7 @@ run_reliability() {
 		faults_area
 		soak_area
 		rmmod vivid 2>/dev/null
-		rmmod v2d_emu 2>/dev/null
+		v2d_unload 2>/dev/null
 		unload_pagebuf >/dev/null 2>&1
 	fi
 	run_dma_api

@@ -437,8 +437,21 @@ v2d_insmod() {
 	wait_for 5 -c /dev/v2d_emu || fail "/dev/v2d_emu did not appear"
 }
 
+# Unload v2d_emu once it is idle. A released fence holds the module until
+# an RCU grace period has passed (module/v2d_emu/fence.c): "idle" may take
+# a moment after the last close.
+v2d_unload() {
+	[ -d /sys/module/v2d_emu ] || return 0
+	_tries=50
+	while ! rmmod v2d_emu 2>/dev/null; do
+		_tries=$((_tries - 1))
+		[ "$_tries" -gt 0 ] || { rmmod v2d_emu; return 1; }
+		sleep 0.1 2>/dev/null || sleep 1
+	done
+}
+
 v2d_rmmod_once_idle() {
-	rmmod v2d_emu || fail "rmmod v2d_emu failed with nothing left" || return 1
+	v2d_unload || fail "rmmod v2d_emu failed with nothing left" || return 1
 	wait_for 5 ! -e /dev/v2d_emu || fail "/dev/v2d_emu still there after rmmod"
 }
 
@@ -484,7 +497,7 @@ run_contention() {
 	DL_V2D_ARGS=$(cmdline_modargs v2d_emu | tr '\n' ' ')
 	export DL_V2D_KO DL_V2D_ARGS
 	run_program contention "$DL_BIN/contention"
-	rmmod v2d_emu 2>/dev/null
+	v2d_unload 2>/dev/null
 }
 
 # ---- debug, inspect_live: debugfs, sysfs, tracepoints, dmabuf-inspect ---------------
@@ -540,7 +553,7 @@ run_pipeline() {
 	fi
 	run_program pipeline "$DL_BIN/pipeline"
 	rmmod vivid 2>/dev/null
-	rmmod v2d_emu 2>/dev/null
+	v2d_unload 2>/dev/null
 }
 
 # ---- dma32: the engine's DMA mask -------------------------------------------------
@@ -554,7 +567,7 @@ run_dma32() {
 		return 0
 	fi
 	for _bits in 32 64; do
-		rmmod v2d_emu 2>/dev/null
+		v2d_unload 2>/dev/null
 		if ! insmod "$V2D_KO" dma_bits=$_bits >"$SUITE_TMP/v2d.log" 2>&1 ||
 			! wait_for 5 -c /dev/v2d_emu; then
 			tap_fail "dma32/insmod_dma_bits_$_bits"
@@ -563,7 +576,7 @@ run_dma32() {
 		fi
 		run_program dma32 "$DL_BIN/dma32"
 	done
-	rmmod v2d_emu 2>/dev/null
+	v2d_unload 2>/dev/null
 }
 
 # ---- lifetime: module references ---------------------------------------------------
