@@ -126,36 +126,17 @@ static struct v2d_surface region(const struct worker *w, int b)
 	return surf(w->handle[b], STRIDE, 0, w->id * SIDE, 0, SIDE, SIDE);
 }
 
-/* The pixel at (@c, @r) of a model region. */
-static unsigned char *model_px(unsigned char *m, uint32_t c, uint32_t r)
-{
-	return m + ((size_t)r * SIDE + c) * 4;
-}
-
+/* What the job does to the thread's squares, on the CPU. */
 static void model_step(struct worker *w, int s, int d, uint32_t deg)
 {
+	const struct v2d_surface sq = surf(0, SIDE * 4, 0, 0, 0, SIDE, SIDE);
 	unsigned char tmp[SIDE * SIDE * 4];
-	uint32_t r, c, dc, dr;
 
 	if (!deg) {
 		memcpy(w->model[d], w->model[s], sizeof(tmp));
 		return;
 	}
-	for (r = 0; r < SIDE; r++) {
-		for (c = 0; c < SIDE; c++) {
-			if (deg == 90) {
-				dc = SIDE - 1 - r;
-				dr = c;
-			} else if (deg == 180) {
-				dc = SIDE - 1 - c;
-				dr = SIDE - 1 - r;
-			} else {
-				dc = r;
-				dr = SIDE - 1 - c;
-			}
-			memcpy(model_px(tmp, dc, dr), model_px(w->model[s], c, r), 4);
-		}
-	}
+	model_rotate(tmp, w->model[s], &sq, &sq, deg);
 	memcpy(w->model[d], tmp, sizeof(tmp));
 }
 
@@ -726,17 +707,7 @@ static void test_handle_released_while_pending_keeps_writes(void **state)
 /* Whether debugfs shows a job of the engine in state @state. */
 static int job_in_state(const char *state)
 {
-	char line[256];
-	int found = 0;
-	FILE *f = fopen("/sys/kernel/debug/v2d_emu/jobs", "re");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (strstr(line, state))
-			found = 1;
-	fclose(f);
-	return found;
+	return file_has_line("/sys/kernel/debug/v2d_emu/jobs", state);
 }
 
 /*
@@ -1028,31 +999,15 @@ static void test_rmmod_racing_the_last_fence_release(void **state)
 
 static void test_counters_clean_at_end(void **state)
 {
-	struct v2d_stats st;
-	int i;
-
 	(void)state;
-	for (i = 0; i < 100; i++) {
-		stats_ok(&st);
-		if (!st.live_jobs && !st.live_fences && !st.live_imports)
-			break;
-		usleep(20000);
-	}
-	assert_int_equal(st.live_imports, 0);
-	assert_int_equal(st.live_jobs, 0);
-	assert_int_equal(st.live_fences, 0);
-	assert_int_equal(st.mapped_pages, 0);
-	pb_assert_idle();
+	v2d_assert_idle();
 }
 
 int main(void)
 {
 	struct pb_tests t = { 0 };
 
-	vd = open(V2D_DEVICE, O_RDWR | O_CLOEXEC);
-	if (vd < 0)
-		fprintf(stderr, "# open %s: %s\n", V2D_DEVICE, strerror(errno));
-
+	v2d_open_for_tests();
 #define ADD(name) pb_add_fixture(&t, #name, test_##name, NULL, NULL, v2d_teardown)
 	ADD(copy_rotate_among_shared_buffers_in_every_order);
 	ADD(two_files_waiting_on_each_other_never_time_out);

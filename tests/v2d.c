@@ -464,17 +464,7 @@ static int bufinfo_has_unsignalled_write_fence(void)
 
 static int bufinfo_has(const char *needle)
 {
-	char line[512];
-	int found = 0;
-	FILE *f = fopen(BUFINFO, "re");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (strstr(line, needle))
-			found = 1;
-	fclose(f);
-	return found;
+	return file_has_line(BUFINFO, needle);
 }
 
 static void test_hang_is_failed_by_watchdog_and_visible_in_bufinfo(void **state)
@@ -864,36 +854,15 @@ static void test_rmmod_refused_while_fence_alive(void **state)
 
 static void test_counters_clean_at_end(void **state)
 {
-	struct v2d_stats st;
-	int i;
-
 	(void)state;
-	for (i = 0; i < 100; i++) {
-		stats_ok(&st);
-		if (!st.live_jobs && !st.live_fences && !st.live_imports)
-			break;
-		usleep(20000);
-	}
-	pb_diag("imports %llu jobs %llu fences %llu pages %llu done %llu failed %llu faults %llu timeouts %llu",
-		(unsigned long long)st.live_imports, (unsigned long long)st.live_jobs,
-		(unsigned long long)st.live_fences, (unsigned long long)st.mapped_pages,
-		(unsigned long long)st.jobs_done, (unsigned long long)st.jobs_failed,
-		(unsigned long long)st.faults, (unsigned long long)st.timeouts);
-	assert_int_equal(st.live_imports, 0);
-	assert_int_equal(st.live_jobs, 0);
-	assert_int_equal(st.live_fences, 0);
-	assert_int_equal(st.mapped_pages, 0);
-	pb_assert_idle();
+	v2d_assert_idle();
 }
 
 int main(void)
 {
 	struct pb_tests t = { 0 };
 
-	vd = open(V2D_DEVICE, O_RDWR | O_CLOEXEC);
-	if (vd < 0)
-		fprintf(stderr, "# open %s: %s\n", V2D_DEVICE, strerror(errno));
-
+	v2d_open_for_tests();
 #define ADD(name) pb_add_fixture(&t, #name, test_##name, NULL, NULL, v2d_teardown)
 	ADD(import_path_follows_dma_segments);
 	ADD(imports_of_one_buffer_share_one_mapping);

@@ -360,3 +360,48 @@ int delete_module(const char *name)
 {
 	return syscall(SYS_delete_module, name, O_NONBLOCK);
 }
+
+void v2d_assert_idle(void)
+{
+	struct v2d_stats st;
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		stats_ok(&st);
+		if (!st.live_jobs && !st.live_fences && !st.live_imports)
+			break;
+		usleep(20000);
+	}
+	pb_diag("imports %llu jobs %llu fences %llu pages %llu done %llu failed %llu faults %llu timeouts %llu",
+		(unsigned long long)st.live_imports, (unsigned long long)st.live_jobs,
+		(unsigned long long)st.live_fences, (unsigned long long)st.mapped_pages,
+		(unsigned long long)st.jobs_done, (unsigned long long)st.jobs_failed,
+		(unsigned long long)st.faults, (unsigned long long)st.timeouts);
+	assert_int_equal(st.live_imports, 0);
+	assert_int_equal(st.live_jobs, 0);
+	assert_int_equal(st.live_fences, 0);
+	assert_int_equal(st.mapped_pages, 0);
+	pb_assert_idle();
+}
+
+void v2d_open_for_tests(void)
+{
+	vd = open(V2D_DEVICE, O_RDWR | O_CLOEXEC);
+	if (vd < 0)
+		fprintf(stderr, "# open %s: %s\n", V2D_DEVICE, strerror(errno));
+}
+
+int file_has_line(const char *path, const char *needle)
+{
+	char line[512];
+	int found = 0;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, needle))
+			found = 1;
+	fclose(f);
+	return found;
+}

@@ -22,6 +22,10 @@
 
 /* The engine, opened O_RDWR; v2d_teardown() reopens it after each test. */
 extern int vd;
+/* Open @vd before the tests run (a failure shows in every test). */
+void v2d_open_for_tests(void);
+/* Fail unless every live counter of both modules is back at zero. */
+void v2d_assert_idle(void);
 
 /* Close @fd in the teardown too; returns @fd. */
 int track(int fd);
@@ -62,6 +66,8 @@ void fence_done_ok(int fd);
 /* Write a v2d_emu parameter (the teardown restores the defaults). */
 void v2d_param(const char *name, const char *val);
 int v2d_teardown(void **state);
+/* 1 if a line of @path contains @needle, 0 if none, -1 if unreadable. */
+int file_has_line(const char *path, const char *needle);
 /* delete_module(2) with O_NONBLOCK: -1 with EWOULDBLOCK while in use. */
 int delete_module(const char *name);
 
