@@ -32,15 +32,21 @@
 
 /* ---- memory access ---------------------------------------------------- */
 
-/* The DMA address the device reaches for byte @off of @buf. */
+/*
+ * The DMA address the device reaches for byte @off of @buf. The engine's
+ * accesses @report a failure (a fault, a bus error); the syncs after the
+ * job look up the same addresses again and stay quiet.
+ */
 static int v2d_xlate_dma(struct v2d_job *job, struct v2d_buffer *buf, u64 off,
-			 dma_addr_t *dma)
+			 dma_addr_t *dma, bool report)
 {
 	u64 addr = buf->addr + off;
 
 	*dma = addr;
 	if (buf->path == V2D_PATH_IOMMU &&
 	    v2d_iommu_translate(buf->unit, addr, dma)) {
+		if (!report)
+			return -EIO;
 		atomic64_inc(&v2d_counters.faults);
 		dev_err_ratelimited(v2d_dma_dev,
 				    "translation fault: unit %u, IOVA %#llx, handle %u (job %llu:%llu)\n",
@@ -55,6 +61,8 @@ static int v2d_xlate_dma(struct v2d_job *job, struct v2d_buffer *buf, u64 off,
 	 * reach the page at all (a mapping that did not bounce it is a bug).
 	 */
 	if (*dma > dma_get_mask(v2d_dma_dev) || !pfn_valid(PHYS_PFN(*dma))) {
+		if (!report)
+			return -EIO;
 		dev_err_ratelimited(v2d_dma_dev,
 				    "bus error: DMA address %pad, handle %u\n",
 				    dma, buf->handle);
@@ -78,7 +86,7 @@ static int v2d_access(struct v2d_job *job, struct v2d_buffer *buf, u64 off,
 		void *va;
 		int ret;
 
-		ret = v2d_xlate_dma(job, buf, off, &dma);
+		ret = v2d_xlate_dma(job, buf, off, &dma, true);
 		if (ret)
 			return ret;
 		n = v2d_run_len(dma, len);
@@ -255,14 +263,16 @@ static void v2d_sync_for_cpu(struct v2d_job *job, struct v2d_buffer *buf,
 			     u64 off, u64 len)
 {
 	while (len) {
+		size_t n = v2d_run_len(buf->addr + off, len);
 		dma_addr_t dma;
-		size_t n;
 
-		/* Nothing reached an address that does not translate. */
-		if (v2d_xlate_dma(job, buf, off, &dma))
-			return;
-		n = buf->path == V2D_PATH_DIRECT ? len : v2d_run_len(dma, len);
-		dma_sync_single_for_cpu(v2d_dma_dev, dma, n, DMA_FROM_DEVICE);
+		/* Nothing reached a page that does not translate: skip it. */
+		if (!v2d_xlate_dma(job, buf, off, &dma, false)) {
+			if (buf->path == V2D_PATH_DIRECT)
+				n = len;
+			dma_sync_single_for_cpu(v2d_dma_dev, dma, n,
+						DMA_FROM_DEVICE);
+		}
 		off += n;
 		len -= n;
 	}

@@ -54,15 +54,16 @@ static void v2d_fence_free_rcu(struct rcu_head *rcu)
 	struct v2d_fence *fence = container_of(rcu, struct v2d_fence, rcu);
 
 	kfree(fence);
-	atomic64_dec(&v2d_counters.live_fences);
 	/* Last: the module may go now, once this callback has returned. */
 	module_put(THIS_MODULE);
 }
 
+/* The last reference is gone: no longer live, freed after a grace period. */
 static void v2d_fence_release(struct dma_fence *f)
 {
 	struct v2d_fence *fence = container_of(f, struct v2d_fence, base);
 
+	atomic64_dec(&v2d_counters.live_fences);
 	call_rcu(&fence->rcu, v2d_fence_free_rcu);
 }
 
