@@ -158,6 +158,60 @@ static void test_release_and_query_unknown_handle_enoent(void **state)
 	close(fd);
 }
 
+/*
+ * An import made from an O_RDONLY dma-buf fd is a source only: a job
+ * writing it fails with EACCES and leaves it untouched; a copy out of it
+ * works. A shared writable mapping of that fd is refused too.
+ */
+static void test_read_only_fd_is_a_source_only(void **state)
+{
+	const size_t size = 64 * KIB;
+	unsigned char *rmap, *want;
+	struct v2d_submit req;
+	int ro, rw;
+	uint32_t hro, hrw;
+
+	(void)state;
+	assert_int_equal(pb_alloc(size, 0, O_RDONLY | O_CLOEXEC, NULL, &ro, NULL), 0);
+	track(ro);
+	assert_true(mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, ro, 0) ==
+		    MAP_FAILED);
+	assert_int_equal(errno, EACCES);
+	rw = buf_with_pattern(size, 0, 7, &rmap);
+	hro = import_ok(ro);
+	hrw = import_ok(rw);
+
+	memset(&req, 0, sizeof(req));
+	req.op = V2D_OP_FILL;
+	req.cpp = 4;
+	req.value = 0x55555555;
+	req.dst = surf(hro, 4096, 0, 0, 0, 1024, 16);
+	assert_int_equal(submit_raw(&req), EACCES);
+	memset(&req, 0, sizeof(req));
+	req.op = V2D_OP_COPY;
+	req.cpp = 4;
+	req.src = surf(hrw, 4096, 0, 0, 0, 1024, 16);
+	req.dst = surf(hro, 4096, 0, 0, 0, 1024, 16);
+	assert_int_equal(submit_raw(&req), EACCES);
+
+	/* The other way round: the read-only buffer (zeroes) is copied out. */
+	req.src = surf(hro, 4096, 0, 0, 0, 1024, 16);
+	req.dst = surf(hrw, 4096, 0, 0, 0, 1024, 16);
+	fence_done_ok(submit_ok(&req));
+	want = calloc(1, size);
+	assert_non_null(want);
+	check_buf(rw, rmap, want, size);
+	free(want);
+
+	/* Nothing was written into the read-only buffer. */
+	rmap = map_buf(ro, size, PROT_READ, 0);
+	assert_int_equal(pb_sync(ro, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ), 0);
+	assert_bytes(rmap, size, 0);
+	assert_int_equal(pb_sync(ro, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ), 0);
+	release_ok(hro);
+	release_ok(hrw);
+}
+
 static void test_import_struct_size_compat(void **state)
 {
 	struct {
@@ -869,6 +923,7 @@ int main(void)
 	ADD(import_rejects_bad_fds);
 	ADD(release_and_query_unknown_handle_enoent);
 	ADD(import_struct_size_compat);
+	ADD(read_only_fd_is_a_source_only);
 	ADD(fill_every_policy_and_pixel_size);
 	ADD(copy_between_policies);
 	ADD(copy_within_one_buffer);

@@ -31,6 +31,10 @@
  * @pad: must be zero.
  * @reserved: must be zero.
  *
+ * The engine writes only into an import made from an fd open for
+ * writing (O_RDWR or O_WRONLY): one made from an O_RDONLY fd can be a
+ * source, never a destination (see %V2D_IOC_SUBMIT).
+ *
  * The buffer is attached to the engine and mapped for DMA at once, in
  * both directions; every import of the same dma-buf, from any open file,
  * gets its own handle but shares that one attachment and mapping (and so
@@ -189,6 +193,8 @@ struct v2d_surface {
  * waiting for the buffers' locks; EBUSY when the file already has
  * ``max_pending_jobs`` (module parameter, default 256) jobs submitted and
  * not yet done; EPERM for %V2D_SUBMIT_HANG without CAP_SYS_ADMIN;
+ * EACCES when @dst was imported from a dma-buf fd not open for writing
+ * (such an import can still be a source);
  * EMFILE, ENOMEM, EFAULT, E2BIG.
  *
  * A job that was accepted always completes through its fence: with no

@@ -29,6 +29,7 @@
 #include <linux/dma-buf.h>
 #include <linux/dma-direction.h>
 #include <linux/err.h>
+#include <linux/fs.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 
@@ -181,6 +182,11 @@ static struct v2d_buffer *v2d_buffer_create(int fd)
 	}
 	buf->size = buf->dmabuf->size;
 	buf->ino = file_inode(buf->dmabuf->file)->i_ino;
+	/*
+	 * What the fd allows is what the engine may do: an importer given a
+	 * read-only fd reads through it and never writes.
+	 */
+	buf->writable = buf->dmabuf->file->f_mode & FMODE_WRITE;
 
 	m = v2d_mapping_get(buf->dmabuf);
 	if (IS_ERR(m)) {

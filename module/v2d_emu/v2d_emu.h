@@ -77,6 +77,7 @@ struct v2d_buffer {
 	u32 path;			/* V2D_PATH_* */
 	u32 unit;			/* translation unit (IOMMU path) */
 	u64 addr;			/* device address of byte 0 */
+	bool writable;			/* the fd was open for writing */
 	unsigned long ino;		/* inode of the dma-buf's file */
 	pid_t pid;			/* importing process (tgid) */
 	char comm[TASK_COMM_LEN];
