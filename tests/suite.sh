@@ -470,9 +470,26 @@ v2d_demo_rotates_quadrants() {
 	[ $? = 2 ] || fail "a bad --rotation did not exit 2"
 }
 
+# The engine reads the page behind a DMA address: on a platform whose DMA
+# addresses are not physical ones (faked by debug_dma_offset) it refuses
+# to load, and says why.
+v2d_refuses_dma_not_phys() {
+	[ -d /sys/module/v2d_emu ] && { v2d_unload || return 1; }
+	if insmod "$V2D_KO" debug_dma_offset=0x100000 2>"$SUITE_TMP/insmod.err"; then
+		v2d_unload
+		fail "v2d_emu loaded although its DMA addresses were not physical"
+		return 1
+	fi
+	cat "$SUITE_TMP/insmod.err"
+	dmesg | grep -q 'DMA addresses are not physical addresses here (they differ by 0x100000)' ||
+		fail "no message in the kernel log saying why" || return 1
+	[ ! -d /sys/module/v2d_emu ] || fail "the module stayed loaded" || return 1
+}
+
 run_v2d() {
 	area_selected v2d || return 0
 	ensure_pagebuf || return 0
+	run_shell_test v2d/refuses_dma_addresses_that_are_not_physical v2d_refuses_dma_not_phys
 	run_shell_step v2d/insmod_creates_device v2d_insmod
 	[ -c /dev/v2d_emu ] || return 0
 	# vgem is optional here: its test skips without it.

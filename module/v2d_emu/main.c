@@ -15,6 +15,7 @@
  * file, so rmmod is refused while any of them exists.
  */
 #include <linux/capability.h>
+#include <linux/dma-direct.h>
 #include <linux/dma-fence.h>
 #include <linux/dma-mapping.h>
 #include <linux/fs.h>
@@ -41,6 +42,11 @@ unsigned int v2d_max_pending_jobs = 256;
 module_param_named(max_pending_jobs, v2d_max_pending_jobs, uint, 0644);
 MODULE_PARM_DESC(max_pending_jobs,
 		 "Jobs one open file may have submitted and not yet retired; one more is EBUSY (default 256)");
+
+static unsigned long v2d_debug_dma_offset;
+module_param_named(debug_dma_offset, v2d_debug_dma_offset, ulong, 0444);
+MODULE_PARM_DESC(debug_dma_offset,
+		 "Debugging aid: act as if the bus added this to DMA addresses, which the engine cannot work with (default 0)");
 
 bool v2d_inject_fault;
 module_param_named(inject_fault, v2d_inject_fault, bool, 0644);
@@ -342,6 +348,34 @@ static struct miscdevice v2d_misc = {
 /* ---- init/exit ---------------------------------------------------------- */
 
 /*
+ * The engine turns a DMA address into the page it reaches (v2d_emu.h),
+ * which is right only where the device's DMA addresses are the physical
+ * addresses of memory: not with a memory-encryption bit in them (AMD SME
+ * and SEV, and confidential guests alike), not behind a bus that offsets
+ * them (a dma-ranges translation). Look at what the DMA API would do to
+ * a page's address for this device, and refuse to work where the two
+ * differ rather than read and write the wrong memory.
+ */
+static int v2d_check_dma_is_phys(struct device *dev)
+{
+	struct page *page = alloc_page(GFP_KERNEL);
+	phys_addr_t phys;
+	dma_addr_t dma;
+
+	if (!page)
+		return -ENOMEM;
+	phys = page_to_phys(page);
+	dma = phys_to_dma(dev, phys) + v2d_debug_dma_offset;
+	__free_page(page);
+	if (dma != phys) {
+		dev_err(dev, "DMA addresses are not physical addresses here (they differ by %#llx): the engine cannot reach memory through them\n",
+			(unsigned long long)(dma - phys));
+		return -ENODEV;
+	}
+	return 0;
+}
+
+/*
  * The engine's DMA device. No driver binds to it, so it gets no DMA ops
  * and maps through dma-direct (and swiotlb when a page is out of reach).
  */
@@ -363,6 +397,11 @@ static int v2d_pdev_create(void)
 
 	ret = dma_set_mask_and_coherent(&v2d_pdev->dev,
 					DMA_BIT_MASK(v2d_dma_bits));
+	if (ret) {
+		platform_device_unregister(v2d_pdev);
+		return ret;
+	}
+	ret = v2d_check_dma_is_phys(&v2d_pdev->dev);
 	if (ret) {
 		platform_device_unregister(v2d_pdev);
 		return ret;
