@@ -277,4 +277,29 @@ static inline int compat_dma_resv_get_singleton(struct dma_resv *obj,
 #define compat_assign_str(dst, src) __assign_str(dst, src)
 #endif
 
+/*
+ * Not a version but an architecture difference: where the DMA API does
+ * cache maintenance (arm64, riscv64: CONFIG_ARCH_HAS_SYNC_DMA_FOR_*), each
+ * device says whether it snoops the CPU's caches in dev->dma_coherent,
+ * which firmware (the "dma-coherent" property) normally sets; elsewhere
+ * (x86) every device is coherent and the field does not exist. Returns
+ * whether the device now is what was asked.
+ */
+#if defined(CONFIG_ARCH_HAS_SYNC_DMA_FOR_DEVICE) || \
+	defined(CONFIG_ARCH_HAS_SYNC_DMA_FOR_CPU) || \
+	defined(CONFIG_ARCH_HAS_SYNC_DMA_FOR_CPU_ALL)
+static inline bool compat_dev_set_dma_coherent(struct device *dev,
+					       bool coherent)
+{
+	dev->dma_coherent = coherent;
+	return true;
+}
+#else
+static inline bool compat_dev_set_dma_coherent(struct device *dev,
+					       bool coherent)
+{
+	return coherent;
+}
+#endif
+
 #endif /* DMABUF_LAB_COMPAT_H */

@@ -499,6 +499,68 @@ run_v2d() {
 	run_shell_test v2d/rmmod_once_idle v2d_rmmod_once_idle
 }
 
+# ---- coherency: the engine as coherent and as non-coherent hardware ---------------------
+
+# What debugfs says the DMA API makes of the engine's device: yes or no.
+v2d_dma_coherent() {
+	awk '$1 == "coherent" { print $2 }' /sys/kernel/debug/v2d_emu/dma 2>/dev/null
+}
+
+# coherency_check MODE WANT: load the engine with coherency=MODE; WANT is
+# what the DMA API must then say (yes, no), or "refused" where the
+# architecture has no such DMA. A loaded engine then runs the v2d area's
+# data tests (fill, copy, rotate on every policy, byte by byte).
+coherency_check() {
+	v2d_unload || return 1
+	if ! insmod "$V2D_KO" coherency="$1" 2>"$SUITE_TMP/insmod.err"; then
+		cat "$SUITE_TMP/insmod.err"
+		[ "$2" = refused ] || fail "insmod coherency=$1 failed" || return 1
+		dmesg | grep -q "coherency=$1: DMA on this architecture is always coherent" ||
+			fail "refused without saying why" || return 1
+		return 0
+	fi
+	[ "$2" != refused ] || { v2d_unload; fail "coherency=$1 was accepted"; return 1; }
+	wait_for 5 -c /dev/v2d_emu || fail "/dev/v2d_emu did not appear" || return 1
+	_seen=$(v2d_dma_coherent)
+	[ -n "$_seen" ] || { SKIP_REASON="debugfs not mounted"; return 77; }
+	[ "$_seen" = "$2" ] || fail "coherency=$1: the DMA API says coherent $_seen, want $2" || return 1
+	echo "coherency=$1: coherent $_seen"
+	_filter=$DL_FILTER
+	# FILL, COPY and ROTATE: fill_every_policy..., copy_*, rotate_*
+	DL_FILTER='v2d/[cfr][io][lpt]*'
+	export DL_FILTER
+	CMOCKA_MESSAGE_OUTPUT=TAP with_timeout "$DL_BIN/v2d" >"$SUITE_TMP/coh.out" 2>&1
+	_rc=$?
+	DL_FILTER=$_filter
+	export DL_FILTER
+	cat "$SUITE_TMP/coh.out"
+	[ "$_rc" = 0 ] && grep -q '^ok ' "$SUITE_TMP/coh.out" ||
+		fail "the data tests failed with coherency=$1" || return 1
+}
+
+coherency_auto() {
+	case $(uname -m) in
+	x86_64) coherency_check auto yes ;;
+	*) coherency_check auto no ;;
+	esac
+}
+coherency_coherent() { coherency_check coherent yes; }
+coherency_non_coherent() {
+	case $(uname -m) in
+	x86_64) coherency_check non-coherent refused ;;
+	*) coherency_check non-coherent no ;;
+	esac
+}
+
+run_coherency() {
+	area_selected coherency || return 0
+	ensure_pagebuf || return 0
+	run_shell_test coherency/auto_is_what_the_platform_says coherency_auto
+	run_shell_test coherency/coherent_engine_round_trips coherency_coherent
+	run_shell_test coherency/non_coherent_engine_round_trips_or_is_refused coherency_non_coherent
+	v2d_unload 2>/dev/null
+}
+
 # ---- contention: threads and files fighting over v2d_emu's buffers --------------------
 
 run_contention() {
@@ -745,6 +807,7 @@ for _area in roundtrip zerofill mmap sync fdinfo classic errors inspect; do
 done
 run_import
 run_v2d
+run_coherency
 run_contention
 run_pipeline
 run_dma32

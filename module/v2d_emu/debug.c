@@ -5,6 +5,9 @@
  *   imports  one line per import: handle, inode of the dma-buf's file,
  *            exporter, size, path (direct or IOMMU), translation unit and
  *            IOVA (IOMMU path only), segments, importing process
+ *   dma      the engine's device as the DMA API sees it: whether it is
+ *            coherent with the CPU's caches, its mask width, and the
+ *            largest mapping and segment it takes (one "key value" a line)
  *   jobs     one line per job in flight: context:seqno, op, handles,
  *            state (queued; waiting for its dependencies; running on
  *            the engine; stopping), fence state and error, age in
@@ -18,6 +21,8 @@
  */
 #include <linux/debugfs.h>
 #include <linux/dma-fence.h>
+#include <linux/dma-map-ops.h>
+#include <linux/dma-mapping.h>
 #include <linux/fs.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
@@ -133,6 +138,18 @@ static int v2d_jobs_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(v2d_jobs);
 
+static int v2d_dma_show(struct seq_file *s, void *unused)
+{
+	struct device *dev = v2d_dma_dev;
+
+	seq_printf(s, "coherent %s\n", dev_is_dma_coherent(dev) ? "yes" : "no");
+	seq_printf(s, "dma_bits %d\n", fls64(dma_get_mask(dev)));
+	seq_printf(s, "max_mapping_size %zu\n", dma_max_mapping_size(dev));
+	seq_printf(s, "max_segment_size %u\n", dma_get_max_seg_size(dev));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(v2d_dma);
+
 /* A debugging aid: the engine works without debugfs, so no error here. */
 void v2d_debug_init(void)
 {
@@ -140,6 +157,7 @@ void v2d_debug_init(void)
 	debugfs_create_file("imports", 0400, debug_dir, NULL,
 			    &v2d_imports_fops);
 	debugfs_create_file("jobs", 0400, debug_dir, NULL, &v2d_jobs_fops);
+	debugfs_create_file("dma", 0444, debug_dir, NULL, &v2d_dma_fops);
 }
 
 void v2d_debug_exit(void)

@@ -9,7 +9,11 @@
  * address is, on this platform (see v2d_emu.h), the physical address the
  * device would reach, and the engine reads or writes that page. With
  * swiotlb the page is the bounce slot, and the data reaches the buffer's
- * own pages only through a sync for the CPU, as with real hardware.
+ * own pages only through a sync for the CPU, as with real hardware. A
+ * non-coherent engine (coherency=non-coherent, or a platform device on
+ * arm64 and riscv64) reaches the same pages through a non-cacheable
+ * mapping made at import, so that its writes are in memory and its reads
+ * come from memory, whatever the CPU's caches hold.
  *
  * Stopping: the engine looks at the job's stop flag before every chunk
  * of V2D_CHUNK bytes and lets the CPU go to others there, so that even a
@@ -82,20 +86,25 @@ static int v2d_access(struct v2d_job *job, struct v2d_buffer *buf, u64 off,
 {
 	while (len) {
 		dma_addr_t dma;
+		void *page, *va;
 		size_t n;
-		void *va;
 		int ret;
 
 		ret = v2d_xlate_dma(job, buf, off, &dma, true);
 		if (ret)
 			return ret;
 		n = v2d_run_len(dma, len);
-		va = compat_kmap_local_page(pfn_to_page(PHYS_PFN(dma)));
+		/* Non-coherent: past the caches, straight to memory. */
+		page = NULL;
+		if (!buf->nc)
+			page = compat_kmap_local_page(pfn_to_page(PHYS_PFN(dma)));
+		va = buf->nc ? buf->nc + off : page + offset_in_page(dma);
 		if (write)
-			memcpy(va + offset_in_page(dma), data, n);
+			memcpy(va, data, n);
 		else
-			memcpy(data, va + offset_in_page(dma), n);
-		compat_kunmap_local(va);
+			memcpy(data, va, n);
+		if (page)
+			compat_kunmap_local(page);
 		data += n;
 		off += n;
 		len -= n;
@@ -298,6 +307,8 @@ void v2d_engine_flush(struct v2d_job *job)
 	u64 len = (u64)d->width * job->req.cpp, start, end;
 	u32 row;
 
+	/* A non-coherent engine's writes are in memory before the fence. */
+	wmb();
 	start = v2d_pixel(d, job->req.cpp, 0, 0);
 	end = start + len;
 	for (row = 1; row < d->height; row++) {

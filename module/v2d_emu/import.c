@@ -28,10 +28,12 @@
  */
 #include <linux/dma-buf.h>
 #include <linux/dma-direction.h>
+#include <linux/dma-map-ops.h>
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 
 #include "compat.h"
 #include "trace.h"
@@ -51,6 +53,7 @@ struct v2d_mapping {
 	u32 path;			/* V2D_PATH_* */
 	u32 unit;			/* translation unit (IOMMU path) */
 	u64 addr;			/* device address of byte 0 */
+	void *nc;			/* non-coherent engine: its view */
 };
 
 /*
@@ -77,6 +80,38 @@ static int v2d_mapping_place(struct v2d_mapping *m)
 
 	m->path = V2D_PATH_IOMMU;
 	return v2d_iommu_map(sgt, m->dmabuf->size, &m->unit, &m->addr);
+}
+
+/*
+ * A non-coherent engine goes to memory past the CPU's caches: it gets a
+ * non-cacheable kernel mapping of the pages its DMA addresses name (the
+ * bounce slots, under swiotlb), in the buffer's order, made here because
+ * the engine's own path may not allocate (fence signalling).
+ */
+static void *v2d_mapping_nc_map(struct sg_table *sgt, u64 size)
+{
+	unsigned long nr = size >> PAGE_SHIFT, i = 0;
+	struct scatterlist *sg;
+	struct page **pages;
+	unsigned int k, off;
+	void *va = NULL;
+
+	pages = kvmalloc_array(nr, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return NULL;
+	for_each_sgtable_dma_sg(sgt, sg, k) {
+		dma_addr_t addr = sg_dma_address(sg);
+
+		if (offset_in_page(addr))
+			goto out;
+		for (off = 0; off < sg_dma_len(sg) && i < nr; off += PAGE_SIZE)
+			pages[i++] = pfn_to_page(PHYS_PFN(addr + off));
+	}
+	if (i == nr)
+		va = vmap(pages, nr, VM_MAP, pgprot_dmacoherent(PAGE_KERNEL));
+out:
+	kvfree(pages);
+	return va;
 }
 
 static struct v2d_mapping *v2d_mapping_create(struct dma_buf *dmabuf)
@@ -107,9 +142,20 @@ static struct v2d_mapping *v2d_mapping_create(struct dma_buf *dmabuf)
 	if (ret)
 		goto err_unmap;
 
+	if (!dev_is_dma_coherent(v2d_dma_dev)) {
+		m->nc = v2d_mapping_nc_map(m->sgt, dmabuf->size);
+		if (!m->nc) {
+			ret = -ENOMEM;
+			goto err_unplace;
+		}
+	}
+
 	get_dma_buf(dmabuf);
 	return m;
 
+err_unplace:
+	if (m->path == V2D_PATH_IOMMU)
+		v2d_iommu_unmap(m->unit, m->addr, dmabuf->size);
 err_unmap:
 	compat_dma_buf_unmap_attachment_unlocked(m->attach, m->sgt,
 						 DMA_BIDIRECTIONAL);
@@ -145,6 +191,8 @@ static void v2d_mapping_release(struct kref *ref)
 {
 	struct v2d_mapping *m = container_of(ref, struct v2d_mapping, ref);
 
+	if (m->nc)
+		vunmap(m->nc);
 	if (m->path == V2D_PATH_IOMMU)
 		v2d_iommu_unmap(m->unit, m->addr, m->dmabuf->size);
 	compat_dma_buf_unmap_attachment_unlocked(m->attach, m->sgt,
@@ -198,6 +246,7 @@ static struct v2d_buffer *v2d_buffer_create(int fd)
 	buf->path = m->path;
 	buf->unit = m->unit;
 	buf->addr = m->addr;
+	buf->nc = m->nc;
 
 	atomic64_inc(&v2d_counters.live_imports);
 	v2d_debug_add_import(buf);

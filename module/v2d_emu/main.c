@@ -17,6 +17,7 @@
 #include <linux/capability.h>
 #include <linux/dma-direct.h>
 #include <linux/dma-fence.h>
+#include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
@@ -26,6 +27,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
+#include "compat.h"
 #include "v2d_emu.h"
 
 static unsigned int v2d_dma_bits = 64;
@@ -42,6 +44,11 @@ unsigned int v2d_max_pending_jobs = 256;
 module_param_named(max_pending_jobs, v2d_max_pending_jobs, uint, 0644);
 MODULE_PARM_DESC(max_pending_jobs,
 		 "Jobs one open file may have submitted and not yet retired; one more is EBUSY (default 256)");
+
+static char *v2d_coherency = "auto";
+module_param_named(coherency, v2d_coherency, charp, 0444);
+MODULE_PARM_DESC(coherency,
+		 "The engine's DMA: auto (as the platform sets the device up: non-coherent on arm64 and riscv64), coherent, or non-coherent (where the architecture has such DMA); see README");
 
 static unsigned long v2d_debug_dma_offset;
 module_param_named(debug_dma_offset, v2d_debug_dma_offset, ulong, 0444);
@@ -376,6 +383,38 @@ static int v2d_check_dma_is_phys(struct device *dev)
 }
 
 /*
+ * Which kind of hardware the engine is (README, "What boards get"): a
+ * coherent engine snoops the CPU's caches, so the DMA API does no cache
+ * maintenance for it and the engine reads and writes through cached
+ * memory; a non-coherent one does not, the DMA API cleans and
+ * invalidates around its mappings, and the engine goes to memory through
+ * a non-cacheable mapping (import.c), as such hardware would.
+ */
+static int v2d_set_coherency(struct device *dev)
+{
+	bool want = true;
+
+	if (sysfs_streq(v2d_coherency, "coherent")) {
+		want = true;
+	} else if (sysfs_streq(v2d_coherency, "non-coherent")) {
+		want = false;
+	} else if (!sysfs_streq(v2d_coherency, "auto")) {
+		dev_err(dev, "coherency=%s: not auto, coherent or non-coherent\n",
+			v2d_coherency);
+		return -EINVAL;
+	}
+	if (!sysfs_streq(v2d_coherency, "auto") &&
+	    !compat_dev_set_dma_coherent(dev, want)) {
+		dev_err(dev, "coherency=%s: DMA on this architecture is always coherent\n",
+			v2d_coherency);
+		return -EINVAL;
+	}
+	dev_info(dev, "DMA is %s\n",
+		 dev_is_dma_coherent(dev) ? "coherent" : "non-coherent");
+	return 0;
+}
+
+/*
  * The engine's DMA device. No driver binds to it, so it gets no DMA ops
  * and maps through dma-direct (and swiotlb when a page is out of reach).
  */
@@ -402,6 +441,8 @@ static int v2d_pdev_create(void)
 		return ret;
 	}
 	ret = v2d_check_dma_is_phys(&v2d_pdev->dev);
+	if (!ret)
+		ret = v2d_set_coherency(&v2d_pdev->dev);
 	if (ret) {
 		platform_device_unregister(v2d_pdev);
 		return ret;

@@ -77,6 +77,7 @@ struct v2d_buffer {
 	u32 path;			/* V2D_PATH_* */
 	u32 unit;			/* translation unit (IOMMU path) */
 	u64 addr;			/* device address of byte 0 */
+	void *nc;			/* non-coherent engine: its view */
 	bool writable;			/* the fd was open for writing */
 	unsigned long ino;		/* inode of the dma-buf's file */
 	pid_t pid;			/* importing process (tgid) */
