@@ -587,7 +587,8 @@ static int wp_page(void *page, char *why, size_t len)
 	struct uffdio_writeprotect wp = {
 		.range = reg.range, .mode = UFFDIO_WRITEPROTECT_MODE_WP,
 	};
-	int uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
+	/* poll() on a userfaultfd needs O_NONBLOCK (POLLERR otherwise). */
+	int uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 
 	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) ||
 	    ioctl(uffd, UFFDIO_REGISTER, &reg) ||
@@ -630,6 +631,7 @@ static void test_handle_in_flight_is_nobody_elses(void **state)
 	pfd.fd = uffd;
 	pfd.events = POLLIN;
 	assert_int_equal(poll(&pfd, 1, 10000), 1);
+	assert_int_equal(pfd.revents, POLLIN);
 
 	rel_ret = ioctl(vd, V2D_IOC_RELEASE, &rel);
 	rel_err = errno;
