@@ -287,12 +287,15 @@ static void copy_case(uint32_t sflags, uint32_t dflags, uint32_t cpp)
 	uint32_t sh, dh;
 	int sfd, dfd;
 
-	sfd = buf_with_pattern(size, sflags, 11, &smap);
+	sfd = alloc_buf(size, sflags, NULL);
+	smap = map_buf(sfd, size, PROT_READ | PROT_WRITE, 0);
 	dfd = buf_with_pattern(size, dflags, 12, &dmap);
-	src = snapshot(sfd, smap, size);
-	want = snapshot(dfd, dmap, size);
 	sh = import_ok(sfd);
 	dh = import_ok(dfd);
+	/* Written while mapped for the engine: it gets there by SYNC END. */
+	write_pattern(sfd, smap, size, 11);
+	src = snapshot(sfd, smap, size);
+	want = snapshot(dfd, dmap, size);
 
 	memset(&req, 0, sizeof(req));
 	req.op = V2D_OP_COPY;
@@ -358,12 +361,15 @@ static void rotate_case(uint32_t deg)
 	struct v2d_submit req;
 	int sfd, dfd;
 
-	sfd = buf_with_pattern(size, PAGEBUF_ALLOC_ORDER0, 21, &smap);
+	sfd = alloc_buf(size, PAGEBUF_ALLOC_ORDER0, NULL);
+	smap = map_buf(sfd, size, PROT_READ | PROT_WRITE, 0);
 	dfd = buf_with_pattern(size, PAGEBUF_ALLOC_CONTIG, 22, &dmap);
-	src = snapshot(sfd, smap, size);
-	want = snapshot(dfd, dmap, size);
 	sh = import_ok(sfd);
 	dh = import_ok(dfd);
+	/* Written while mapped for the engine: it gets there by SYNC END. */
+	write_pattern(sfd, smap, size, 21);
+	src = snapshot(sfd, smap, size);
+	want = snapshot(dfd, dmap, size);
 
 	memset(&req, 0, sizeof(req));
 	req.op = V2D_OP_ROTATE;

@@ -250,15 +250,20 @@ int v2d_teardown(void **state)
 }
 
 /* A buffer of @size filled with pattern @seed, mapped; returns the fd. */
+void write_pattern(int fd, unsigned char *map, size_t size, uint64_t seed)
+{
+	assert_int_equal(pb_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE), 0);
+	pb_fill(map, size, seed);
+	assert_int_equal(pb_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE), 0);
+}
+
 int buf_with_pattern(uint64_t size, uint32_t flags, uint64_t seed,
 			    unsigned char **map)
 {
 	int fd = alloc_buf(size, flags, NULL);
 
 	*map = map_buf(fd, size, PROT_READ | PROT_WRITE, 0);
-	assert_int_equal(pb_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE), 0);
-	pb_fill(*map, size, seed);
-	assert_int_equal(pb_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE), 0);
+	write_pattern(fd, *map, size, seed);
 	return fd;
 }
 

@@ -71,6 +71,8 @@ int file_has_line(const char *path, const char *needle);
 /* delete_module(2) with O_NONBLOCK: -1 with EWOULDBLOCK while in use. */
 int delete_module(const char *name);
 
+/* Write pattern @seed through the mapping, inside a write bracket. */
+void write_pattern(int fd, unsigned char *map, size_t size, uint64_t seed);
 /* A buffer of @size filled with pattern @seed, mapped; returns the fd. */
 int buf_with_pattern(uint64_t size, uint32_t flags, uint64_t seed,
 		     unsigned char **map);
