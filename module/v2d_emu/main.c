@@ -474,7 +474,7 @@ static int __init v2d_init(void)
 		ret = -ENOMEM;
 		goto err_pdev;
 	}
-	v2d_retire_wq = alloc_workqueue("v2d_emu_retire", 0, 0);
+	v2d_retire_wq = alloc_workqueue("v2d_emu_retire", WQ_UNBOUND, 0);
 	if (!v2d_retire_wq) {
 		ret = -ENOMEM;
 		goto err_wq;
