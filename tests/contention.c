@@ -497,7 +497,7 @@ static void test_import_racing_release_leaks_nothing(void **state)
 	(void)state;
 	r.buf = alloc_buf(64 * KIB, 0, NULL);
 	pb_snap(&snap);
-	r.dev = v2d_open_ok();
+	r.dev = track(v2d_open_ok());
 	r.stop = 0;
 	r.err = 0;
 	assert_int_equal(pthread_create(&rel, NULL, race_release, &r), 0);
@@ -510,7 +510,7 @@ static void test_import_racing_release_leaks_nothing(void **state)
 	assert_int_equal(r.err, 0);
 
 	/* Closing the file drops every handle it still has: all of them. */
-	assert_int_equal(close(r.dev), 0);
+	assert_int_equal(close(untrack(r.dev)), 0);
 	stats_ok(&st);
 	pb_stats(&pst);
 	pb_diag("after close: v2d imports %llu, pagebuf attachments %llu mappings %llu",
@@ -714,50 +714,57 @@ static int job_in_state(const char *state)
 
 /*
  * A job the engine has started runs to its end when its file is closed;
- * a job still queued behind it is cancelled and writes nothing.
+ * a job still queued behind it is cancelled and writes nothing. The
+ * running one is a per-pixel ROTATE of half a million pixels, long enough
+ * to be seen running: one row turned into a column, so that the column
+ * holds the row's bytes in order.
  */
 static void test_close_lets_a_running_job_finish(void **state)
 {
-	const uint64_t size = 8 * MIB;
-	unsigned char *map;
+	const uint64_t size = 2 * MIB;
+	unsigned char *smap, *dmap;
 	struct v2d_submit req;
-	int fd, dev, save = vd, first, next, i;
-	uint32_t h;
+	int sfd, dfd, dev, save = vd, first, next, i;
+	uint32_t hs, hd;
 
 	(void)state;
-	fd = alloc_buf(size, PAGEBUF_ALLOC_ORDER0, NULL);
-	map = map_buf(fd, size, PROT_READ, 0);
-	dev = v2d_open_ok();
+	v2d_param("timeout_ms", "20000");
+	sfd = buf_with_pattern(size, PAGEBUF_ALLOC_ORDER0, 41, &smap);
+	dfd = alloc_buf(size + STRIDE, PAGEBUF_ALLOC_ORDER0, NULL);
+	dmap = map_buf(dfd, size + STRIDE, PROT_READ, 0);
+	dev = track(v2d_open_ok());
 	vd = dev;
-	h = import_ok(fd);
+	hs = import_ok(sfd);
+	hd = import_ok(dfd);
 	memset(&req, 0, sizeof(req));
-	req.op = V2D_OP_FILL;
+	req.op = V2D_OP_ROTATE;
 	req.cpp = 4;
-	req.value = 0x77777777;
-	req.dst = surf(h, STRIDE, 0, 0, 0, STRIDE / 4, size / STRIDE - 1);
+	req.rotation = 90;
+	req.src = surf(hs, size, 0, 0, 0, size / 4, 1);
+	req.dst = surf(hd, 4, 0, 0, 0, 1, size / 4);
 	first = submit_ok(&req);
 	memset(&req, 0, sizeof(req));
 	req.op = V2D_OP_FILL;
 	req.cpp = 4;
 	req.value = 0x11111111;
-	req.dst = surf(h, STRIDE, size - STRIDE, 0, 0, STRIDE / 4, 1);
+	req.dst = surf(hd, STRIDE, size, 0, 0, STRIDE / 4, 1);
 	next = submit_ok(&req);
 	vd = save;
 
-	for (i = 0; i < 2000 && job_in_state(" running ") == 0; i++)
+	for (i = 0; i < 5000 && job_in_state(" running ") == 0; i++)
 		usleep(1000);
 	if (job_in_state(" running ") < 0)
 		skip_because("no /sys/kernel/debug/v2d_emu/jobs: debugfs not mounted");
 	if (fence_status(first) != 0)
 		skip_because("the first job ended before the file could be closed while it ran");
-	assert_int_equal(close(dev), 0);
+	assert_int_equal(close(untrack(dev)), 0);
 
 	assert_int_equal(fence_wait(first), 1);
 	assert_int_equal(fence_wait(next), -ECANCELED);
-	assert_int_equal(pb_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ), 0);
-	assert_bytes(map, size - STRIDE, 0x77);
-	assert_bytes(map + size - STRIDE, STRIDE, 0);
-	assert_int_equal(pb_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ), 0);
+	check_buf(dfd, dmap, smap, size);
+	assert_int_equal(pb_sync(dfd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ), 0);
+	assert_bytes(dmap + size, STRIDE, 0);
+	assert_int_equal(pb_sync(dfd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ), 0);
 }
 
 /* ---- limits ------------------------------------------------------------------ */
@@ -775,7 +782,7 @@ static void test_pending_jobs_beyond_the_cap_ebusy(void **state)
 	v2d_param("max_pending_jobs", "8");
 	v2d_param("timeout_ms", "10000");
 	stats_ok(&before);
-	dev = v2d_open_ok();
+	dev = track(v2d_open_ok());
 	vd = dev;
 	h = import_ok(fd);
 	hang = submit_hang(h);		/* keeps the others pending */
@@ -795,7 +802,7 @@ static void test_pending_jobs_beyond_the_cap_ebusy(void **state)
 	stats_ok(&after);
 	assert_int_equal(after.live_jobs - before.live_jobs, 8);
 	vd = save;
-	assert_int_equal(close(dev), 0);
+	assert_int_equal(close(untrack(dev)), 0);
 	assert_int_equal(fence_wait(hang), -ECANCELED);
 	stats_ok(&after);
 	assert_int_equal(after.live_jobs, before.live_jobs);
@@ -974,7 +981,7 @@ static void test_rmmod_racing_the_last_fence_release(void **state)
 		close(go[0]);
 
 		fd = pb_alloc_ok(64 * KIB, 0, NULL);
-		dev = v2d_open_ok();
+		dev = track(v2d_open_ok());
 		assert_int_equal(import_raw(dev, fd, &h), 0);
 		memset(&req, 0, sizeof(req));
 		req.op = V2D_OP_FILL;
@@ -984,7 +991,7 @@ static void test_rmmod_racing_the_last_fence_release(void **state)
 		assert_succeeds(ioctl(dev, V2D_IOC_SUBMIT, &req));
 		out = req.out_fence_fd;
 		assert_int_equal(fence_wait(out), 1);
-		close(dev);
+		close(untrack(dev));
 		close(fd);
 		/* Only the sync_file holds the module now, through its fence. */
 		assert_int_equal(write(go[1], "g", 1), 1);
