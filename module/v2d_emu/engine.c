@@ -11,7 +11,7 @@
  * swiotlb the page is the bounce slot, and the data reaches the buffer's
  * own pages only through a sync for the CPU, as with real hardware. A
  * non-coherent engine (coherency=non-coherent, or a platform device on
- * arm64 and riscv64) reaches the same pages through a non-cacheable
+ * arm64) reaches the same pages through a non-cacheable
  * mapping made at import, so that its writes are in memory and its reads
  * come from memory, whatever the CPU's caches hold.
  *

@@ -48,7 +48,7 @@ MODULE_PARM_DESC(max_pending_jobs,
 static char *v2d_coherency = "auto";
 module_param_named(coherency, v2d_coherency, charp, 0444);
 MODULE_PARM_DESC(coherency,
-		 "The engine's DMA: auto (as the platform sets the device up: non-coherent on arm64 and riscv64), coherent, or non-coherent (where the architecture has such DMA); see README");
+		 "The engine's DMA: auto (as the platform sets the device up: non-coherent on arm64), coherent, or non-coherent (where the architecture has such DMA); see README");
 
 static unsigned long v2d_debug_dma_offset;
 module_param_named(debug_dma_offset, v2d_debug_dma_offset, ulong, 0444);
