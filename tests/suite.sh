@@ -803,7 +803,7 @@ done
 reliability_begin
 
 run_seed
-for _area in roundtrip zerofill mmap sync fdinfo classic errors inspect; do
+for _area in roundtrip zerofill mmap sync fdinfo classic errors memcg inspect; do
 	area_selected "$_area" || continue
 	ensure_pagebuf || continue
 	run_program "$_area" "$DL_BIN/$_area"
