@@ -20,12 +20,21 @@
  * kernel's system heap: 1 MiB, 64 KiB and 4 KiB chunks with 4 KiB pages,
  * sizes that IOMMUs map efficiently. The largest order is tried without
  * reclaim, so that a fragmented system falls back instead of stalling.
+ *
+ * Every page is charged to the allocating process's memory cgroup
+ * (__GFP_ACCOUNT), so that a container's memory.max covers its buffers as
+ * it covers the rest of its memory. Over that limit, or when memory runs out,
+ * the allocation fails with ENOMEM rather than waking the OOM killer
+ * (__GFP_RETRY_MAYFAIL): a buffer request is one the caller can handle
+ * failing, unlike the page faults of whatever process the killer picks;
+ * and quietly: a process asking for too much is no kernel problem.
  */
-#define PAGEBUF_HIGH_ORDER_GFP ((GFP_HIGHUSER | __GFP_ZERO | __GFP_NOWARN | \
-				 __GFP_NORETRY | __GFP_COMP) & ~__GFP_RECLAIM)
-#define PAGEBUF_LOW_ORDER_GFP (GFP_HIGHUSER | __GFP_ZERO | __GFP_COMP)
-#define PAGEBUF_CONTIG_GFP (GFP_HIGHUSER | __GFP_ZERO | __GFP_NOWARN | \
-			    __GFP_RETRY_MAYFAIL)
+#define PAGEBUF_GFP (GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT)
+#define PAGEBUF_HIGH_ORDER_GFP ((PAGEBUF_GFP | __GFP_NOWARN | __GFP_NORETRY | \
+				 __GFP_COMP) & ~__GFP_RECLAIM)
+#define PAGEBUF_LOW_ORDER_GFP (PAGEBUF_GFP | __GFP_NOWARN | __GFP_RETRY_MAYFAIL | \
+			       __GFP_COMP)
+#define PAGEBUF_CONTIG_GFP (PAGEBUF_GFP | __GFP_NOWARN | __GFP_RETRY_MAYFAIL)
 
 struct pagebuf_order {
 	unsigned int order;
