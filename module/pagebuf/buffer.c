@@ -39,15 +39,30 @@
 #include "trace.h"
 
 /*
- * A table over the same pages as @src, for one DMA mapping for @dev: no
- * segment longer than the device takes (dma_get_max_seg_size(), 64 KiB
- * for a device that never said), as the DMA API requires of a mapping.
+ * The longest segment a mapping for @dev may have: what the device takes
+ * in one segment (dma_get_max_seg_size(), 64 KiB for a device that never
+ * said), and what the DMA API can map for it at once
+ * (dma_max_mapping_size(): 256 KiB where swiotlb bounces, for a device
+ * with a 32-bit mask, under swiotlb=force or in an encrypted guest).
+ */
+static unsigned int pagebuf_max_segment(struct device *dev)
+{
+	size_t max = min_t(size_t, dma_get_max_seg_size(dev),
+			   dma_max_mapping_size(dev));
+
+	return max_t(unsigned int, PAGE_SIZE,
+		     rounddown(min_t(size_t, max, UINT_MAX), PAGE_SIZE));
+}
+
+/*
+ * A table over the same pages as @src, for one DMA mapping for @dev, with
+ * no segment longer than pagebuf_max_segment(): a buffer allocated in
+ * 1 MiB chunks, or in one, is split for a device that bounces.
  */
 static int pagebuf_copy_table(struct sg_table *dst, struct sg_table *src,
 			      struct device *dev)
 {
-	unsigned int max = max_t(unsigned int, PAGE_SIZE,
-				 rounddown(dma_get_max_seg_size(dev), PAGE_SIZE));
+	unsigned int max = pagebuf_max_segment(dev);
 	unsigned int i, off, len, nents = 0;
 	struct scatterlist *s, *d;
 	int ret;
