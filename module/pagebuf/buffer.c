@@ -237,14 +237,37 @@ MODULE_PARM_DESC(debug_skip_sync,
 		 "Debugging aid: skip the DMA syncs of CPU access, breaking coherency on purpose (default 0)");
 
 /*
- * CPU access brackets: hand every live DMA mapping to the CPU or back to
- * its device, each in the direction it was mapped with (syncing in another
- * direction is a DMA API error), and keep the kernel's vmap alias coherent.
- * The CPU's own direction does not narrow this down: a mapping's direction
- * already says which cache maintenance it needs.
+ * The direction of the sync that hands mapping @m back to its device
+ * after a CPU access in direction @cpu_dir, or DMA_NONE for none.
+ *
+ * What the CPU may have written must reach the device, so after a write
+ * the mapping is synced in its own direction (syncing in another one is
+ * a DMA API error). After a read there is nothing to hand over: syncing
+ * in the mapping's direction would copy the CPU's view over a bounce
+ * buffer that the device may be writing at that moment. DMA_FROM_DEVICE
+ * does no copy and still gives a non-coherent device's cache lines back
+ * (the kernel's system heap syncs in the CPU's direction for the same
+ * reason); a mapping the device only reads needs nothing.
  */
-static void pagebuf_sync_mappings(struct pagebuf_buffer *buf, bool for_cpu)
+static enum dma_data_direction
+pagebuf_sync_dir_for_device(const struct pagebuf_mapping *m,
+			    enum dma_data_direction cpu_dir)
 {
+	if (cpu_dir != DMA_FROM_DEVICE)
+		return m->dir;
+	return m->dir == DMA_TO_DEVICE ? DMA_NONE : DMA_FROM_DEVICE;
+}
+
+/*
+ * CPU access brackets: hand every live DMA mapping to the CPU (in the
+ * direction it was mapped with: the device may have written any of it)
+ * or back to its device (see pagebuf_sync_dir_for_device()), and keep
+ * the kernel's vmap alias coherent.
+ */
+static void pagebuf_sync_mappings(struct pagebuf_buffer *buf, bool for_cpu,
+				  enum dma_data_direction cpu_dir)
+{
+	enum dma_data_direction dir;
 	struct pagebuf_attachment *a;
 	struct pagebuf_mapping *m;
 
@@ -259,12 +282,15 @@ static void pagebuf_sync_mappings(struct pagebuf_buffer *buf, bool for_cpu)
 
 	list_for_each_entry(a, &buf->attachments, node) {
 		list_for_each_entry(m, &a->mappings, node) {
-			if (for_cpu)
+			if (for_cpu) {
 				dma_sync_sgtable_for_cpu(a->dev, &m->table,
 							 m->dir);
-			else
+				continue;
+			}
+			dir = pagebuf_sync_dir_for_device(m, cpu_dir);
+			if (dir != DMA_NONE)
 				dma_sync_sgtable_for_device(a->dev, &m->table,
-							    m->dir);
+							    dir);
 		}
 	}
 out_unlock:
@@ -288,7 +314,7 @@ static int pagebuf_begin_cpu_access(struct dma_buf *dmabuf,
 	if (ret < 0)
 		return ret;
 
-	pagebuf_sync_mappings(dmabuf->priv, true);
+	pagebuf_sync_mappings(dmabuf->priv, true, dir);
 	return 0;
 }
 
@@ -296,7 +322,7 @@ static int pagebuf_end_cpu_access(struct dma_buf *dmabuf,
 				  enum dma_data_direction dir)
 {
 	trace_pagebuf_cpu_access(dmabuf->priv, dir, false);
-	pagebuf_sync_mappings(dmabuf->priv, false);
+	pagebuf_sync_mappings(dmabuf->priv, false, dir);
 	return 0;
 }
 
