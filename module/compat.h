@@ -13,7 +13,10 @@
 #define DMABUF_LAB_COMPAT_H
 
 #include <linux/dma-buf.h>
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/rcupdate.h>
 
 /*
  * v6.3 "mm: introduce vma->vm_flags wrapper functions" made vm_flags
@@ -275,6 +278,43 @@ static inline int compat_dma_resv_get_singleton(struct dma_resv *obj,
 #define compat_assign_str(dst, src) __assign_str(dst)
 #else
 #define compat_assign_str(dst, src) __assign_str(dst, src)
+#endif
+
+/*
+ * v6.7 "fs: use SLAB_TYPESAFE_BY_RCU for files" (with get_file_active()):
+ * the memory of a struct file stays a struct file while an RCU reader
+ * may look at it, so a file can be found again through a pointer that
+ * holds no reference, and taken only if it is still open. Before it, a
+ * dma-buf's file can be freed before the dma-buf's release runs (a
+ * /proc/PID/fd lookup holding its dentry delays that), so such a pointer
+ * must not be followed at all: the shim finds nothing.
+ *
+ * Returns @dmabuf with a new reference on its file, or NULL if its file
+ * is gone (or cannot be looked at). The caller keeps @dmabuf itself
+ * valid, e.g. by clearing its pointer in the exporter's release.
+ */
+#ifdef COMPAT_HAVE_GET_FILE_ACTIVE
+static inline struct dma_buf *compat_dma_buf_get_if_open(struct dma_buf *dmabuf)
+{
+	struct file *file;
+
+	rcu_read_lock();
+	file = get_file_active(&dmabuf->file);
+	rcu_read_unlock();
+	if (!file)
+		return NULL;
+	/* The memory may have become another file meanwhile. */
+	if (file->private_data != dmabuf) {
+		fput(file);
+		return NULL;
+	}
+	return dmabuf;
+}
+#else
+static inline struct dma_buf *compat_dma_buf_get_if_open(struct dma_buf *dmabuf)
+{
+	return NULL;
+}
 #endif
 
 /*

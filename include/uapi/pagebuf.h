@@ -118,8 +118,11 @@ struct pagebuf_stats {
  * define PAGEBUF_IOC_CLASSIC_GET_FD - the classic demo protocol
  *
  * Writes an O_RDWR dma-buf fd for the module's one-page demo buffer to the
- * int the argument points to. Every call exports a new dma-buf over the
- * same page, whose content lives as long as the module: at load it holds
+ * int the argument points to. Every call gives a new fd on the same
+ * dma-buf while any fd or mapping of it is open, and exports a new one
+ * over the same page once none is (on kernels before 6.7, which cannot
+ * find an open file again without holding it, every call exports a new
+ * one). The page's content lives as long as the module: at load it holds
  * the NUL-terminated text "Data inited by kernel!", and read() on the
  * device returns that text up to its first NUL, plus a newline.
  */

@@ -485,7 +485,12 @@ static void pagebuf_buffer_destroy(struct pagebuf_buffer *buf)
 
 static void pagebuf_release(struct dma_buf *dmabuf)
 {
-	pagebuf_buffer_destroy(dmabuf->priv);
+	struct pagebuf_buffer *buf = dmabuf->priv;
+
+	/* A buffer over module pages is the classic demo's: see classic.c. */
+	if (!buf->owns_pages)
+		pagebuf_classic_forget(dmabuf);
+	pagebuf_buffer_destroy(buf);
 }
 
 static const struct dma_buf_ops pagebuf_dma_buf_ops = {

@@ -37,6 +37,7 @@ void pagebuf_pages_free(struct sg_table *table);
 int pagebuf_classic_init(void);
 void pagebuf_classic_exit(void);
 long pagebuf_classic_get_fd(int __user *ufd);
+void pagebuf_classic_forget(struct dma_buf *dmabuf);
 ssize_t pagebuf_classic_read(char __user *ubuf, size_t count, loff_t *ppos);
 
 /* stats.c */
