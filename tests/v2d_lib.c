@@ -196,24 +196,34 @@ int fence_status(int fd)
 }
 
 /* Wait for a job's fence and return its status. */
-int fence_wait(int fd)
+int fence_wait_ms(int fd, int ms)
 {
-	if (!ready_within(fd, 20000)) {
-		pb_diag("fence not signalled within 20 s");
+	if (!ready_within(fd, ms)) {
+		pb_diag("fence not signalled within %d s", ms / 1000);
 		fail();
 	}
 	return fence_status(fd);
 }
 
-void fence_done_ok(int fd)
+int fence_wait(int fd)
 {
-	int st = fence_wait(fd);
+	return fence_wait_ms(fd, 20000);
+}
+
+void fence_done_within(int fd, int ms)
+{
+	int st = fence_wait_ms(fd, ms);
 
 	if (st != 1) {
 		pb_diag("job fence status %d (%s)", st, pb_errname(-st));
 		fail();
 	}
 	close(fd);
+}
+
+void fence_done_ok(int fd)
+{
+	fence_done_within(fd, 20000);
 }
 
 /* A v2d_emu parameter, written as text (restored by the teardown). */

@@ -58,10 +58,12 @@ int64_t now_ms(void);
 int ready_within(int fd, int ms);
 /* Status of a sync_file: 1 signalled, 0 active, <0 the fence's error. */
 int fence_status(int fd);
-/* Wait (at most 20 s) for a job's fence; its status. */
+/* Wait (at most 20 s, or @ms) for a job's fence; its status. */
 int fence_wait(int fd);
-/* Wait for success, then close @fd. */
+int fence_wait_ms(int fd, int ms);
+/* Wait (at most 20 s, or @ms) for success, then close @fd. */
 void fence_done_ok(int fd);
+void fence_done_within(int fd, int ms);
 
 /* Write a v2d_emu parameter (the teardown restores the defaults). */
 void v2d_param(const char *name, const char *val);
