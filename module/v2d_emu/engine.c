@@ -15,11 +15,12 @@
  * mapping made at import, so that its writes are in memory and its reads
  * come from memory, whatever the CPU's caches hold.
  *
- * Stopping: the engine looks at the job's stop flag before every chunk
- * of V2D_CHUNK bytes and lets the CPU go to others there, so that even a
- * single row of millions of pixels is stopped within a chunk of the
- * watchdog firing. An operation that ran to its end reports success even
- * if the flag was raised during its last chunk: its output is complete.
+ * Stopping: the engine looks at the job's stop flag before every step
+ * (a page of a row for FILL and COPY, a tile of pixels for ROTATE) and
+ * lets the CPU go to others there, so that even a single row of millions
+ * of pixels is stopped within a step of the watchdog firing. An operation
+ * that ran to its end reports success even if the flag was raised during
+ * its last step: its output is complete.
  */
 #include <linux/dma-mapping.h>
 #include <linux/highmem.h>
@@ -31,7 +32,12 @@
 #include "compat.h"
 #include "v2d_emu.h"
 
-/* Bytes moved per step of a row: a multiple of every pixel size. */
+/*
+ * FILL and COPY move a row a page run at a time, and look at the stop
+ * flag every V2D_STEP bytes; ROTATE every tile (below). V2D_CHUNK is the
+ * size of FILL's pattern. All are multiples of every pixel size.
+ */
+#define V2D_STEP	PAGE_SIZE
 #define V2D_CHUNK	256
 
 /* ---- memory access ---------------------------------------------------- */
@@ -81,6 +87,29 @@ static size_t v2d_run_len(dma_addr_t dma, u64 len)
 	return min_t(u64, len, PAGE_SIZE - offset_in_page(dma));
 }
 
+/*
+ * The kernel's address of DMA address @dma, byte @off of @buf; @page is
+ * what v2d_unmap() needs back (NULL for a non-coherent engine, whose
+ * mapping made at import covers the whole buffer).
+ */
+static void *v2d_map(struct v2d_buffer *buf, u64 off, dma_addr_t dma,
+		     void **page)
+{
+	/* Non-coherent: past the caches, straight to memory. */
+	if (buf->nc) {
+		*page = NULL;
+		return buf->nc + off;
+	}
+	*page = compat_kmap_local_page(pfn_to_page(PHYS_PFN(dma)));
+	return *page + offset_in_page(dma);
+}
+
+static void v2d_unmap(void *page)
+{
+	if (page)
+		compat_kunmap_local(page);
+}
+
 static int v2d_access(struct v2d_job *job, struct v2d_buffer *buf, u64 off,
 		      void *data, size_t len, bool write)
 {
@@ -94,17 +123,12 @@ static int v2d_access(struct v2d_job *job, struct v2d_buffer *buf, u64 off,
 		if (ret)
 			return ret;
 		n = v2d_run_len(dma, len);
-		/* Non-coherent: past the caches, straight to memory. */
-		page = NULL;
-		if (!buf->nc)
-			page = compat_kmap_local_page(pfn_to_page(PHYS_PFN(dma)));
-		va = buf->nc ? buf->nc + off : page + offset_in_page(dma);
+		va = v2d_map(buf, off, dma, &page);
 		if (write)
 			memcpy(va, data, n);
 		else
 			memcpy(data, va, n);
-		if (page)
-			compat_kunmap_local(page);
+		v2d_unmap(page);
 		data += n;
 		off += n;
 		len -= n;
@@ -140,6 +164,76 @@ static int v2d_engine_yield(struct v2d_job *job)
 
 /* ---- operations ------------------------------------------------------- */
 
+/*
+ * Write @len bytes of the pixel @pattern (V2D_CHUNK bytes of whole
+ * pixels) at @va, starting @phase bytes into a pixel.
+ */
+static void v2d_fill_bytes(u8 *va, size_t len, const u8 *pattern, u32 cpp,
+			   u64 phase)
+{
+	size_t n;
+
+	phase %= cpp;
+	while (len) {
+		n = min_t(size_t, len, V2D_CHUNK - cpp);
+		memcpy(va, pattern + phase, n);
+		phase = (phase + n) % cpp;
+		va += n;
+		len -= n;
+	}
+}
+
+/* FILL [@off, @off + @len) of @buf, a run of a row @phase bytes in. */
+static int v2d_fill_range(struct v2d_job *job, struct v2d_buffer *buf,
+			  u64 off, u64 len, const u8 *pattern, u64 phase)
+{
+	while (len) {
+		dma_addr_t dma;
+		void *page, *va;
+		size_t n;
+		int ret;
+
+		ret = v2d_xlate_dma(job, buf, off, &dma, true);
+		if (ret)
+			return ret;
+		n = v2d_run_len(dma, len);
+		va = v2d_map(buf, off, dma, &page);
+		v2d_fill_bytes(va, n, pattern, job->req.cpp, phase);
+		v2d_unmap(page);
+		off += n;
+		phase += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* COPY @len bytes from @soff of the source to @doff of the destination. */
+static int v2d_copy_range(struct v2d_job *job, u64 soff, u64 doff, u64 len)
+{
+	while (len) {
+		void *spage, *dpage, *sva, *dva;
+		dma_addr_t sdma, ddma;
+		size_t n;
+		int ret;
+
+		ret = v2d_xlate_dma(job, job->src, soff, &sdma, true);
+		if (!ret)
+			ret = v2d_xlate_dma(job, job->dst, doff, &ddma, true);
+		if (ret)
+			return ret;
+		n = min(v2d_run_len(sdma, len), v2d_run_len(ddma, len));
+		sva = v2d_map(job->src, soff, sdma, &spage);
+		dva = v2d_map(job->dst, doff, ddma, &dpage);
+		memcpy(dva, sva, n);
+		v2d_unmap(dpage);
+		v2d_unmap(spage);
+		soff += n;
+		doff += n;
+		len -= n;
+	}
+	return 0;
+}
+
 static int v2d_op_fill(struct v2d_job *job)
 {
 	const struct v2d_surface *d = &job->req.dst;
@@ -156,12 +250,12 @@ static int v2d_op_fill(struct v2d_job *job)
 	for (row = 0; row < d->height; row++) {
 		u64 off = v2d_pixel(d, cpp, 0, row), done;
 
-		for (done = 0; done < len; done += V2D_CHUNK) {
+		for (done = 0; done < len; done += V2D_STEP) {
 			ret = v2d_engine_yield(job);
 			if (!ret)
-				ret = v2d_write(job, job->dst, off + done,
-						pattern,
-						min_t(u64, len - done, V2D_CHUNK));
+				ret = v2d_fill_range(job, job->dst, off + done,
+						     min_t(u64, len - done, V2D_STEP),
+						     pattern, done);
 			if (ret)
 				return ret;
 		}
@@ -174,22 +268,17 @@ static int v2d_op_copy(struct v2d_job *job)
 	const struct v2d_surface *s = &job->req.src, *d = &job->req.dst;
 	u32 cpp = job->req.cpp, row;
 	u64 len = (u64)d->width * cpp;
-	u8 chunk[V2D_CHUNK];
 	int ret;
 
 	for (row = 0; row < d->height; row++) {
 		u64 so = v2d_pixel(s, cpp, 0, row);
 		u64 dof = v2d_pixel(d, cpp, 0, row), done;
 
-		for (done = 0; done < len; done += V2D_CHUNK) {
-			size_t n = min_t(u64, len - done, V2D_CHUNK);
-
+		for (done = 0; done < len; done += V2D_STEP) {
 			ret = v2d_engine_yield(job);
 			if (!ret)
-				ret = v2d_read(job, job->src, so + done, chunk, n);
-			if (!ret)
-				ret = v2d_write(job, job->dst, dof + done,
-						chunk, n);
+				ret = v2d_copy_range(job, so + done, dof + done,
+						     min_t(u64, len - done, V2D_STEP));
 			if (ret)
 				return ret;
 		}
@@ -219,27 +308,67 @@ static void v2d_rotate_pos(const struct v2d_job *job, u32 col, u32 row,
 	}
 }
 
-static int v2d_op_rotate(struct v2d_job *job)
+/*
+ * ROTATE moves square tiles of V2D_TILE x V2D_TILE pixels: every row of a
+ * source tile is one run of the source, and every row of the rotated
+ * tile one run of the destination, so a tile costs 2 * V2D_TILE
+ * translations instead of two per pixel.
+ */
+#define V2D_TILE	8
+
+static int v2d_rotate_tile(struct v2d_job *job, u32 c0, u32 r0, u32 tw,
+			   u32 th)
 {
 	const struct v2d_surface *s = &job->req.src, *d = &job->req.dst;
-	u32 col, row, dcol, drow, px;
+	u32 in[V2D_TILE][V2D_TILE], out[V2D_TILE][V2D_TILE];
+	u32 i, j, dc, dr, dc0 = U32_MAX, dr0 = U32_MAX, dw, dh;
 	int ret;
 
-	for (row = 0; row < s->height; row++) {
-		for (col = 0; col < s->width; col++) {
-			/* A chunk's worth of pixels between two looks. */
-			if (!(col % (V2D_CHUNK / 4))) {
-				ret = v2d_engine_yield(job);
-				if (ret)
-					return ret;
-			}
-			ret = v2d_read(job, job->src, v2d_pixel(s, 4, col, row),
-				       &px, 4);
-			if (ret)
-				return ret;
-			v2d_rotate_pos(job, col, row, &dcol, &drow);
-			ret = v2d_write(job, job->dst,
-					v2d_pixel(d, 4, dcol, drow), &px, 4);
+	for (i = 0; i < th; i++) {
+		ret = v2d_read(job, job->src, v2d_pixel(s, 4, c0, r0 + i),
+			       in[i], tw * 4);
+		if (ret)
+			return ret;
+	}
+	/* The rotated tile's corner: the smallest column and row it hits. */
+	for (i = 0; i < th; i += th - 1 ? th - 1 : 1) {
+		for (j = 0; j < tw; j += tw - 1 ? tw - 1 : 1) {
+			v2d_rotate_pos(job, c0 + j, r0 + i, &dc, &dr);
+			dc0 = min(dc0, dc);
+			dr0 = min(dr0, dr);
+		}
+	}
+	dw = job->req.rotation == 180 ? tw : th;
+	dh = job->req.rotation == 180 ? th : tw;
+	for (i = 0; i < th; i++) {
+		for (j = 0; j < tw; j++) {
+			v2d_rotate_pos(job, c0 + j, r0 + i, &dc, &dr);
+			out[dr - dr0][dc - dc0] = in[i][j];
+		}
+	}
+	for (i = 0; i < dh; i++) {
+		ret = v2d_write(job, job->dst, v2d_pixel(d, 4, dc0, dr0 + i),
+				out[i], dw * 4);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int v2d_op_rotate(struct v2d_job *job)
+{
+	const struct v2d_surface *s = &job->req.src;
+	u32 c0, r0;
+	int ret;
+
+	for (r0 = 0; r0 < s->height; r0 += V2D_TILE) {
+		for (c0 = 0; c0 < s->width; c0 += V2D_TILE) {
+			/* A tile's worth of pixels between two looks. */
+			ret = v2d_engine_yield(job);
+			if (!ret)
+				ret = v2d_rotate_tile(job, c0, r0,
+						      min_t(u32, V2D_TILE, s->width - c0),
+						      min_t(u32, V2D_TILE, s->height - r0));
 			if (ret)
 				return ret;
 		}
