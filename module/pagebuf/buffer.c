@@ -550,11 +550,15 @@ static struct dma_buf *pagebuf_export(struct pagebuf_buffer *buf, u32 mode,
 	 * Nobody else can see the dma_buf yet, so the name is set without
 	 * name_lock. Like Rockchip's BSP, name it after its creator by default.
 	 */
-	if (name && name[0])
+	if (name && name[0]) {
 		dmabuf->name = kstrdup(name, GFP_KERNEL);
-	else
-		dmabuf->name = kasprintf(GFP_KERNEL, "%d-%s",
-					 task_tgid_nr(current), current->comm);
+	} else {
+		char def[PAGEBUF_NAME_LEN];
+
+		/* Formatted once, from what was just read (kasprintf formats twice). */
+		snprintf(def, sizeof(def), "%d-%s", buf->pid, buf->comm);
+		dmabuf->name = kstrdup(def, GFP_KERNEL);
+	}
 	if (!dmabuf->name) {
 		dma_buf_put(dmabuf);
 		return ERR_PTR(-ENOMEM);
