@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dmabuf-bench: pagebuf against the kernel's own dma-buf exporters (the
+ * system heap, udmabuf), anonymous memory and the CPU, measured side by
+ * side in one run. Every figure is recorded as a row (a measure and a
+ * source) with one value per repetition; the table shows each row's
+ * median, its range and its ratio to the row it is compared with.
+ */
+#ifndef DMABUF_BENCH_H
+#define DMABUF_BENCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define KIB		1024UL
+#define MIB		(1024UL * 1024UL)
+#define MAX_REPS	64
+
+/* ---- rows ------------------------------------------------------------------ */
+
+enum better { HIGHER, LOWER };
+
+struct row {
+	char measure[48];
+	char source[24];
+	const char *unit;
+	enum better better;
+	const char *baseline;	/* source of the row it is compared with */
+	double v[MAX_REPS];
+	int n;
+	const char *missing;	/* why there is no figure, or NULL */
+};
+
+/* Record one value of (@measure, @source); the first call makes the row. */
+void record(const char *measure, const char *source, const char *unit,
+	    enum better better, const char *baseline, double value);
+/* Record that (@measure, @source) cannot be measured here, and why. */
+void record_missing(const char *measure, const char *source, const char *unit,
+		    const char *why);
+/* Forget every figure (after the warm-up round). */
+void rows_reset(void);
+void print_table(FILE *out, int reps);
+/* The rows as a JSON member: "rows": [...] */
+void print_json(FILE *out);
+
+/* ---- buffer sources ------------------------------------------------------ */
+
+/*
+ * A dma-buf exporter: allocate @size bytes, giving a dma-buf fd. 0 or an
+ * errno value.
+ */
+struct source {
+	const char *name;
+	int (*alloc)(const struct source *s, size_t size, int *fd);
+	uint32_t flags;			/* pagebuf's policy */
+	size_t max_size;		/* the largest it can allocate, 0: no limit */
+	const char *why_not;		/* NULL when it is available */
+};
+
+extern struct source sources[];
+extern const int nr_sources;
+void sources_open(void);
+struct source *source_by_name(const char *name);
+int source_fits(const struct source *s, size_t size);
+
+/* pagebuf's counters (PAGEBUF_IOC_GET_STATS): live buffers and bytes. */
+int pagebuf_live(uint64_t *buffers, uint64_t *bytes);
+
+/* ---- helpers ------------------------------------------------------------- */
+
+double now_s(void);
+void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* DMA_BUF_IOCTL_SYNC, dying on failure. */
+void sync_buf(int fd, uint64_t flags);
+/* A MAP_SHARED read-write mapping of @fd, dying on failure. */
+void *map_fd(int fd, size_t size);
+/* Anonymous memory, every page faulted in. */
+void *anon_alloc(size_t size);
+
+/* ---- measures ------------------------------------------------------------ */
+
+extern int quick;		/* --quick: fewer and smaller iterations */
+
+void measure_alloc_rate(void);		/* P1 */
+void measure_alloc_threads(void);	/* P1 with 2 and 4 threads */
+void measure_alloc_large(void);		/* P2 */
+void measure_alloc_scaling(void);	/* P2 from 4 KiB to 256 MiB */
+void measure_first_write(void);		/* P3, P3e */
+void measure_handover(void);		/* P5 */
+/* P6: a check, not a speed; 0 when everything came back. */
+int check_alloc_cycles(char *summary, size_t len);
+
+void measure_engine(void);		/* V2D jobs, import, latency */
+
+#endif /* DMABUF_BENCH_H */

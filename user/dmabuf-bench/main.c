@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dmabuf-bench: run every measure against every source, interleaved:
+ * one warm-up round that is not counted, then --reps rounds, each of
+ * which measures everything once. Medians and ranges come from the
+ * rounds, so a disturbance hits all sources alike.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "bench.h"
+
+#define VERSION "1.0"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: dmabuf-bench [--reps N] [--json] [--quick]\n"
+		"\n"
+		"Measure pagebuf (each allocation policy) against the kernel's system\n"
+		"heap, udmabuf, anonymous memory and the CPU, side by side in one run:\n"
+		"allocation rate and cost (P1, P2 and how P2 grows), mapping and first\n"
+		"write (P3, P3e), handing a frame to another process (P5), and the\n"
+		"v2d_emu engine's FILL, COPY and ROTATE against memset, memcpy and a\n"
+		"CPU rotate. Then 10 000 allocate/free cycles, after which pagebuf's\n"
+		"counters and the free memory must be back (P6).\n"
+		"\n"
+		"Sources the kernel lacks (no /dev/dma_heap/system, /dev/udmabuf or\n"
+		"/dev/v2d_emu) show why in their rows. A ratio above 1 means faster\n"
+		"than the row it names, whatever the unit.\n"
+		"\n"
+		"  -r, --reps N   rounds after the warm-up (default 5, at most %d)\n"
+		"  -j, --json     print JSON instead of the table\n"
+		"  -q, --quick    smaller sizes and shorter loops, for a first look\n"
+		"  -o, --only L   only these measures, comma-separated: p1, p2, p3\n"
+		"                 (with P3e), p5, v2d, p6\n"
+		"  -V, --version  print the version\n"
+		"  -h, --help     show this help\n"
+		"\n"
+		"Exit status: 0, 1 when P6 found something left behind or a measure\n"
+		"failed, 2 for a bad option.\n", MAX_REPS);
+}
+
+/* The measures, by the names --only takes. */
+static const struct {
+	const char *name;
+	void (*run)(void);
+} measures[] = {
+	{ "p1", measure_alloc_rate },
+	{ "p1", measure_alloc_threads },
+	{ "p2", measure_alloc_large },
+	{ "p2", measure_alloc_scaling },
+	{ "p3", measure_first_write },
+	{ "p5", measure_handover },
+	{ "v2d", measure_engine },
+};
+
+static const char *only;	/* comma-separated names, NULL: all */
+
+static int selected(const char *name)
+{
+	const char *p = only;
+	size_t n = strlen(name);
+
+	if (!only)
+		return 1;
+	while ((p = strstr(p, name))) {
+		if ((p == only || p[-1] == ',') && (p[n] == ',' || !p[n]))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+static void round_once(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(measures) / sizeof(measures[0]); i++)
+		if (selected(measures[i].name))
+			measures[i].run();
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "reps", required_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "quick", no_argument, NULL, 'q' },
+		{ "only", required_argument, NULL, 'o' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int reps = 5, json = 0, c, i, leak;
+	char summary[256];
+	struct utsname u;
+	char *end;
+
+	while ((c = getopt_long(argc, argv, "r:jqo:Vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			errno = 0;
+			reps = strtol(optarg, &end, 10);
+			if (errno || *end || reps < 1 || reps > MAX_REPS) {
+				fprintf(stderr, "dmabuf-bench: --reps takes 1 to %d\n", MAX_REPS);
+				return 2;
+			}
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'q':
+			quick = 1;
+			break;
+		case 'o':
+			only = optarg;
+			break;
+		case 'V':
+			printf("dmabuf-bench %s\n", VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "dmabuf-bench: unexpected argument %s\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if (uname(&u))
+		strcpy(u.release, "?");
+
+	sources_open();
+	round_once();
+	rows_reset();
+	for (i = 0; i < reps; i++) {
+		fprintf(stderr, "dmabuf-bench: round %d of %d\n", i + 1, reps);
+		round_once();
+	}
+	leak = 0;
+	snprintf(summary, sizeof(summary), "not selected");
+	if (selected("p6"))
+		leak = check_alloc_cycles(summary, sizeof(summary));
+
+	if (json) {
+		printf("{\"kernel\": \"%s\", \"repetitions\": %d, ", u.release, reps);
+		print_json(stdout);
+		printf(",\n\"p6\": {\"ok\": %s, \"summary\": \"%s\"}}\n",
+		       leak ? "false" : "true", summary);
+	} else {
+		printf("dmabuf-bench %s on Linux %s: %d round%s after a warm-up; medians\n\n",
+		       VERSION, u.release, reps, reps == 1 ? "" : "s");
+		print_table(stdout, reps);
+		printf("\nP6 allocate/free cycles: %s: %s\n", leak ? "FAIL" : "ok", summary);
+	}
+	return leak ? 1 : 0;
+}
