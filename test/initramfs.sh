@@ -9,6 +9,7 @@
 #   /lib*/...                   shared libraries and the dynamic loader
 #   /dmabuf-lab/*.ko            pagebuf.ko and every other module built
 #   /dmabuf-lab/user_prog, demo.sh, run.conf
+#   /dmabuf-lab/dmabuf-bench, bench.sh   (--bench only)
 #   /dmabuf-lab/tests/          tests/*.sh (any depth) and tests/bin/
 #   /dmabuf-lab/kmod/           NAME.ko files, NAME.order, load.sh
 
@@ -37,6 +38,10 @@ initramfs_build() {
 	install -m 0755 "${PROG_ROOT:-$ROOT}/user/v2d_demo" "$dl/v2d_demo"
 	install -m 0755 "${PROG_ROOT:-$ROOT}/user/dmabuf-inspect/dmabuf-inspect" "$dl/dmabuf-inspect"
 	install -m 0755 "$HARNESS/guest/demo.sh" "$dl/demo.sh"
+	if [[ $MODE == bench ]]; then
+		install -m 0755 "${PROG_ROOT:-$ROOT}/user/dmabuf-bench/dmabuf-bench" "$dl/dmabuf-bench"
+		install -m 0755 "$HARNESS/guest/bench.sh" "$dl/bench.sh"
+	fi
 	install -m 0755 "$HARNESS/guest/kmod-load.sh" "$dl/kmod/load.sh"
 	if [[ $MODE == suite ]]; then
 		initramfs_add_tests "$dl/tests"
@@ -109,6 +114,8 @@ initramfs_write_conf() {
 		printf 'DL_GUEST_KMODS=%s\n' "$(sh_quote "${T_GUEST_KMODS[*]}")"
 		printf 'DL_EARLY_KMODS=%s\n' "$(sh_quote "${T_EARLY_KMODS[*]}")"
 		printf 'DL_TARGET=%s\n' "$(sh_quote "$T_ARCH/$T_KERNEL")"
+		printf 'DL_BENCH_REPS=%s\n' "$(sh_quote "${BENCH_REPS:-5}")"
+		printf 'DL_BENCH_ARGS=%s\n' "$(sh_quote "${BENCH_ARGS:-}")"
 		# The sizes of the debug-kernel areas (tests/reliability.sh),
 		# when the environment sets them; exported, as the suite runs
 		# in a child of init.

@@ -3,7 +3,7 @@
 # Turn the guest's logs into the verdict.
 #
 # Sourced by test.sh; also runs on its own, for checking saved logs:
-#   test/parse.sh suite|demo RESULTS_LOG CONSOLE_LOG [QEMU_STATUS [TIMEOUT]]
+#   test/parse.sh suite|demo|bench RESULTS_LOG CONSOLE_LOG [QEMU_STATUS [TIMEOUT]]
 #
 # Results protocol (lines the guest suite prints between the run markers):
 #   ok - AREA/NAME
@@ -97,7 +97,7 @@ tap_scan() {
 		next
 	}
 	/^=== DL-END ===/ { end = 1; next }
-	/^=== DL-DEMO-RESULT / { demo = $3; next }
+	/^=== DL-(DEMO|BENCH)-RESULT / { demo = $3; next }
 	!inrun { next }
 	/^(not )?ok( [0-9]+)? / {
 		notok = ($0 ~ /^not /)
@@ -167,6 +167,17 @@ parse_report() {
 		fail) hfail "demo/walkthrough: a step failed (see the transcript)" ;;
 		*) hfail "demo/walkthrough: the demo did not report a result" ;;
 		esac
+	elif [[ $mode == bench ]]; then
+		# No speed is a verdict: the run must finish, print its table,
+		# and find nothing left behind by its allocation cycles (P6).
+		case "$demo" in
+		ok)
+			printf 'PASS  bench/runs_and_prints_its_table\n'
+			passed=$((passed + 1))
+			;;
+		fail) hfail "bench/runs_and_prints_its_table: the benchmark failed (see its output)" ;;
+		*) hfail "bench/runs_and_prints_its_table: the benchmark did not report a result" ;;
+		esac
 	else
 		if [[ $tests -eq 0 ]]; then
 			hfail "harness/tests-run: no test result was reported"
@@ -206,7 +217,7 @@ parse_report() {
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
 	set -euo pipefail
 	[[ $# -ge 3 ]] || {
-		echo "usage: $0 suite|demo RESULTS_LOG CONSOLE_LOG [QEMU_STATUS [TIMEOUT]]" >&2
+		echo "usage: $0 suite|demo|bench RESULTS_LOG CONSOLE_LOG [QEMU_STATUS [TIMEOUT]]" >&2
 		exit 2
 	}
 	parse_report "$@"
