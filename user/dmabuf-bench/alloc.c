@@ -26,6 +26,17 @@
 #include "bench.h"
 
 int quick;
+int round_no;
+
+/*
+ * The sources in this round's order: each round starts one further, so
+ * that no source always follows the same one (whose frees shape the
+ * memory the next one allocates from).
+ */
+static const struct source *nth_source(int i)
+{
+	return &sources[(i + round_no) % nr_sources];
+}
 
 static int alloc_or_die(const struct source *s, size_t size)
 {
@@ -116,7 +127,7 @@ void measure_alloc_rate(void)
 	int i;
 
 	for (i = 0; i < nr_sources; i++) {
-		const struct source *s = &sources[i];
+		const struct source *s = nth_source(i);
 
 		if (s->why_not)
 			record_missing(P1, s->name, "k/s", s->why_not);
@@ -178,7 +189,7 @@ void measure_alloc_large(void)
 	int i;
 
 	for (i = 0; i < nr_sources; i++) {
-		const struct source *s = &sources[i];
+		const struct source *s = nth_source(i);
 
 		if (s->why_not)
 			record_missing(P2, s->name, "ms", s->why_not);
@@ -266,7 +277,7 @@ void measure_first_write(void)
 	char *p;
 
 	for (i = 0; i < nr_sources; i++) {
-		const struct source *s = &sources[i];
+		const struct source *s = nth_source(i);
 
 		if (s->why_not || !source_fits(s, size)) {
 			const char *why = s->why_not ? s->why_not : "larger than its largest block";
@@ -410,7 +421,7 @@ void measure_handover(void)
 	close(pp[0]);
 
 	for (i = 0; i < nr_sources; i++) {
-		const struct source *s = &sources[i];
+		const struct source *s = nth_source(i);
 
 		if (s->why_not || !source_fits(s, size)) {
 			record_missing(P5, s->name, "ms",

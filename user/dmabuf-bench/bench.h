@@ -38,7 +38,7 @@ void record(const char *measure, const char *source, const char *unit,
 /* Record that (@measure, @source) cannot be measured here, and why. */
 void record_missing(const char *measure, const char *source, const char *unit,
 		    const char *why);
-/* Forget every figure (after the warm-up round). */
+/* Forget every figure (after the warm-up round), keeping the rows' order. */
 void rows_reset(void);
 void print_table(FILE *out, int reps);
 /* The rows as a JSON member: "rows": [...] */
@@ -81,6 +81,7 @@ void *anon_alloc(size_t size);
 /* ---- measures ------------------------------------------------------------ */
 
 extern int quick;		/* --quick: fewer and smaller iterations */
+extern int round_no;		/* 0 for the warm-up, then 1, 2, ... */
 
 void measure_alloc_rate(void);		/* P1 */
 void measure_alloc_threads(void);	/* P1 with 2 and 4 threads */

@@ -145,6 +145,7 @@ int main(int argc, char **argv)
 	rows_reset();
 	for (i = 0; i < reps; i++) {
 		fprintf(stderr, "dmabuf-bench: round %d of %d\n", i + 1, reps);
+		round_no = i + 1;
 		round_once();
 	}
 	leak = 0;
