@@ -208,6 +208,7 @@ void measure_alloc_large(void)
 		record(P2, "memset", "ms", LOWER, "heap", (now_s() - t0) * 1e3);
 		munmap(p, size);
 	}
+	set_limit(P2, "memset");
 }
 
 /*

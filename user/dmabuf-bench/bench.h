@@ -27,6 +27,7 @@ struct row {
 	const char *unit;
 	enum better better;
 	const char *baseline;	/* source of the row it is compared with */
+	const char *limit;	/* source of the row that is its limit, or NULL */
 	double v[MAX_REPS];
 	int n;
 	const char *missing;	/* why there is no figure, or NULL */
@@ -35,6 +36,8 @@ struct row {
 /* Record one value of (@measure, @source); the first call makes the row. */
 void record(const char *measure, const char *source, const char *unit,
 	    enum better better, const char *baseline, double value);
+/* Compare every row of @measure with its @limit row too. */
+void set_limit(const char *measure, const char *limit);
 /* Record that (@measure, @source) cannot be measured here, and why. */
 void record_missing(const char *measure, const char *source, const char *unit,
 		    const char *why);

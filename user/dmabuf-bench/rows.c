@@ -54,6 +54,15 @@ void record(const char *measure, const char *source, const char *unit,
 		r->v[r->n++] = value;
 }
 
+void set_limit(const char *measure, const char *limit)
+{
+	int i;
+
+	for (i = 0; i < nr_rows; i++)
+		if (!strcmp(rows[i].measure, measure))
+			rows[i].limit = limit;
+}
+
 void record_missing(const char *measure, const char *source, const char *unit,
 		    const char *why)
 {
@@ -107,15 +116,15 @@ static double maximum(const struct row *r)
 	return m;
 }
 
-/* The row's speed relative to its baseline, or 0 when there is none. */
-static double ratio(const struct row *r)
+/* The row's speed relative to row @to's, or 0 when there is none. */
+static double ratio_to(const struct row *r, const char *to)
 {
 	const struct row *b;
 	double mr, mb;
 
-	if (!r->baseline || !r->n || !strcmp(r->source, r->baseline))
+	if (!to || !r->n || !strcmp(r->source, to))
 		return 0;
-	b = find(r->measure, r->baseline);
+	b = find(r->measure, to);
 	if (!b || !b->n)
 		return 0;
 	mr = median(r);
@@ -123,6 +132,11 @@ static double ratio(const struct row *r)
 	if (mr <= 0 || mb <= 0)
 		return 0;
 	return r->better == HIGHER ? mr / mb : mb / mr;
+}
+
+static double ratio(const struct row *r)
+{
+	return ratio_to(r, r->baseline);
 }
 
 /* Figures with three significant digits or so. */
@@ -150,8 +164,8 @@ static int same_family(const char *a, const char *b)
 
 static void print_row(FILE *out, const struct row *r, int reps)
 {
-	char med[32], lo[32], hi[32], range[72], rat[48];
-	double x = ratio(r);
+	char med[32], lo[32], hi[32], range[72], rat[96];
+	double x = ratio(r), y = ratio_to(r, r->limit);
 
 	if (!r->n) {
 		fprintf(out, "%-34s %-15s %9s %-19s %-6s %s\n", r->measure,
@@ -166,10 +180,12 @@ static void print_row(FILE *out, const struct row *r, int reps)
 		snprintf(range, sizeof(range), "%s-%s", lo, hi);
 	else
 		range[0] = '\0';
+	rat[0] = '\0';
 	if (x > 0)
 		snprintf(rat, sizeof(rat), "%.2fx %s", x, r->baseline);
-	else
-		rat[0] = '\0';
+	if (y > 0)
+		snprintf(rat + strlen(rat), sizeof(rat) - strlen(rat), "%s%.2fx %s",
+			 x > 0 ? ", " : "", y, r->limit);
 	fprintf(out, "%-34s %-15s %9s %-19s %-6s %s\n", r->measure, r->source,
 		med, range, r->unit, rat);
 }
@@ -220,6 +236,9 @@ void print_json(FILE *out)
 		if (ratio(r) > 0)
 			fprintf(out, ", \"ratio\": %.4f, \"versus\": \"%s\"",
 				ratio(r), r->baseline);
+		if (ratio_to(r, r->limit) > 0)
+			fprintf(out, ", \"limit_ratio\": %.4f, \"limit\": \"%s\"",
+				ratio_to(r, r->limit), r->limit);
 		fputc('}', out);
 	}
 	fprintf(out, "\n]");
