@@ -141,6 +141,19 @@ check demo-ok 0 "1 passed, 0 failed" demo
 demo_results fail >"$TMP/results.log"
 check demo-fail 1 "0 passed, 1 failed" demo
 
+# Benchmark verdicts: it ran and found nothing left behind, or not.
+bench_results() {
+	printf '=== DL-RUN-BEGIN mode=bench uptime=1.00 ===\nmeasure source median\n'
+	[[ -z $1 ]] || printf '=== DL-BENCH-RESULT %s ===\n' "$1"
+	printf '=== DL-RUN-END rc=0 uptime=2.00 ===\n=== DL-END ===\n'
+}
+bench_results ok >"$TMP/results.log"
+EXTRA_GREP='PASS  bench/' check bench-ok 0 "1 passed, 0 failed" bench
+bench_results fail >"$TMP/results.log"
+check bench-fail 1 "0 passed, 1 failed" bench
+bench_results '' >"$TMP/results.log"
+EXTRA_GREP='did not report' check bench-silent 1 "0 passed, 1 failed" bench
+
 if [[ $FAILURES -eq 0 ]]; then
 	echo "selftest: all checks passed"
 else
