@@ -23,6 +23,7 @@
  * its last step: its output is complete.
  */
 #include <linux/dma-mapping.h>
+#include <linux/err.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/pfn.h>
@@ -88,13 +89,22 @@ static size_t v2d_run_len(dma_addr_t dma, u64 len)
 }
 
 /*
- * The kernel's address of DMA address @dma, byte @off of @buf; @page is
- * what v2d_unmap() needs back (NULL for a non-coherent engine, whose
- * mapping made at import covers the whole buffer).
+ * Translate and map the run of @buf at byte @off: at most @len bytes, all
+ * in one page. Returns its kernel address, with its length in *@n and in
+ * *@page what v2d_unmap() takes back (NULL for a non-coherent engine,
+ * whose mapping made at import covers the whole buffer), or an ERR_PTR
+ * on a fault.
  */
-static void *v2d_map(struct v2d_buffer *buf, u64 off, dma_addr_t dma,
-		     void **page)
+static void *v2d_map_run(struct v2d_job *job, struct v2d_buffer *buf,
+			 u64 off, u64 len, size_t *n, void **page)
 {
+	dma_addr_t dma;
+	int ret;
+
+	ret = v2d_xlate_dma(job, buf, off, &dma, true);
+	if (ret)
+		return ERR_PTR(ret);
+	*n = v2d_run_len(dma, len);
 	/* Non-coherent: past the caches, straight to memory. */
 	if (buf->nc) {
 		*page = NULL;
@@ -114,16 +124,12 @@ static int v2d_access(struct v2d_job *job, struct v2d_buffer *buf, u64 off,
 		      void *data, size_t len, bool write)
 {
 	while (len) {
-		dma_addr_t dma;
 		void *page, *va;
 		size_t n;
-		int ret;
 
-		ret = v2d_xlate_dma(job, buf, off, &dma, true);
-		if (ret)
-			return ret;
-		n = v2d_run_len(dma, len);
-		va = v2d_map(buf, off, dma, &page);
+		va = v2d_map_run(job, buf, off, len, &n, &page);
+		if (IS_ERR(va))
+			return PTR_ERR(va);
 		if (write)
 			memcpy(va, data, n);
 		else
@@ -206,16 +212,12 @@ static int v2d_fill_range(struct v2d_job *job, struct v2d_buffer *buf,
 			  u64 off, u64 len, const u8 *pattern, u64 phase)
 {
 	while (len) {
-		dma_addr_t dma;
 		void *page, *va;
 		size_t n;
-		int ret;
 
-		ret = v2d_xlate_dma(job, buf, off, &dma, true);
-		if (ret)
-			return ret;
-		n = v2d_run_len(dma, len);
-		va = v2d_map(buf, off, dma, &page);
+		va = v2d_map_run(job, buf, off, len, &n, &page);
+		if (IS_ERR(va))
+			return PTR_ERR(va);
 		v2d_fill_bytes(va, n, pattern, job->req.cpp, phase);
 		v2d_unmap(page);
 		off += n;
@@ -230,18 +232,17 @@ static int v2d_copy_range(struct v2d_job *job, u64 soff, u64 doff, u64 len)
 {
 	while (len) {
 		void *spage, *dpage, *sva, *dva;
-		dma_addr_t sdma, ddma;
 		size_t n;
-		int ret;
 
-		ret = v2d_xlate_dma(job, job->src, soff, &sdma, true);
-		if (!ret)
-			ret = v2d_xlate_dma(job, job->dst, doff, &ddma, true);
-		if (ret)
-			return ret;
-		n = min(v2d_run_len(sdma, len), v2d_run_len(ddma, len));
-		sva = v2d_map(job->src, soff, sdma, &spage);
-		dva = v2d_map(job->dst, doff, ddma, &dpage);
+		sva = v2d_map_run(job, job->src, soff, len, &n, &spage);
+		if (IS_ERR(sva))
+			return PTR_ERR(sva);
+		/* No further than the source's run: n only shrinks. */
+		dva = v2d_map_run(job, job->dst, doff, n, &n, &dpage);
+		if (IS_ERR(dva)) {
+			v2d_unmap(spage);
+			return PTR_ERR(dva);
+		}
 		memcpy(dva, sva, n);
 		v2d_unmap(dpage);
 		v2d_unmap(spage);
