@@ -98,7 +98,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	int reps = 5, json = 0, c, i, leak;
-	char summary[256];
+	char summary[512];
 	struct utsname u;
 	char *end;
 
