@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
@@ -917,7 +918,27 @@ static void test_watchdog_stops_a_job_inside_one_long_row(void **state)
 
 /* ---- module lifetime ------------------------------------------------------ */
 
-/* Load v2d_emu again from the file the suite names, with its arguments. */
+/* Is the module loaded by modprobe (the installed one), not from a file? */
+static bool v2d_by_modprobe(void)
+{
+	const char *m = getenv("DL_MODPROBE");
+
+	return m && !strcmp(m, "1");
+}
+
+/* modprobe v2d_emu ARGS: its exit status. */
+static int v2d_modprobe(const char *args)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "modprobe v2d_emu %s", args);
+	return system(cmd);
+}
+
+/*
+ * Load v2d_emu again, with the suite's arguments: from the file the
+ * suite names, or with modprobe where the installed module is tested.
+ */
 static void v2d_reload(void)
 {
 	const char *ko = getenv("DL_V2D_KO"), *args = getenv("DL_V2D_ARGS");
@@ -928,11 +949,15 @@ static void v2d_reload(void)
 			vd = v2d_open_ok();
 		return;
 	}
-	assert_non_null(ko);
-	fd = open(ko, O_RDONLY | O_CLOEXEC);
-	assert_true(fd >= 0);
-	assert_succeeds(syscall(SYS_finit_module, fd, args ? args : "", 0));
-	close(fd);
+	if (v2d_by_modprobe()) {
+		assert_int_equal(v2d_modprobe(args ? args : ""), 0);
+	} else {
+		assert_non_null(ko);
+		fd = open(ko, O_RDONLY | O_CLOEXEC);
+		assert_true(fd >= 0);
+		assert_succeeds(syscall(SYS_finit_module, fd, args ? args : "", 0));
+		close(fd);
+	}
 	for (i = 0; i < 500 && access(V2D_DEVICE, F_OK); i++)
 		usleep(10000);
 	vd = v2d_open_ok();
@@ -965,7 +990,7 @@ static void test_rmmod_racing_the_last_fence_release(void **state)
 	int round, unloaded = 0;
 
 	(void)state;
-	if (!getenv("DL_V2D_KO"))
+	if (!v2d_by_modprobe() && !getenv("DL_V2D_KO"))
 		skip_because("DL_V2D_KO not set: the module could not be loaded again");
 	for (round = 0; round < 20; round++) {
 		struct v2d_submit req;

@@ -10,6 +10,9 @@
 #   DL_BIN     directory of the test programs (tests/bin)
 #   DL_USER    directory holding user_prog
 #   DL_FILTER  optional glob on test names "area/name" (empty: all)
+#   DL_MODPROBE  1: test the modules installed for the running kernel
+#              (modprobe pagebuf, v2d_emu, vgem, vivid: dmabuf-lab-selftest
+#              on a board), not the files DL_KO and DL_KMOD name
 #
 # Stdout carries only TAP-style lines:
 #   ok - AREA/NAME
@@ -28,6 +31,7 @@ DL_KMOD=${DL_KMOD:-}
 DL_BIN=${DL_BIN:-}
 DL_USER=${DL_USER:-}
 DL_FILTER=${DL_FILTER:-}
+DL_MODPROBE=${DL_MODPROBE:-}
 DL_TIMEOUT=${DL_TIMEOUT:-900}
 export DL_FILTER
 
@@ -232,11 +236,45 @@ cmdline_modargs() {
 	done
 }
 
+# The modules under test are files (DL_KO, V2D_KO) that insmod loads in
+# the test guests, or with DL_MODPROBE=1 the ones installed for the
+# running kernel, which modprobe finds (a board where DKMS built them).
+# mod_present NAME FILE: is the module there to be loaded?
+mod_present() {
+	if [ "$DL_MODPROBE" = 1 ]; then
+		modinfo "$1" >/dev/null 2>&1
+	else
+		[ -n "$2" ] && [ -f "$2" ]
+	fi
+}
+
+# mod_where NAME FILE: the module, as a message names it.
+mod_where() {
+	if [ "$DL_MODPROBE" = 1 ]; then
+		echo "module $1 (modprobe, kernel $(uname -r))"
+	else
+		echo "${2:-$1.ko (no file named)}"
+	fi
+}
+
+# mod_load NAME FILE ARGS...: load it with the parameters ARGS.
+mod_load() {
+	_ml_name=$1
+	_ml_file=$2
+	shift 2
+	mod_present "$_ml_name" "$_ml_file" ||
+		fail "$(mod_where "$_ml_name" "$_ml_file") is not there" || return 1
+	if [ "$DL_MODPROBE" = 1 ]; then
+		modprobe "$_ml_name" "$@"
+	else
+		insmod "$_ml_file" "$@"
+	fi || fail "loading $(mod_where "$_ml_name" "$_ml_file") failed" || return 1
+}
+
 load_pagebuf() {
 	pagebuf_loaded && return 0
-	[ -n "$DL_KO" ] && [ -f "$DL_KO" ] || fail "DL_KO ($DL_KO) is not a file" || return 1
 	# shellcheck disable=SC2046 # one argument per word
-	insmod "$DL_KO" $(cmdline_modargs pagebuf) || fail "insmod $DL_KO failed" || return 1
+	mod_load pagebuf "$DL_KO" $(cmdline_modargs pagebuf) || return 1
 	wait_for 5 -c "$PB_DEV" || fail "$PB_DEV did not appear" || return 1
 }
 
@@ -278,20 +316,32 @@ same_live_counters() {
 
 SEED_MINOR=
 
+# The node's mode: root's alone (0600) as the kernel makes it, or 0660
+# where udev runs and the package's rule gives group video access.
+pagebuf_node_mode() {
+	for _r in /etc/udev/rules.d /run/udev/rules.d /usr/lib/udev/rules.d /lib/udev/rules.d; do
+		if [ -e /run/udev/control ] && [ -f "$_r/60-dmabuf-lab.rules" ]; then
+			echo 660
+			return 0
+		fi
+	done
+	echo 600
+}
+
 seed_insmod_creates_misc_device() {
 	if pagebuf_loaded; then
 		rmmod pagebuf || fail "could not unload an already loaded pagebuf" || return 1
 	fi
-	[ -n "$DL_KO" ] && [ -f "$DL_KO" ] || fail "DL_KO ($DL_KO) is not a file" || return 1
 	# shellcheck disable=SC2046
-	insmod "$DL_KO" $(cmdline_modargs pagebuf) || fail "insmod $DL_KO failed" || return 1
-	pagebuf_loaded || fail "/sys/module/pagebuf missing after insmod" || return 1
+	mod_load pagebuf "$DL_KO" $(cmdline_modargs pagebuf) || return 1
+	pagebuf_loaded || fail "/sys/module/pagebuf missing after loading it" || return 1
 	SEED_MINOR=$(misc_minor)
 	[ -n "$SEED_MINOR" ] || fail "pagebuf not listed in /proc/misc" || return 1
 	wait_for 5 -c "$PB_DEV" || fail "$PB_DEV is not a character device" || return 1
 	_st=$(stat -c '%a %t %T' "$PB_DEV") || return 1
 	set -- $_st
-	[ "$1" = 600 ] || fail "$PB_DEV has mode $1, expected 600" || return 1
+	[ "$1" = "$(pagebuf_node_mode)" ] ||
+		fail "$PB_DEV has mode $1, expected $(pagebuf_node_mode)" || return 1
 	[ "$((0x$2))" = 10 ] || fail "$PB_DEV has major $((0x$2)), expected 10 (misc)" || return 1
 	[ "$((0x$3))" = "$SEED_MINOR" ] ||
 		fail "$PB_DEV has minor $((0x$3)), /proc/misc says $SEED_MINOR" || return 1
@@ -388,6 +438,11 @@ import_vgem_modules_load() {
 	# Built in (the debug kernel) or already loaded: nothing to insmod.
 	if [ -d /sys/devices/platform/vgem ]; then
 		_list=
+	elif [ "$DL_MODPROBE" = 1 ]; then
+		modinfo vgem >/dev/null 2>&1 ||
+			{ SKIP_REASON="kernel $(uname -r) has no vgem module"; return 77; }
+		modprobe vgem || fail "modprobe vgem failed" || return 1
+		_list=
 	elif [ -z "$DL_KMOD" ]; then
 		SKIP_REASON="DL_KMOD not set"
 		return 77
@@ -427,13 +482,21 @@ run_import() {
 
 # ---- v2d: the emulated 2D engine (v2d_emu.ko) ---------------------------------------
 
-V2D_KO=${DL_V2D_KO:-${DL_DIR:-/dmabuf-lab}/v2d_emu.ko}
+if [ "$DL_MODPROBE" = 1 ]; then
+	V2D_KO=
+else
+	V2D_KO=${DL_V2D_KO:-${DL_DIR:-/dmabuf-lab}/v2d_emu.ko}
+fi
+
+v2d_present() { mod_present v2d_emu "$V2D_KO"; }
+
+# v2d_load ARGS...: load the engine with ARGS (unloaded before).
+v2d_load() { mod_load v2d_emu "$V2D_KO" "$@"; }
 
 v2d_insmod() {
 	[ -d /sys/module/v2d_emu ] && return 0
-	[ -f "$V2D_KO" ] || fail "$V2D_KO is not a file" || return 1
 	# shellcheck disable=SC2046
-	insmod "$V2D_KO" $(cmdline_modargs v2d_emu) || fail "insmod $V2D_KO failed" || return 1
+	v2d_load $(cmdline_modargs v2d_emu) || return 1
 	wait_for 5 -c /dev/v2d_emu || fail "/dev/v2d_emu did not appear"
 }
 
@@ -475,7 +538,7 @@ v2d_demo_rotates_quadrants() {
 # to load, and says why.
 v2d_refuses_dma_not_phys() {
 	[ -d /sys/module/v2d_emu ] && { v2d_unload || return 1; }
-	if insmod "$V2D_KO" debug_dma_offset=0x100000 2>"$SUITE_TMP/insmod.err"; then
+	if v2d_load debug_dma_offset=0x100000 2>"$SUITE_TMP/insmod.err"; then
 		v2d_unload
 		fail "v2d_emu loaded although its DMA addresses were not physical"
 		return 1
@@ -512,7 +575,7 @@ v2d_dma_coherent() {
 # data tests (fill, copy, rotate on every policy, byte by byte).
 coherency_check() {
 	v2d_unload || return 1
-	if ! insmod "$V2D_KO" coherency="$1" 2>"$SUITE_TMP/insmod.err"; then
+	if ! v2d_load coherency="$1" 2>"$SUITE_TMP/insmod.err"; then
 		cat "$SUITE_TMP/insmod.err"
 		[ "$2" = refused ] || fail "insmod coherency=$1 failed" || return 1
 		dmesg | grep -q "coherency=$1: DMA on this architecture is always coherent" ||
@@ -574,10 +637,11 @@ run_contention() {
 		diag_file "$SUITE_TMP/v2d.log"
 		return 0
 	fi
-	# The module's file and arguments, for the test that unloads it.
+	# The module's file (or modprobe) and arguments, for the test that
+	# unloads it.
 	DL_V2D_KO=$V2D_KO
 	DL_V2D_ARGS=$(cmdline_modargs v2d_emu | tr '\n' ' ')
-	export DL_V2D_KO DL_V2D_ARGS
+	export DL_V2D_KO DL_V2D_ARGS DL_MODPROBE
 	run_program contention "$DL_BIN/contention"
 	v2d_unload 2>/dev/null
 }
@@ -599,21 +663,31 @@ run_debug() {
 
 # ---- pipeline: camera -> 2D engine -> GPU (vivid, v2d_emu, vgem) -------------------
 
+VIVID_ARGS="n_devs=2 node_types=0x1,0x1 allocators=0,1 num_inputs=1,1 input_types=0,0"
+
 # vivid, video capture only: instance 0 allocates with vmalloc, instance 1
 # with dma-contig; both have one webcam input. Its dependencies load in
 # the order the host computed; vivid itself gets the parameters.
 pipeline_vivid_load() {
+	[ -d /sys/module/vivid ] && return 0
+	if [ "$DL_MODPROBE" = 1 ]; then
+		modinfo vivid >/dev/null 2>&1 ||
+			{ SKIP_REASON="kernel $(uname -r) has no vivid module"; return 77; }
+		# shellcheck disable=SC2086 # one argument per word
+		modprobe vivid $VIVID_ARGS || fail "modprobe vivid failed" || return 1
+		wait_for 5 -c /dev/video1 || fail "no /dev/video1 after loading vivid"
+		return
+	fi
 	_order=$DL_KMOD/vivid.order
 	[ -f "$_order" ] || { SKIP_REASON="vivid is not in this image"; return 77; }
-	[ -d /sys/module/vivid ] && return 0
 	_vivid=$(sed -n '$p' "$_order")
 	for _ko in $(sed '$d' "$_order"); do
 		_m=$(echo "${_ko%.ko}" | tr - _)
 		[ -d "/sys/module/$_m" ] && continue
 		insmod "$DL_KMOD/$_ko" || fail "insmod $_ko failed" || return 1
 	done
-	insmod "$DL_KMOD/$_vivid" n_devs=2 node_types=0x1,0x1 allocators=0,1 \
-		num_inputs=1,1 input_types=0,0 ||
+	# shellcheck disable=SC2086 # one argument per word
+	insmod "$DL_KMOD/$_vivid" $VIVID_ARGS ||
 		fail "insmod $_vivid failed" || return 1
 	wait_for 5 -c /dev/video1 || fail "no /dev/video1 after loading vivid"
 }
@@ -621,8 +695,8 @@ pipeline_vivid_load() {
 run_pipeline() {
 	area_selected pipeline || return 0
 	ensure_pagebuf || return 0
-	if [ ! -f "$V2D_KO" ]; then
-		selected pipeline/all && tap_skip pipeline/all "$V2D_KO was not built"
+	if ! v2d_present; then
+		selected pipeline/all && tap_skip pipeline/all "$(mod_where v2d_emu "$V2D_KO") was not built"
 		return 0
 	fi
 	run_shell_step pipeline/vivid_loads pipeline_vivid_load
@@ -644,13 +718,13 @@ run_pipeline() {
 run_dma32() {
 	area_selected dma32 || return 0
 	ensure_pagebuf || return 0
-	if [ ! -f "$V2D_KO" ]; then
-		selected dma32/all && tap_skip dma32/all "$V2D_KO was not built"
+	if ! v2d_present; then
+		selected dma32/all && tap_skip dma32/all "$(mod_where v2d_emu "$V2D_KO") was not built"
 		return 0
 	fi
 	for _bits in 32 64; do
 		v2d_unload 2>/dev/null
-		if ! insmod "$V2D_KO" dma_bits=$_bits >"$SUITE_TMP/v2d.log" 2>&1 ||
+		if ! v2d_load dma_bits=$_bits >"$SUITE_TMP/v2d.log" 2>&1 ||
 			! wait_for 5 -c /dev/v2d_emu; then
 			tap_fail "dma32/insmod_dma_bits_$_bits"
 			diag_file "$SUITE_TMP/v2d.log"
