@@ -35,6 +35,10 @@ CACHE=${DMABUF_LAB_CACHE:-/var/cache/dmabuf-lab}
 . "$HARNESS/cross.sh"
 # shellcheck source=test/passes.sh
 . "$HARNESS/passes.sh"
+# shellcheck source=test/deb.sh
+. "$HARNESS/deb.sh"
+# shellcheck source=test/packages.sh
+. "$HARNESS/packages.sh"
 
 usage() {
 	cat <<USAGE
@@ -71,6 +75,12 @@ Options:
                      side by side in one boot (default kernel 6.12, which
                      has the heap and udmabuf; 1 GiB of guest memory)
   --reps N           the benchmark's rounds (default 5)
+  --packages         the Debian packages as a board gets them: build them
+                     (a clean bookworm chroot; cross for --arch arm64 and
+                     riscv64), lintian, and on x86_64 apt install with the
+                     headers of two kernels (DKMS builds for both) and apt
+                     purge; then boot with the packaged modules and run
+                     dmabuf-lab-selftest from the -tools package
   --bench-args "ARGS"  more dmabuf-bench options (e.g. --json)
   -v, --verbose      stream the guest console and show build output
   -h, --help         show this help
@@ -114,6 +124,7 @@ parse_args() {
 		--keep-log=*) KEEP_LOG=${1#*=} ;;
 		--demo) MODE=demo ;;
 		--bench) MODE=bench ;;
+		--packages) MODE=selftest ;;
 		--reps) BENCH_REPS=${2?--reps needs a number}; shift ;;
 		--reps=*) BENCH_REPS=${1#*=} ;;
 		--bench-args) BENCH_ARGS=${2?--bench-args needs arguments}; shift ;;
@@ -128,7 +139,11 @@ parse_args() {
 	[[ -z $TIMEOUT || $TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "--timeout needs a positive number of seconds"
 	[[ $BENCH_REPS =~ ^[1-9][0-9]*$ ]] || die "--reps needs a positive number"
 	# The benchmark's peers (system heap, udmabuf) are built into 6.12.
-	[[ -n $KERNEL ]] || { [[ $MODE == bench ]] && KERNEL=6.12 || KERNEL=6.1; }
+	# riscv64 has one lane: Debian's first riscv64 kernels are 6.12.
+	if [[ -z $KERNEL ]]; then
+		KERNEL=6.1
+		[[ $MODE != bench && $ARCH != riscv64 ]] || KERNEL=6.12
+	fi
 	DL_VERBOSE=$VERBOSE
 }
 
@@ -268,10 +283,12 @@ main() {
 	t0=$(now)
 	target_select "$ARCH" "$KERNEL"
 	[[ $MODE != bench ]] || bench_target
+	[[ $MODE != selftest ]] || packages_target
 	TIMEOUT=${TIMEOUT:-$T_TIMEOUT}
 	deps_ensure "${T_APT_PKGS[@]}"
 	target_resolve_kernel
 	build_all
+	[[ $MODE != selftest ]] || packages_prepare
 	# The lane that tests what DKMS builds (T_DKMS) boots those modules.
 	[[ $T_DKMS -eq 0 || $MODE != suite ]] || dkms_build_install
 	kernel_fetch
@@ -285,8 +302,12 @@ main() {
 	guest_timing
 	[[ $MODE != bench ]] || bench_cpu_share
 
-	local rc=0
-	parse_report "$MODE" "$RUN_DIR/results.log" "$RUN_DIR/console.log" \
+	local rc=0 results=$RUN_DIR/results.log
+	if [[ $MODE == selftest ]]; then
+		packages_results "$results" "$RUN_DIR/results+host.log"
+		results=$RUN_DIR/results+host.log
+	fi
+	parse_report "$MODE" "$results" "$RUN_DIR/console.log" \
 		"$QEMU_RC" "$TIMEOUT" >"$RUN_DIR/report" || rc=1
 	if passes_wanted; then
 		passes_run "$RUN_DIR/report" || rc=1

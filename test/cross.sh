@@ -165,7 +165,7 @@ initramfs_add_libs_sysroot() {
 		[[ $(head -c 4 "$f" | od -An -c | tr -d ' ') == '177ELF' ]] || continue
 		[[ $f == *.ko ]] && continue
 		queue+=("$f")
-	done < <(find "$stage/dmabuf-lab" -type f -print0)
+	done < <(find "$stage/dmabuf-lab" "$stage/usr" -type f -print0)
 	local interp lib path d
 	while [[ ${#queue[@]} -gt 0 ]]; do
 		f=${queue[0]}

@@ -12,6 +12,10 @@
 #   /dmabuf-lab/dmabuf-bench, bench.sh   (--bench only)
 #   /dmabuf-lab/tests/          tests/*.sh (any depth) and tests/bin/
 #   /dmabuf-lab/kmod/           NAME.ko files, NAME.order, load.sh
+# and with --packages (MODE=selftest) instead of the programs and tests:
+#   /usr/...                    the dmabuf-lab-tools package, unpacked
+#   /lib/modules/KVER/          updates/dkms/ the modules under test,
+#                               kernel/ the in-tree ones, modules.dep
 
 initramfs_build() {
 	local out=$1 stage=$RUN_DIR/initramfs
@@ -31,6 +35,11 @@ initramfs_build() {
 
 	local dl=$stage/dmabuf-lab
 	local ko
+	install -m 0755 "$HARNESS/guest/kmod-load.sh" "$dl/kmod/load.sh"
+	if [[ $MODE == selftest ]]; then
+		initramfs_add_package "$stage" "$out"
+		return
+	fi
 	for ko in "${KOS[@]}"; do
 		install -m 0644 "$ko" "$dl/"
 	done
@@ -42,7 +51,6 @@ initramfs_build() {
 		install -m 0755 "${PROG_ROOT:-$ROOT}/user/dmabuf-bench/dmabuf-bench" "$dl/dmabuf-bench"
 		install -m 0755 "$HARNESS/guest/bench.sh" "$dl/bench.sh"
 	fi
-	install -m 0755 "$HARNESS/guest/kmod-load.sh" "$dl/kmod/load.sh"
 	if [[ $MODE == suite ]]; then
 		initramfs_add_tests "$dl/tests"
 	fi
@@ -51,14 +59,19 @@ initramfs_build() {
 	for m in "${T_GUEST_KMODS[@]}"; do
 		kmod_collect "$m" "$dl/kmod"
 	done
+	initramfs_finish "$stage" "$out"
+}
 
+# The libraries the programs need, run.conf, and the archive OUT.
+initramfs_finish() {
+	local stage=$1 out=$2
 	# Programs of another architecture: from its sysroot (test/cross.sh).
 	if [[ -n ${T_SYSROOT:-} ]]; then
 		initramfs_add_libs_sysroot "$stage"
 	else
 		initramfs_add_libs "$stage"
 	fi
-	initramfs_write_conf "$dl/run.conf"
+	initramfs_write_conf "$stage/dmabuf-lab/run.conf"
 
 	# Sorted, owned by root, fixed mtimes: the same inputs give the same
 	# archive, and nothing of the host's users leaks into the guest.
@@ -66,6 +79,32 @@ initramfs_build() {
 		cpio --null -o -H newc --owner=0:0 --reproducible --quiet) |
 		gzip -1 >"$out.tmp"
 	mv "$out.tmp" "$out"
+}
+
+# What a board has after apt install: the -tools package (TOOLS_DEB)
+# unpacked over the root, less its documentation, and the modules under
+# test (KOS) where DKMS installs them, beside the in-tree modules the
+# suite loads (vgem, vivid and their dependencies), all known to
+# modprobe through modules.dep. The early modules (the results console)
+# are loaded by /init from /dmabuf-lab/kmod, as in the other modes.
+initramfs_add_package() {
+	local stage=$1 out=$2 m ko
+	local mods=$stage/lib/modules/$KVER
+	dpkg-deb -x "$TOOLS_DEB" "$stage" || die "cannot unpack $TOOLS_DEB"
+	rm -rf "$stage/usr/share/doc" "$stage/usr/share/man"
+	mkdir -p "$mods/updates/dkms" "$mods/kernel"
+	for ko in "${KOS[@]}"; do
+		install -m 0644 "$ko" "$mods/updates/dkms/"
+	done
+	for m in "${T_GUEST_KMODS[@]}"; do
+		kmod_collect "$m" "$mods/kernel"
+	done
+	for m in "${T_EARLY_KMODS[@]}"; do
+		kmod_collect "$m" "$stage/dmabuf-lab/kmod"
+	done
+	rm -f "$mods"/kernel/*.order
+	depmod -b "$stage" "$KVER" || die "depmod failed on the image's modules"
+	initramfs_finish "$stage" "$out"
 }
 
 # The tests owner's scripts (any *.sh, keeping sub-directories) and the
@@ -100,7 +139,7 @@ initramfs_add_libs() {
 			cp -L "$lib" "$stage$lib"
 		done < <(ldd "$f" 2>/dev/null |
 			awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }')
-	done < <(find "$stage/dmabuf-lab" -type f -print0)
+	done < <(find "$stage/dmabuf-lab" "$stage/usr" -type f -print0)
 }
 
 # Run parameters for the guest. A file in the image rather than kernel

@@ -154,6 +154,31 @@ check bench-fail 1 "0 passed, 1 failed" bench
 bench_results '' >"$TMP/results.log"
 EXTRA_GREP='did not report' check bench-silent 1 "0 passed, 1 failed" bench
 
+# The packages' lane: the host's checks join the guest's count, and a
+# selftest count line that disagrees with its own TAP lines fails.
+# shellcheck source=test/lib.sh
+. "$HERE/lib.sh"
+# shellcheck source=test/packages.sh
+. "$HERE/packages.sh"
+say() { :; }
+selftest_results() {
+	printf '=== DL-RUN-BEGIN mode=selftest uptime=1.00 ===\n'
+	printf 'ok - a/one\nnot ok - a/two\nok - a/three # SKIP no vgem\n%s\n' "$1"
+	printf '=== DL-RUN-END rc=1 uptime=2.00 ===\n=== DL-END ===\n'
+}
+packages_check() {	# NAME SELFTEST_COUNT_LINE WANT_STATUS WANT_LAST [EXTRA_GREP]
+	RUN_DIR=$TMP
+	printf 'ok - packages/build_amd64\n' >"$TMP/host.tap"
+	selftest_results "$2" >"$TMP/guest.log"
+	packages_results "$TMP/guest.log" "$TMP/results.log" >/dev/null
+	EXTRA_GREP=${5:-} check "$1" "$3" "$4" selftest
+}
+packages_check packages-merged "1 passed, 1 failed, 1 skipped" 1 "3 passed, 1 failed, 1 skipped" \
+	'PASS  packages/selftest_count_line_matches_its_tests'
+packages_check packages-count-mismatch "2 passed, 0 failed, 1 skipped" 1 "2 passed, 2 failed, 1 skipped" \
+	'FAIL  packages/selftest_count_line_matches_its_tests'
+packages_check packages-no-count "" 1 "2 passed, 2 failed, 1 skipped"
+
 if [[ $FAILURES -eq 0 ]]; then
 	echo "selftest: all checks passed"
 else
