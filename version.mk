@@ -10,4 +10,7 @@ ifeq ($(DMABUF_LAB_VERSION),)
 $(error no PACKAGE_VERSION in $(DMABUF_LAB_TOP)dkms.conf)
 endif
 
+# Once: a sub-make sees the CPPFLAGS of the make that called it.
+ifeq ($(filter -DDMABUF_LAB_VERSION=%,$(CPPFLAGS)),)
 override CPPFLAGS += -DDMABUF_LAB_VERSION='"$(DMABUF_LAB_VERSION)"'
+endif
