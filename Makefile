@@ -5,6 +5,13 @@
 #   make test            the whole suite in a QEMU guest (./test.sh)
 #   make check           checkpatch --strict, W=1, sparse, userspace -Werror
 #   make install         modules, udev rule and programs, for the running kernel
+#   make install-tools   the programs and their manual pages
+#   make install-dev     the uapi headers and dmabuf-lab.pc, for programs
+#                        built outside this tree
+#   make install-dkms    the module sources and dkms.conf under /usr/src
+#
+# Every install target honours DESTDIR and PREFIX (default /usr/local);
+# install-dkms writes to DKMSSRCDIR (default /usr/src), where dkms looks.
 #
 # KDIR is the kernel tree to build against: the running kernel's when it
 # has one (a board, a workstation), else the headers of the Debian kernel
@@ -15,11 +22,25 @@ DEBIAN_KVER := $(shell dpkg-query -W -f='$${Depends}' linux-headers-amd64 2>/dev
 	tr ',' '\n' | sed -n 's/^ *linux-headers-\([^ ]*\).*/\1/p' | head -n 1)
 KDIR ?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR),/usr/src/linux-headers-$(DEBIAN_KVER))
 
+include version.mk
+
 PREFIX ?= /usr/local
 DESTDIR ?=
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+INCLUDEDIR ?= $(PREFIX)/include
+# The .pc names headers only: the same for every architecture.
+PKGCONFIGDIR ?= $(PREFIX)/share/pkgconfig
 UDEVDIR ?= /etc/udev/rules.d
+DKMSSRCDIR ?= /usr/src
 
-.PHONY: all modules user tests demo test check install clean
+TOOLS := user/user_prog user/v2d_demo user/dmabuf-inspect/dmabuf-inspect \
+	user/dmabuf-bench/dmabuf-bench
+MANPAGES := $(patsubst %,man/%.1,$(notdir $(TOOLS)))
+UAPI := include/uapi/pagebuf.h include/uapi/v2d_emu.h
+
+.PHONY: all modules user tests demo test check install install-tools \
+	install-dev install-dkms dmabuf-lab.pc clean clean-programs
 
 all: modules user tests
 
@@ -41,15 +62,42 @@ test:
 check:
 	test/check.sh
 
-install: modules user
+install: modules install-tools
 	$(MAKE) -C module KDIR=$(KDIR) modules_install INSTALL_MOD_DIR=updates/dmabuf-lab
 	install -D -m 0644 udev/60-dmabuf-lab.rules $(DESTDIR)$(UDEVDIR)/60-dmabuf-lab.rules
-	install -D -m 0755 user/user_prog $(DESTDIR)$(PREFIX)/bin/user_prog
-	install -D -m 0755 user/v2d_demo $(DESTDIR)$(PREFIX)/bin/v2d_demo
-	install -D -m 0755 user/dmabuf-inspect/dmabuf-inspect $(DESTDIR)$(PREFIX)/bin/dmabuf-inspect
-	install -D -m 0644 man/dmabuf-inspect.1 $(DESTDIR)$(PREFIX)/share/man/man1/dmabuf-inspect.1
 
-clean:
+install-tools: user
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 $(TOOLS) $(DESTDIR)$(BINDIR)/
+	install -m 0644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1/
+
+# Programs include the headers as <uapi/pagebuf.h> with -Iinclude in this
+# tree; outside it, pkg-config's Cflags point at the folder that holds uapi/.
+install-dev: dmabuf-lab.pc
+	install -d $(DESTDIR)$(INCLUDEDIR)/dmabuf-lab/uapi $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 0644 $(UAPI) $(DESTDIR)$(INCLUDEDIR)/dmabuf-lab/uapi/
+	install -m 0644 dmabuf-lab.pc $(DESTDIR)$(PKGCONFIGDIR)/
+
+# Always regenerated: its prefix is the one of this make run.
+dmabuf-lab.pc: dmabuf-lab.pc.in
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(DMABUF_LAB_VERSION)|' $< >$@.tmp
+	mv $@.tmp $@
+
+# What dkms.conf's MAKE line needs, and no build output: dkms builds
+# module/ against include/uapi/.
+DKMS_DEST = $(DESTDIR)$(DKMSSRCDIR)/dmabuf-lab-$(DMABUF_LAB_VERSION)
+install-dkms:
+	install -D -m 0644 dkms.conf $(DKMS_DEST)/dkms.conf
+	find module include/uapi -type f \( -name '*.[ch]' ! -name '*.mod.c' \
+		-o -name Kbuild -o -name Makefile \) -print | LC_ALL=C sort | \
+	while read -r f; do \
+		install -D -m 0644 "$$f" "$(DKMS_DEST)/$$f" || exit 1; \
+	done
+
+clean: clean-programs
 	$(MAKE) -C module KDIR=$(KDIR) clean
+
+clean-programs:
 	$(MAKE) -C user clean
 	$(MAKE) -C tests clean
+	rm -f dmabuf-lab.pc dmabuf-lab.pc.tmp

@@ -2,8 +2,9 @@
 # Static checks, all of which must be silent: checkpatch --strict on the
 # kernel sources and uapi headers (taken from Debian's linux-source
 # package), a W=1 build and a sparse (C=2) pass of the modules against the
-# host's Debian kernel headers, and the userspace programs built with
-# -Wall -Wextra -Werror. Exit status 0 only when everything is clean.
+# host's Debian kernel headers, the userspace programs built with
+# -Wall -Wextra -Werror, and one version everywhere (test/version-check.sh).
+# Exit status 0 only when everything is clean.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -93,15 +94,29 @@ run_userspace() {
 	done
 }
 
+# dkms.conf's version, and every place that repeats it agreeing with it
+# (test/version-check.sh: one line per item when they do not).
+run_version_check() {
+	local out
+	if out=$("$ROOT/test/version-check.sh" 2>&1); then
+		printf 'PASS  one version everywhere: %s\n' \
+			"$(awk '$2 == "dkms.conf" { print $3 }' <<<"$out")"
+	else
+		printf '%s\n' "$out"
+		check_failed "version check"
+	fi
+}
+
 main() {
 	deps_ensure linux-source linux-headers-amd64 sparse gcc make \
-		libcmocka-dev libdrm-dev pkg-config xz-utils
+		libcmocka-dev libdrm-dev pkg-config xz-utils dpkg-dev
 	KDIR=${KDIR:-$(host_kdir)}
 
 	run_checkpatch
 	run_kbuild "W=1 build against $(basename "$KDIR")" W=1
 	run_kbuild "sparse (C=2)" C=2
 	run_userspace
+	run_version_check
 
 	if [[ $FAILED -ne 0 ]]; then
 		printf '%d check(s) failed\n' "$FAILED"

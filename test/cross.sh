@@ -119,7 +119,8 @@ build_programs_cross() {
 	say "building user programs and tests for $T_ARCH in the $T_CHROOT_SUITE chroot"
 	rm -rf "$dir"
 	mkdir -p "$dir"
-	(cd "$ROOT" && find include user tests -type f ! -name '*.o' \
+	# dkms.conf and version.mk: the programs print the version dkms.conf gives.
+	(cd "$ROOT" && find dkms.conf version.mk include user tests -type f ! -name '*.o' \
 		! -path 'tests/bin/*' ! -path 'tests/inspect/bin/*' -print0 |
 		tar --null -T - -cf -) | tar -C "$dir" -xf - || die "cannot copy the programs to $dir"
 	# Drop the host's binaries that came along: every file make builds.

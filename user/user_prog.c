@@ -25,6 +25,11 @@
 #include <linux/dma-buf.h>
 #include <uapi/pagebuf.h>
 
+/* Set from dkms.conf by version.mk. */
+#ifndef DMABUF_LAB_VERSION
+#error "DMABUF_LAB_VERSION is not defined: build with the Makefile"
+#endif
+
 #define DEFAULT_DEVICE	"/dev/pagebuf"
 #define USER_TEXT	"Hello from user space!"
 
@@ -48,6 +53,7 @@ static void usage(FILE *out, const char *prog)
 		"  --hold    after the round trip keep the fd and the mapping until\n"
 		"            SIGTERM or SIGINT (prints \"holding\" when ready)\n"
 		"  --help    show this help\n"
+		"  --version show the version\n"
 		"\n"
 		"Exit status: 0 verified, 1 failure, 2 usage error.\n", prog);
 }
@@ -127,6 +133,9 @@ int main(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			usage(stdout, argv[0]);
+			return 0;
+		} else if (!strcmp(argv[i], "--version")) {
+			printf("user_prog %s\n", DMABUF_LAB_VERSION);
 			return 0;
 		} else if (!strcmp(argv[i], "--hold")) {
 			hold = 1;

@@ -26,6 +26,11 @@
 #include <uapi/pagebuf.h>
 #include <uapi/v2d_emu.h>
 
+/* Set from dkms.conf by version.mk. */
+#ifndef DMABUF_LAB_VERSION
+#error "DMABUF_LAB_VERSION is not defined: build with the Makefile"
+#endif
+
 #define W		8
 #define H		4
 #define STRIDE		64
@@ -44,7 +49,10 @@ static void usage(FILE *out, const char *argv0)
 		"Usage: %s [--rotation 90|180|270] [--pagebuf DEV] [--v2d DEV]\n"
 		"Fill an 8x4 image with the v2d_emu engine, rotate it into a second\n"
 		"buffer and print both. Needs pagebuf.ko and v2d_emu.ko loaded.\n"
-		"Defaults: --rotation 90 --pagebuf /dev/pagebuf --v2d /dev/v2d_emu\n",
+		"Defaults: --rotation 90 --pagebuf /dev/pagebuf --v2d /dev/v2d_emu\n"
+		"  -h, --help     show this help\n"
+		"  -V, --version  show the version\n"
+		"Exit status: 0 both images printed, 1 failure, 2 usage error.\n",
 		argv0);
 }
 
@@ -219,6 +227,7 @@ int main(int argc, char **argv)
 		{ "pagebuf", required_argument, NULL, 'p' },
 		{ "v2d", required_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
 	};
 	const char *pb_path = "/dev/pagebuf", *v2d_path = "/dev/v2d_emu";
@@ -226,7 +235,7 @@ int main(int argc, char **argv)
 	char *end;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "r:p:v:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:p:v:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			degrees = strtoul(optarg, &end, 10);
@@ -244,6 +253,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout, argv[0]);
+			return 0;
+		case 'V':
+			printf("v2d_demo %s\n", DMABUF_LAB_VERSION);
 			return 0;
 		default:
 			usage(stderr, argv[0]);

@@ -15,7 +15,10 @@
 
 #include "bench.h"
 
-#define VERSION "1.0"
+/* Set from dkms.conf by version.mk. */
+#ifndef DMABUF_LAB_VERSION
+#error "DMABUF_LAB_VERSION is not defined: build with the Makefile"
+#endif
 
 static void usage(FILE *out)
 {
@@ -122,7 +125,7 @@ int main(int argc, char **argv)
 			only = optarg;
 			break;
 		case 'V':
-			printf("dmabuf-bench %s\n", VERSION);
+			printf("dmabuf-bench %s\n", DMABUF_LAB_VERSION);
 			return 0;
 		case 'h':
 			usage(stdout);
@@ -160,7 +163,7 @@ int main(int argc, char **argv)
 		       leak ? "false" : "true", summary);
 	} else {
 		printf("dmabuf-bench %s on Linux %s: %d round%s after a warm-up; medians\n\n",
-		       VERSION, u.release, reps, reps == 1 ? "" : "s");
+		       DMABUF_LAB_VERSION, u.release, reps, reps == 1 ? "" : "s");
 		print_table(stdout, reps);
 		printf("\nP6 allocate/free cycles: %s: %s\n", leak ? "FAIL" : "ok", summary);
 	}

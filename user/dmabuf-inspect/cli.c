@@ -10,6 +10,11 @@
 
 #include "inspect.h"
 
+/* Set from dkms.conf by version.mk. */
+#ifndef DMABUF_LAB_VERSION
+#error "DMABUF_LAB_VERSION is not defined: build with the Makefile"
+#endif
+
 enum view { V_PROCESS, V_BUFFER, V_GRID, V_EXPORTER, V_FENCES };
 
 struct opts {
@@ -50,6 +55,7 @@ static void usage(FILE *f)
 "      --root DIR       read DIR/proc, DIR/sys/kernel/debug and\n"
 "                       DIR/sys/kernel/dmabuf instead of /proc and /sys\n"
 "  -h, --help           show this help\n"
+"  -V, --version        show the version\n"
 "\n"
 "Sources: /proc/PID/fd, /proc/PID/fdinfo, /proc/PID/maps,\n"
 "/sys/kernel/debug/dma_buf/bufinfo (root, debugfs mounted) and\n"
@@ -73,10 +79,11 @@ static const struct option long_opts[] = {
 	{ "count", required_argument, NULL, O_COUNT },
 	{ "root", required_argument, NULL, O_ROOT },
 	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
 
-/* 0 ok, 2 usage error (message printed), -1 help printed. */
+/* 0 ok, 2 usage error (message printed), -1 help or version printed. */
 static int parse_opts(int argc, char **argv, struct opts *o, FILE *out,
 		      FILE *err)
 {
@@ -89,7 +96,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, FILE *out,
 	o->count = -1;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":baep:h", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":baep:hV", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'b': o->view = V_BUFFER; break;
 		case 'a': o->view = V_GRID; break;
@@ -126,6 +133,9 @@ static int parse_opts(int argc, char **argv, struct opts *o, FILE *out,
 			break;
 		case 'h':
 			usage(out);
+			return -1;
+		case 'V':
+			fprintf(out, DI_NAME " %s\n", DMABUF_LAB_VERSION);
 			return -1;
 		case ':':
 			if (optopt > 0 && optopt < 256)
