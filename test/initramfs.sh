@@ -103,6 +103,10 @@ initramfs_add_package() {
 		kmod_collect "$m" "$stage/dmabuf-lab/kmod"
 	done
 	rm -f "$mods"/kernel/*.order
+	# What depmod and modprobe read besides the modules themselves.
+	for m in modules.order modules.builtin modules.builtin.modinfo; do
+		[[ ! -f $MODROOT/lib/modules/$KVER/$m ]] || cp "$MODROOT/lib/modules/$KVER/$m" "$mods/"
+	done
 	depmod -b "$stage" "$KVER" || die "depmod failed on the image's modules"
 	initramfs_finish "$stage" "$out"
 }

@@ -123,8 +123,8 @@ packages_install_check() {
 				ok=1
 			fi
 		done
-		chroot "$CHROOT" dkms status -m dmabuf-lab -v "$ver" -k "$k" 2>&1 |
-			grep -q ': installed' || { echo "dkms status for $k: $(chroot "$CHROOT" dkms status 2>&1)" >>"$out"; ok=1; }
+		pkg_dkms_status -k "$k" | grep -q ': installed$' ||
+			{ echo "dkms status for $k: $(pkg_dkms_status)" >>"$out"; ok=1; }
 	done
 	host_check dkms_built_both_modules_for_both_kernels "$ok" "$out"
 
@@ -154,6 +154,12 @@ packages_install_check() {
 	host_check purge_leaves_nothing "$st" "$out"
 	rm -rf "$dir"
 	flock -u 6
+}
+
+# dkms status [ARGS] of dmabuf-lab in the install chroot (with /proc,
+# which dkms needs), its lines only.
+pkg_dkms_status() {
+	chroot_exec "$CHROOT" dkms status -m dmabuf-lab "$@" 2>/dev/null | grep '^dmabuf-lab/' || true
 }
 
 chroot_modinfo_vermagic() {
@@ -202,8 +208,8 @@ packages_check_purge() {
 	CHROOT_LOG=$out chroot_run "$CHROOT" apt-get purge -y -q "${PKG_NAMES[@]}" || rc=1
 	: >"$out"
 	[[ $rc -eq 0 ]] || echo "apt-get purge failed" >>"$out"
-	if [[ -n $(chroot "$CHROOT" dkms status 2>&1) ]]; then
-		echo "dkms status after purge: $(chroot "$CHROOT" dkms status 2>&1)" >>"$out"
+	if [[ -n $(pkg_dkms_status) ]]; then
+		echo "dkms status after purge: $(pkg_dkms_status)" >>"$out"
 		rc=1
 	fi
 	# Files (not the shared folders such as /usr/bin) the packages had.

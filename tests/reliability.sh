@@ -1,3 +1,4 @@
+#!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=sh
 # SUITE_FAILED, SUITE_TMP and the helpers are suite.sh's.
