@@ -192,8 +192,16 @@ static int __init pagebuf_init(void)
 		goto err_classic;
 
 	pagebuf_debug_init();
+
+	/* Last: heaps cannot be removed, so nothing may fail after them. */
+	ret = pagebuf_heap_init();
+	if (ret)
+		goto err_debug;
 	return 0;
 
+err_debug:
+	pagebuf_debug_exit();
+	misc_deregister(&pagebuf_misc);
 err_classic:
 	pagebuf_classic_exit();
 	return ret;

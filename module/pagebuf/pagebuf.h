@@ -9,6 +9,7 @@
  *   debug.c    debugfs: the registry of live buffers, their mappings
  *   sysfs.c    the counters as attributes of the misc device
  *   trace.c    the tracepoints (trace.h)
+ *   heap.c     the allocation policies as dma-heaps (dma_heaps=1)
  */
 #ifndef PAGEBUF_H
 #define PAGEBUF_H
@@ -56,6 +57,9 @@ void pagebuf_debug_init(void);
 void pagebuf_debug_exit(void);
 void pagebuf_debug_list(struct pagebuf_buffer *buf);
 void pagebuf_debug_unlist(struct pagebuf_buffer *buf);
+
+/* heap.c: the policies as dma-heaps, where the kernel allows it */
+int pagebuf_heap_init(void);
 
 /* sysfs.c: attributes of the misc device */
 extern const struct attribute_group *pagebuf_attr_groups[];
