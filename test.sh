@@ -39,6 +39,8 @@ CACHE=${DMABUF_LAB_CACHE:-/var/cache/dmabuf-lab}
 . "$HARNESS/deb.sh"
 # shellcheck source=test/packages.sh
 . "$HARNESS/packages.sh"
+# shellcheck source=test/kselftest.sh
+. "$HARNESS/kselftest.sh"
 
 usage() {
 	cat <<USAGE
@@ -289,6 +291,7 @@ main() {
 	target_resolve_kernel
 	build_all
 	[[ $MODE != selftest ]] || packages_prepare
+	[[ $MODE != suite ]] || heap_selftest_build
 	# The lane that tests what DKMS builds (T_DKMS) boots those modules.
 	[[ $T_DKMS -eq 0 || $MODE != suite ]] || dkms_build_install
 	kernel_fetch

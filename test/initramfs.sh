@@ -10,7 +10,8 @@
 #   /dmabuf-lab/*.ko            pagebuf.ko and every other module built
 #   /dmabuf-lab/user_prog, demo.sh, run.conf
 #   /dmabuf-lab/dmabuf-bench, bench.sh   (--bench only)
-#   /dmabuf-lab/tests/          tests/*.sh (any depth) and tests/bin/
+#   /dmabuf-lab/tests/          tests/*.sh (any depth) and tests/bin/ (with
+#                               the kernel's dmabuf-heap selftest, if built)
 #   /dmabuf-lab/kmod/           NAME.ko files, NAME.order, load.sh
 # and with --packages (MODE=selftest) instead of the programs and tests:
 #   /usr/...                    the dmabuf-lab-tools package, unpacked
@@ -124,6 +125,8 @@ initramfs_add_tests() {
 	while IFS= read -r -d '' f; do
 		install -m 0755 "$f" "$dest/bin/"
 	done < <(find "${PROG_ROOT:-$ROOT}/tests/bin" -maxdepth 1 -type f -perm -u+x ! -name '*.o' -print0 2>/dev/null)
+	# The kernel's dmabuf-heaps selftest, where the lane has one (test/kselftest.sh).
+	[[ -z ${HEAP_SELFTEST:-} ]] || install -m 0755 "$HEAP_SELFTEST" "$dest/bin/dmabuf-heap"
 }
 
 # Every dynamically linked ELF file in the image gets its libraries and
