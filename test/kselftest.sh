@@ -6,7 +6,7 @@
 # (linux-source-SERIES at the image's version) and built unchanged, for
 # lanes whose kernel exports dma_heap_add() to modules: there the suite's
 # heap area runs it over every heap, pagebuf's beside the system heap.
-# The three files it needs are extracted once into
+# The files it needs are extracted once into
 # $CACHE/kselftest/linux-source-SERIES_VERSION/, keeping their paths (the
 # test includes ../../../../include/uapi/linux/dma-heap.h).
 
@@ -27,13 +27,16 @@ heap_selftest_build() {
 		dpkg-deb --fsys-tarfile "$deb" | tar -xOf - "./usr/src/$pkg.tar.xz" |
 			tar -xJf - -C "$dir" --strip-components=1 \
 				"$pkg/$t/dmabuf-heaps/dmabuf-heap.c" "$pkg/$t/kselftest.h" \
-				"$pkg/include/uapi/linux/dma-heap.h" ||
+				"$pkg/include/uapi/linux/dma-heap.h" \
+				"$pkg/include/uapi/drm/drm.h" "$pkg/include/uapi/drm/drm_mode.h" ||
 			die "cannot extract the dmabuf-heaps selftest from $deb"
 		touch "$dir/.complete"
 	fi
-	# Its Makefile's flags; the uapi headers are the host's, and the
-	# heap ioctl's its own (relative include).
-	run_logged "$RUN_DIR/build.log" gcc -static -O2 -Wall -o "$dir/dmabuf-heap" \
+	# Its Makefile's flags; the uapi headers are the host's, the heap
+	# ioctl's its own (relative include), and <drm/drm.h> the source's
+	# (Debian ships it only inside libdrm-dev's folder).
+	run_logged "$RUN_DIR/build.log" gcc -static -O2 -Wall -idirafter "$dir/include/uapi" \
+		-o "$dir/dmabuf-heap" \
 		"$dir/$t/dmabuf-heaps/dmabuf-heap.c" ||
 		die "building the dmabuf-heaps selftest failed (see build.log)"
 	HEAP_SELFTEST=$dir/dmabuf-heap
