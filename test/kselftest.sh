@@ -27,15 +27,16 @@ heap_selftest_build() {
 		dpkg-deb --fsys-tarfile "$deb" | tar -xOf - "./usr/src/$pkg.tar.xz" |
 			tar -xJf - -C "$dir" --strip-components=1 \
 				"$pkg/$t/dmabuf-heaps/dmabuf-heap.c" "$pkg/$t/kselftest.h" \
-				"$pkg/include/uapi/linux/dma-heap.h" \
-				"$pkg/include/uapi/drm/drm.h" "$pkg/include/uapi/drm/drm_mode.h" ||
+				"$pkg/include/uapi/linux/dma-heap.h" ||
 			die "cannot extract the dmabuf-heaps selftest from $deb"
 		touch "$dir/.complete"
 	fi
 	# Its Makefile's flags; the uapi headers are the host's, the heap
-	# ioctl's its own (relative include), and <drm/drm.h> the source's
-	# (Debian ships it only inside libdrm-dev's folder).
-	run_logged "$RUN_DIR/build.log" gcc -static -O2 -Wall -idirafter "$dir/include/uapi" \
+	# ioctl's its own (relative include), and <drm/drm.h> libdrm-dev's
+	# (Debian installs the DRM uapi only in /usr/include/libdrm).
+	mkdir -p "$dir/drm-include"
+	ln -sfn /usr/include/libdrm "$dir/drm-include/drm"
+	run_logged "$RUN_DIR/build.log" gcc -static -O2 -Wall -idirafter "$dir/drm-include" \
 		-o "$dir/dmabuf-heap" \
 		"$dir/$t/dmabuf-heaps/dmabuf-heap.c" ||
 		die "building the dmabuf-heaps selftest failed (see build.log)"
