@@ -31,12 +31,13 @@ heap_selftest_build() {
 			die "cannot extract the dmabuf-heaps selftest from $deb"
 		touch "$dir/.complete"
 	fi
-	# Its Makefile's flags; the uapi headers are the host's, the heap
+	# Its Makefile's flags (lib.mk adds the selftests folder for
+	# kselftest.h); the uapi headers are the host's, the heap
 	# ioctl's its own (relative include), and <drm/drm.h> libdrm-dev's
 	# (Debian installs the DRM uapi only in /usr/include/libdrm).
 	mkdir -p "$dir/drm-include"
 	ln -sfn /usr/include/libdrm "$dir/drm-include/drm"
-	run_logged "$RUN_DIR/build.log" gcc -static -O2 -Wall -idirafter "$dir/drm-include" \
+	run_logged "$RUN_DIR/build.log" gcc -static -O2 -Wall -I "$dir/$t" -idirafter "$dir/drm-include" \
 		-o "$dir/dmabuf-heap" \
 		"$dir/$t/dmabuf-heaps/dmabuf-heap.c" ||
 		die "building the dmabuf-heaps selftest failed (see build.log)"
