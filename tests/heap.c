@@ -119,8 +119,8 @@ static void test_heap_limits_are_pagebufs(void **state)
 	struct pb_snap s;
 	int heap, fd;
 
-	pb_snap(&s);
 	heap = heap_open(p);
+	pb_snap(&s);
 
 	pb_param_set("max_buffer_size", MIB);
 	fd = heap_alloc(heap, MIB + pb_page, O_RDWR | O_CLOEXEC);
@@ -137,8 +137,8 @@ static void test_heap_limits_are_pagebufs(void **state)
 	/* The heap core's own checks: unknown fd or heap flags. */
 	fd = heap_alloc(heap, MIB, O_RDWR | O_CLOEXEC | O_NONBLOCK);
 	assert_int_equal(fd, -EINVAL);
-	assert_int_equal(close(heap), 0);
 	pb_assert_unchanged(&s);
+	assert_int_equal(close(heap), 0);
 }
 
 int main(void)
