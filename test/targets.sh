@@ -44,7 +44,8 @@
 # virtio_console to T_GUEST_KMODS and set T_RESULTS_DEV=/dev/hvc0).
 
 # The lanes --matrix runs, in order.
-TARGETS_ALL=(x86_64/5.10 x86_64/6.1 x86_64/6.12 x86_64/7.2 arm64/6.1 riscv64/6.12)
+TARGETS_ALL=(x86_64/5.10 x86_64/6.1 x86_64/6.12 x86_64/7.2 arm64/6.1 riscv64/6.12
+	arm64/7.2 riscv64/7.2)
 
 target_select() {
 	local arch=$1 kernel=$2
@@ -62,6 +63,11 @@ target_select() {
 	# trixie's point-release kernel: trixie-security's riscv64 index was
 	# found truncated on a mirror, and a lane must not depend on it.
 	riscv64/6.12) target_cross riscv64 6.12 trixie '' ;;
+	# The newest kernel on the boards: sid's, where pagebuf is the only
+	# generic allocator (Debian's arm64 and riscv64 kernels build no
+	# dma-heaps).
+	arm64/7.2) target_cross arm64 7.2 sid '' ;;
+	riscv64/7.2) target_cross riscv64 7.2 sid '' ;;
 	*) die "unsupported target: --arch $arch --kernel $kernel (supported: ${TARGETS_ALL[*]})" ;;
 	esac
 }
