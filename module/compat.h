@@ -325,20 +325,32 @@ static inline struct dma_buf *compat_dma_buf_get_if_open(struct dma_buf *dmabuf)
  * (x86) every device is coherent and the field does not exist. Returns
  * whether the device now is what was asked.
  */
-#if defined(CONFIG_ARCH_HAS_SYNC_DMA_FOR_DEVICE) || \
-	defined(CONFIG_ARCH_HAS_SYNC_DMA_FOR_CPU) || \
-	defined(CONFIG_ARCH_HAS_SYNC_DMA_FOR_CPU_ALL)
+#if !defined(CONFIG_ARCH_HAS_SYNC_DMA_FOR_DEVICE) && \
+	!defined(CONFIG_ARCH_HAS_SYNC_DMA_FOR_CPU) && \
+	!defined(CONFIG_ARCH_HAS_SYNC_DMA_FOR_CPU_ALL)
 static inline bool compat_dev_set_dma_coherent(struct device *dev,
 					       bool coherent)
 {
-	dev->dma_coherent = coherent;
+	return coherent;
+}
+#elif defined(COMPAT_HAVE_DEV_FLAG_DMA_COHERENT)
+/*
+ * After v6.18 the driver core turned struct device's bit fields,
+ * dma_coherent among them, into DEV_FLAG_* bits of dev->flags behind
+ * generated accessors (__create_dev_flag_accessors()).
+ */
+static inline bool compat_dev_set_dma_coherent(struct device *dev,
+					       bool coherent)
+{
+	dev_assign_dma_coherent(dev, coherent);
 	return true;
 }
 #else
 static inline bool compat_dev_set_dma_coherent(struct device *dev,
 					       bool coherent)
 {
-	return coherent;
+	dev->dma_coherent = coherent;
+	return true;
 }
 #endif
 
