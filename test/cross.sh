@@ -47,13 +47,20 @@ target_resolve_kernel_cross() {
 	T_IMAGE_VER=$(cross_candidate "$hdr:$a")
 	[[ -n $T_IMAGE_VER ]] || die "no version of $hdr:$a"
 	T_IMAGE_PKGS=()
-	for pkg in "linux-image-$KVER-unsigned" "linux-image-$KVER"; do
-		if [[ $(cross_candidate "$pkg:$a") == "$T_IMAGE_VER" ]]; then
-			T_IMAGE_PKGS=("$pkg:$a")
-			break
-		fi
-	done
-	[[ ${#T_IMAGE_PKGS[@]} -eq 1 ]] || die "no kernel image $KVER ($T_IMAGE_VER) for $a"
+	# 7.x splits the image into linux-binary (the kernel) and
+	# linux-modules; linux-image is then only a package depending on them.
+	if [[ $(cross_candidate "linux-binary-$KVER:$a") == "$T_IMAGE_VER" &&
+		$(cross_candidate "linux-modules-$KVER:$a") == "$T_IMAGE_VER" ]]; then
+		T_IMAGE_PKGS=("linux-binary-$KVER:$a" "linux-modules-$KVER:$a")
+	else
+		for pkg in "linux-image-$KVER-unsigned" "linux-image-$KVER"; do
+			if [[ $(cross_candidate "$pkg:$a") == "$T_IMAGE_VER" ]]; then
+				T_IMAGE_PKGS=("$pkg:$a")
+				break
+			fi
+		done
+	fi
+	[[ ${#T_IMAGE_PKGS[@]} -ge 1 ]] || die "no kernel image $KVER ($T_IMAGE_VER) for $a"
 	[[ ${KVER%%-*} == "$T_KERNEL".* ]] ||
 		die "the $T_CHROOT_SUITE archive gives kernel $KVER, not a $T_KERNEL kernel"
 	say "target $T_ARCH/$T_KERNEL: kernel $KVER ($T_IMAGE_VER)"

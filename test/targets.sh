@@ -316,8 +316,10 @@ target_cross() {
 target_kernel_paths_virt() {
 	local root=$1 f
 	BOOT_IMAGE=
-	for f in "$root/boot/vmlinuz-$KVER" "$root/boot/vmlinux-$KVER"; do
+	# linux-binary (7.x) ships lib/modules/KVER/vmlinuz or vmlinux.
+	for f in "$root/boot/vmlinuz-$KVER" "$root/boot/vmlinux-$KVER" \
+		"$root/lib/modules/$KVER/vmlinuz" "$root/lib/modules/$KVER/vmlinux"; do
 		[[ -f $f ]] && { BOOT_IMAGE=$f; break; }
 	done
-	[[ -n $BOOT_IMAGE ]] || die "no vmlinuz-$KVER or vmlinux-$KVER in $root/boot"
+	[[ -n $BOOT_IMAGE ]] || die "no vmlinuz-$KVER or vmlinux-$KVER in $root/boot or $root/lib/modules/$KVER"
 }
