@@ -47,11 +47,14 @@ target_resolve_kernel_cross() {
 	T_IMAGE_VER=$(cross_candidate "$hdr:$a")
 	[[ -n $T_IMAGE_VER ]] || die "no version of $hdr:$a"
 	T_IMAGE_PKGS=()
-	# 7.x splits the image into linux-binary (the kernel) and
-	# linux-modules; linux-image is then only a package depending on them.
+	# 7.x splits the image into linux-binary (the kernel), linux-modules
+	# and linux-base (modules.builtin, which tells modprobe that a module
+	# is built in); linux-image is then only a package depending on them.
 	if [[ $(cross_candidate "linux-binary-$KVER:$a") == "$T_IMAGE_VER" &&
 		$(cross_candidate "linux-modules-$KVER:$a") == "$T_IMAGE_VER" ]]; then
 		T_IMAGE_PKGS=("linux-binary-$KVER:$a" "linux-modules-$KVER:$a")
+		[[ $(cross_candidate "linux-base-$KVER:$a") != "$T_IMAGE_VER" ]] ||
+			T_IMAGE_PKGS+=("linux-base-$KVER:$a")
 	else
 		for pkg in "linux-image-$KVER-unsigned" "linux-image-$KVER"; do
 			if [[ $(cross_candidate "$pkg:$a") == "$T_IMAGE_VER" ]]; then
