@@ -735,6 +735,130 @@ run_dma32() {
 	v2d_unload 2>/dev/null
 }
 
+# ---- conform: dmabuf-conform against pagebuf and the kernel's exporters -----------
+
+CONFORM=$DL_USER/dmabuf-conform
+
+# conform_run NAME ARGS...: run dmabuf-conform; its output in
+# $SUITE_TMP/conform-NAME.out, its exit status in CONFORM_RC.
+conform_run() {
+	_cr_out=$SUITE_TMP/conform-$1.out
+	shift
+	with_timeout "$CONFORM" "$@" >"$_cr_out" 2>&1 </dev/null
+	CONFORM_RC=$?
+}
+
+# The summary line says it ran to the end.
+conform_summary() { grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$1"; }
+
+conform_usage_errors() {
+	"$CONFORM" --no-such-option >"$SUITE_TMP/cu.out" 2>&1
+	_rc=$?
+	[ "$_rc" = 2 ] || fail "bad option: exit $_rc, want 2" || return 1
+	"$CONFORM" >"$SUITE_TMP/cu.out" 2>&1
+	_rc=$?
+	[ "$_rc" = 2 ] || fail "no source: exit $_rc, want 2" || return 1
+	"$CONFORM" --pagebuf --udmabuf >"$SUITE_TMP/cu.out" 2>&1
+	_rc=$?
+	[ "$_rc" = 2 ] || fail "two sources: exit $_rc, want 2" || return 1
+	"$CONFORM" --pagebuf --size 1000 >"$SUITE_TMP/cu.out" 2>&1
+	_rc=$?
+	[ "$_rc" = 2 ] || fail "--size 1000: exit $_rc, want 2" || return 1
+	"$CONFORM" --help >"$SUITE_TMP/cu.out" 2>&1 || fail "--help failed" || return 1
+	grep -q -- '--pagebuf' "$SUITE_TMP/cu.out" || fail "--help names no source" || return 1
+	"$CONFORM" --version >"$SUITE_TMP/cu.out" 2>&1 || fail "--version failed" || return 1
+	grep -q '^dmabuf-conform ' "$SUITE_TMP/cu.out" || fail "--version printed: $(cat "$SUITE_TMP/cu.out")" || return 1
+	"$CONFORM" --heap no-such-heap >"$SUITE_TMP/cu.out" 2>&1
+	_rc=$?
+	cat "$SUITE_TMP/cu.out"
+	[ "$_rc" = 3 ] || fail "a heap that does not exist: exit $_rc, want 3" || return 1
+	grep -q '/dev/dma_heap/no-such-heap: No such file or directory' "$SUITE_TMP/cu.out" ||
+		fail "no message naming the missing heap" || return 1
+}
+
+# pagebuf, the project's own exporter: every check must pass (or skip).
+conform_pagebuf() {
+	conform_run "pagebuf-$1" --pagebuf --policy "$1"
+	cat "$_cr_out"
+	[ "$CONFORM_RC" = 0 ] || fail "dmabuf-conform --pagebuf --policy $1 exited $CONFORM_RC" || return 1
+	conform_summary "$_cr_out" >/dev/null || fail "no summary line" || return 1
+}
+conform_pagebuf_default() { conform_pagebuf default; }
+conform_pagebuf_order0() { conform_pagebuf order0; }
+conform_pagebuf_contig() { conform_pagebuf contig; }
+
+# Another exporter: its failures are findings about that exporter, not
+# about this project. The test passes when dmabuf-conform ran to its
+# summary; every check's result goes to the diagnostics.
+conform_other() {
+	_co_name=$1
+	shift
+	conform_run "$_co_name" "$@"
+	if [ "$CONFORM_RC" = 3 ]; then
+		SKIP_REASON="kernel $(uname -r): $(head -n 1 "$_cr_out")"
+		return 77
+	fi
+	cat "$_cr_out"
+	conform_summary "$_cr_out" >/dev/null ||
+		fail "dmabuf-conform $* exited $CONFORM_RC without its summary" || return 1
+	[ "$CONFORM_RC" = 0 ] || [ "$CONFORM_RC" = 1 ] ||
+		fail "dmabuf-conform $* exited $CONFORM_RC" || return 1
+}
+conform_heap() { conform_other heap --heap system; }
+conform_udmabuf() { conform_other udmabuf --udmabuf; }
+conform_vgem() { conform_other vgem --vgem; }
+
+# With every mapping bounced (swiotlb=force), pagebuf with its syncs
+# skipped must fail the check of CPU writes reaching the device: proof
+# that the check sees a missing end_cpu_access. Without bouncing the
+# syncs move no data on x86, and nothing can fail.
+conform_negative_control() {
+	_param=/sys/module/pagebuf/parameters/debug_skip_sync
+	case " $(cat /proc/cmdline) " in
+	*" swiotlb=force "*) ;;
+	*) SKIP_REASON="needs swiotlb=force (the swiotlb pass): without bouncing a skipped sync loses nothing"; return 77 ;;
+	esac
+	[ -w "$_param" ] || fail "$_param is not writable" || return 1
+	_old=$(cat "$_param")
+	echo 1 >"$_param"
+	conform_run negative --pagebuf --only 'coherency.*'
+	echo "$_old" >"$_param"
+	cat "$_cr_out"
+	[ "$CONFORM_RC" = 1 ] || fail "exit $CONFORM_RC with the syncs skipped, want 1" || return 1
+	grep -q '^FAIL coherency.cpu_to_device: ' "$_cr_out" ||
+		fail "coherency.cpu_to_device did not fail with the syncs skipped" || return 1
+}
+
+run_conform() {
+	area_selected conform || return 0
+	ensure_pagebuf || return 0
+	if [ ! -x "$CONFORM" ]; then
+		selected conform/all && tap_fail conform/all && diag "$CONFORM is not in the image"
+		return 0
+	fi
+	# The engine is the importer; without it the device checks skip, saying why.
+	v2d_insmod >/dev/null 2>&1
+	import_vgem_modules_load >/dev/null 2>&1
+	run_shell_test conform/usage_errors conform_usage_errors
+	run_shell_test conform/pagebuf_default_passes conform_pagebuf_default
+	run_shell_test conform/pagebuf_order0_passes conform_pagebuf_order0
+	run_shell_test conform/pagebuf_contig_passes conform_pagebuf_contig
+	run_conform_report conform/heap_system_completes conform_heap
+	run_conform_report conform/udmabuf_completes conform_udmabuf
+	run_conform_report conform/vgem_completes conform_vgem
+	run_shell_test conform/negative_control_fails_sync_checks conform_negative_control
+	v2d_unload 2>/dev/null
+}
+
+# run_shell_test, with the output as diagnostics on success too: the
+# per-check results of another kernel's exporter are the finding.
+run_conform_report() {
+	selected "$1" || return 0
+	run_shell_step "$@"
+	[ "$_rc" = 0 ] && diag_file "$_log"
+	return 0
+}
+
 # ---- lifetime: module references ---------------------------------------------------
 
 HOLD_PID=
@@ -889,6 +1013,7 @@ run_contention
 run_pipeline
 run_dma32
 run_debug
+run_conform
 run_lifetime
 run_reliability
 
