@@ -88,9 +88,7 @@ static enum result import_path(char *why, size_t len, uint32_t want)
 			    b.q.path == V2D_PATH_DIRECT ? "direct" : "IOMMU");
 	else if ((err = engine_fill(b.handle, src.size, FILL_VALUE, JOB_TIMEOUT_MS)))
 		r = failed(why, len, "a FILL through the %s path: %s",
-			   want == V2D_PATH_DIRECT ? "direct" : "IOMMU",
-			   err == ETIMEDOUT ? "its fence did not signal within the timeout" :
-			   strerror(err));
+			   want == V2D_PATH_DIRECT ? "direct" : "IOMMU", engine_strerror(err));
 	else
 		r = pass(why, len, "%u segment%s", b.q.nr_segments,
 			 b.q.nr_segments == 1 ? "" : "s");
@@ -165,8 +163,7 @@ static enum result device_to_cpu(char *why, size_t len)
 	}
 	err = engine_fill(b.handle, src.size, FILL_VALUE, JOB_TIMEOUT_MS);
 	if (err) {
-		r = failed(why, len, "FILL: %s", err == ETIMEDOUT ?
-			   "its fence did not signal within the timeout" : strerror(err));
+		r = failed(why, len, "FILL: %s", engine_strerror(err));
 		goto unmap;
 	}
 	err = buf_sync(b.fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
@@ -229,8 +226,7 @@ static enum result cpu_to_device(char *why, size_t len)
 	}
 	err = engine_copy(b.handle, dh, src.size, JOB_TIMEOUT_MS);
 	if (err) {
-		r = failed(why, len, "COPY: %s", err == ETIMEDOUT ?
-			   "its fence did not signal within the timeout" : strerror(err));
+		r = failed(why, len, "COPY: %s", engine_strerror(err));
 		goto unmap;
 	}
 	buf_sync(dfd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);

@@ -17,14 +17,6 @@
 
 #include "conform.h"
 
-#define GET_OR_FAIL(fd)							\
-	do {								\
-		int _e = source_get(&src, &(fd));			\
-		if (_e)							\
-			return failed(why, len, "%s gave no buffer: %s", \
-				      src.desc, strerror(_e));		\
-	} while (0)
-
 static enum result fdinfo_fields(char *why, size_t len)
 {
 	char size[32], count[32], exp[64], ino[32];

@@ -20,14 +20,6 @@
 
 #define PAGE	4096UL
 
-#define GET_OR_FAIL(fd)							\
-	do {								\
-		int _e = source_get(&src, &(fd));			\
-		if (_e)							\
-			return failed(why, len, "%s gave no buffer: %s", \
-				      src.desc, strerror(_e));		\
-	} while (0)
-
 /* Run @fn(@p) in a child: its exit status, or 128 + the signal. */
 static int in_child(int (*fn)(volatile unsigned char *p), volatile unsigned char *p)
 {

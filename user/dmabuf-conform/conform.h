@@ -76,6 +76,15 @@ enum result failed(char *why, size_t len, const char *fmt, ...)
 enum result skipped(char *why, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* In a check: a buffer of the source into @fd, or return a failure. */
+#define GET_OR_FAIL(fd)							\
+	do {								\
+		int _e = source_get(&src, &(fd));			\
+		if (_e)							\
+			return failed(why, len, "%s gave no buffer: %s", \
+				      src.desc, strerror(_e));		\
+	} while (0)
+
 /* Common steps of checks; each returns 0 or an errno value. */
 int buf_sync(int fd, uint64_t flags);
 void *buf_map(int fd, size_t len, int prot, int flags, off_t off);
@@ -99,6 +108,8 @@ int engine_query(uint32_t handle, struct v2d_query *q);
 int engine_fill(uint32_t handle, size_t size, uint32_t value, int timeout_ms);
 /* COPY @size bytes from @src to @dst and wait. */
 int engine_copy(uint32_t src, uint32_t dst, size_t size, int timeout_ms);
+/* An engine job's error, saying what a timeout means. */
+const char *engine_strerror(int err);
 /* dma_max_mapping_size() of the engine's device (debugfs); 0: unknown. */
 uint64_t engine_max_mapping_size(void);
 

@@ -116,6 +116,12 @@ int engine_copy(uint32_t src_h, uint32_t dst_h, size_t size, int timeout_ms)
 	return run(&req, timeout_ms);
 }
 
+const char *engine_strerror(int err)
+{
+	return err == ETIMEDOUT ? "its fence did not signal within the timeout" :
+	       strerror(err);
+}
+
 uint64_t engine_max_mapping_size(void)
 {
 	FILE *f = fopen("/sys/kernel/debug/v2d_emu/dma", "re");

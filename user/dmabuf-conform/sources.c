@@ -309,7 +309,8 @@ int source_open(struct source *s)
 		break;
 	case SRC_PIDFD:
 		snprintf(s->desc, sizeof(s->desc), "fd %s", s->arg);
-		return take_pidfd(s);
+		ret = take_pidfd(s);
+		break;
 	default:
 		snprintf(s->desc, sizeof(s->desc), "fd received on %s", s->arg);
 		ret = receive_fd(s);
