@@ -751,27 +751,27 @@ conform_run() {
 # The summary line says it ran to the end.
 conform_summary() { grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$1"; }
 
+# conform_exit WANT WHAT ARGS...: dmabuf-conform ARGS must exit WANT.
+conform_exit() {
+	_ce_want=$1
+	_ce_what=$2
+	shift 2
+	"$CONFORM" "$@" >"$SUITE_TMP/cu.out" 2>&1
+	_rc=$?
+	[ "$_rc" = "$_ce_want" ] || fail "$_ce_what: exit $_rc, want $_ce_want" || return 1
+}
+
 conform_usage_errors() {
-	"$CONFORM" --no-such-option >"$SUITE_TMP/cu.out" 2>&1
-	_rc=$?
-	[ "$_rc" = 2 ] || fail "bad option: exit $_rc, want 2" || return 1
-	"$CONFORM" >"$SUITE_TMP/cu.out" 2>&1
-	_rc=$?
-	[ "$_rc" = 2 ] || fail "no source: exit $_rc, want 2" || return 1
-	"$CONFORM" --pagebuf --udmabuf >"$SUITE_TMP/cu.out" 2>&1
-	_rc=$?
-	[ "$_rc" = 2 ] || fail "two sources: exit $_rc, want 2" || return 1
-	"$CONFORM" --pagebuf --size 1000 >"$SUITE_TMP/cu.out" 2>&1
-	_rc=$?
-	[ "$_rc" = 2 ] || fail "--size 1000: exit $_rc, want 2" || return 1
-	"$CONFORM" --help >"$SUITE_TMP/cu.out" 2>&1 || fail "--help failed" || return 1
+	conform_exit 2 "bad option" --no-such-option || return 1
+	conform_exit 2 "no source" || return 1
+	conform_exit 2 "two sources" --pagebuf --udmabuf || return 1
+	conform_exit 2 "--size 1000" --pagebuf --size 1000 || return 1
+	conform_exit 0 "--help" --help || return 1
 	grep -q -- '--pagebuf' "$SUITE_TMP/cu.out" || fail "--help names no source" || return 1
-	"$CONFORM" --version >"$SUITE_TMP/cu.out" 2>&1 || fail "--version failed" || return 1
+	conform_exit 0 "--version" --version || return 1
 	grep -q '^dmabuf-conform ' "$SUITE_TMP/cu.out" || fail "--version printed: $(cat "$SUITE_TMP/cu.out")" || return 1
-	"$CONFORM" --heap no-such-heap >"$SUITE_TMP/cu.out" 2>&1
-	_rc=$?
+	conform_exit 3 "a heap that does not exist" --heap no-such-heap || return 1
 	cat "$SUITE_TMP/cu.out"
-	[ "$_rc" = 3 ] || fail "a heap that does not exist: exit $_rc, want 3" || return 1
 	grep -q '/dev/dma_heap/no-such-heap: No such file or directory' "$SUITE_TMP/cu.out" ||
 		fail "no message naming the missing heap" || return 1
 }
@@ -807,6 +807,54 @@ conform_other() {
 conform_heap() { conform_other heap --heap system; }
 conform_udmabuf() { conform_other udmabuf --udmabuf; }
 conform_vgem() { conform_other vgem --vgem; }
+
+# A buffer another process holds (tests/bin/hold, pagebuf): the checks
+# that need a fresh buffer skip, saying why; all others must pass. The
+# holder's own check of its bytes fails (the checks write them), so it
+# is killed, not asked to stop.
+conform_kill_holder() {
+	kill -KILL "$HOLD_PID" 2>/dev/null
+	wait "$HOLD_PID" 2>/dev/null
+	HOLD_PID=
+}
+
+conform_check_received() {
+	cat "$_cr_out"
+	[ "$CONFORM_RC" = 0 ] || fail "dmabuf-conform $1 exited $CONFORM_RC" || return 1
+	grep -q '^SKIP alloc.zero_filled: needs a fresh allocation' "$_cr_out" ||
+		fail "alloc.zero_filled did not skip on a received buffer" || return 1
+}
+
+conform_pidfd() {
+	start_holder "$SUITE_TMP/hold.out" ready "$DL_BIN/hold" --size 1048576 || return 1
+	_fd=
+	for _l in /proc/"$HOLD_PID"/fd/*; do
+		case $(readlink "$_l") in
+		*dmabuf*) _fd=${_l##*/} ;;
+		esac
+	done
+	[ -n "$_fd" ] || { conform_kill_holder; fail "no dma-buf among the holder's fds"; return 1; }
+	conform_run pidfd --pidfd "$HOLD_PID:$_fd"
+	conform_kill_holder
+	conform_check_received --pidfd
+}
+
+conform_recv() {
+	_sock=$SUITE_TMP/conform.sock
+	_cr_out=$SUITE_TMP/conform-recv.out
+	"$CONFORM" --recv "$_sock" >"$_cr_out" 2>&1 </dev/null &
+	_cpid=$!
+	if ! start_holder "$SUITE_TMP/hold.out" ready "$DL_BIN/hold" --size 1048576 --send "$_sock"; then
+		kill -KILL "$_cpid" 2>/dev/null
+		wait "$_cpid"
+		return 1
+	fi
+	wait "$_cpid"
+	CONFORM_RC=$?
+	conform_kill_holder
+	[ ! -e "$_sock" ] || fail "the socket $_sock was left behind" || return 1
+	conform_check_received --recv
+}
 
 # With every mapping bounced (swiotlb=force), pagebuf with its syncs
 # skipped must fail the check of CPU writes reaching the device: proof
@@ -846,6 +894,8 @@ run_conform() {
 	run_conform_report conform/heap_system_completes conform_heap
 	run_conform_report conform/udmabuf_completes conform_udmabuf
 	run_conform_report conform/vgem_completes conform_vgem
+	run_shell_test conform/pidfd_buffer_of_another_process conform_pidfd
+	run_shell_test conform/recv_buffer_over_unix_socket conform_recv
 	run_shell_test conform/negative_control_fails_sync_checks conform_negative_control
 	v2d_unload 2>/dev/null
 }
