@@ -778,7 +778,7 @@ conform_usage_errors() {
 
 # pagebuf, the project's own exporter: every check must pass (or skip).
 conform_pagebuf() {
-	conform_run "pagebuf-$1" --pagebuf --policy "$1"
+	conform_run "pagebuf-$1" --verbose --pagebuf --policy "$1"
 	cat "$_cr_out"
 	[ "$CONFORM_RC" = 0 ] || fail "dmabuf-conform --pagebuf --policy $1 exited $CONFORM_RC" || return 1
 	conform_summary "$_cr_out" >/dev/null || fail "no summary line" || return 1
@@ -793,7 +793,7 @@ conform_pagebuf_contig() { conform_pagebuf contig; }
 conform_other() {
 	_co_name=$1
 	shift
-	conform_run "$_co_name" "$@"
+	conform_run "$_co_name" --verbose "$@"
 	if [ "$CONFORM_RC" = 3 ]; then
 		SKIP_REASON="kernel $(uname -r): $(head -n 1 "$_cr_out")"
 		return 77
@@ -834,7 +834,7 @@ conform_pidfd() {
 		esac
 	done
 	[ -n "$_fd" ] || { conform_kill_holder; fail "no dma-buf among the holder's fds"; return 1; }
-	conform_run pidfd --pidfd "$HOLD_PID:$_fd"
+	conform_run pidfd --verbose --pidfd "$HOLD_PID:$_fd"
 	conform_kill_holder
 	conform_check_received --pidfd
 }
@@ -842,7 +842,7 @@ conform_pidfd() {
 conform_recv() {
 	_sock=$SUITE_TMP/conform.sock
 	_cr_out=$SUITE_TMP/conform-recv.out
-	"$CONFORM" --recv "$_sock" >"$_cr_out" 2>&1 </dev/null &
+	"$CONFORM" --verbose --recv "$_sock" >"$_cr_out" 2>&1 </dev/null &
 	_cpid=$!
 	if ! start_holder "$SUITE_TMP/hold.out" ready "$DL_BIN/hold" --size 1048576 --send "$_sock"; then
 		kill -KILL "$_cpid" 2>/dev/null
@@ -869,7 +869,7 @@ conform_negative_control() {
 	[ -w "$_param" ] || fail "$_param is not writable" || return 1
 	_old=$(cat "$_param")
 	echo 1 >"$_param"
-	conform_run negative --pagebuf --only 'coherency.*'
+	conform_run negative --verbose --pagebuf --only 'coherency.*'
 	echo "$_old" >"$_param"
 	cat "$_cr_out"
 	[ "$CONFORM_RC" = 1 ] || fail "exit $CONFORM_RC with the syncs skipped, want 1" || return 1

@@ -117,7 +117,8 @@ uint64_t engine_max_mapping_size(void);
 
 enum format { FMT_TEXT, FMT_JSON };
 
-void report_begin(enum format fmt);
+/* @verbose: PASS lines carry the check's note (what it saw). */
+void report_begin(enum format fmt, int verbose);
 void report_result(const struct check *c, enum result r, const char *why);
 /* The summary line or the JSON document's end; the counts. */
 void report_end(int *passed, int *failed, int *skipped);

@@ -32,7 +32,8 @@ static int timeout_s = 30;
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: dmabuf-conform SOURCE [--size BYTES] [--only PATTERN] [--json] [--timeout S]\n"
+		"usage: dmabuf-conform SOURCE [--size BYTES] [--only PATTERN] [--json] [--verbose]\n"
+		"                      [--timeout S]\n"
 		"       dmabuf-conform --list | --help | --version\n"
 		"Checks a dma-buf exporter against the rules the kernel documents.\n"
 		"SOURCE, exactly one of:\n"
@@ -46,6 +47,7 @@ static void usage(FILE *out)
 		"  --size BYTES         buffer size, a multiple of 4096 (K and M suffixes; default 1M)\n"
 		"  --only PATTERN       run the checks whose names match (fnmatch), e.g. 'mmap.*'\n"
 		"  --json               print a JSON document instead of lines\n"
+		"  --verbose            PASS lines say what the check saw, too\n"
 		"  --timeout S          a check running longer fails (default 30)\n"
 		"  --list               list the checks and the rule each enforces\n"
 		"Exit status: 0 all passed or skipped, 1 a check failed, 2 usage error,\n"
@@ -150,7 +152,7 @@ static int run_group(const struct check *c, int n, const char *only)
 }
 
 enum { OPT_HEAP = 256, OPT_UDMABUF, OPT_VGEM, OPT_PAGEBUF, OPT_POLICY, OPT_PIDFD,
-       OPT_RECV, OPT_SIZE, OPT_ONLY, OPT_JSON, OPT_LIST, OPT_TIMEOUT, OPT_VERSION };
+       OPT_RECV, OPT_SIZE, OPT_ONLY, OPT_JSON, OPT_VERBOSE, OPT_LIST, OPT_TIMEOUT, OPT_VERSION };
 
 static const struct option options[] = {
 	{ "heap", required_argument, NULL, OPT_HEAP },
@@ -163,6 +165,7 @@ static const struct option options[] = {
 	{ "size", required_argument, NULL, OPT_SIZE },
 	{ "only", required_argument, NULL, OPT_ONLY },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "verbose", no_argument, NULL, OPT_VERBOSE },
 	{ "list", no_argument, NULL, OPT_LIST },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "help", no_argument, NULL, 'h' },
@@ -185,7 +188,7 @@ int main(int argc, char **argv)
 {
 	enum format fmt = FMT_TEXT;
 	const char *only = NULL, *policy = NULL;
-	int opt, ret, sized = 0, passed, nfailed, nskipped, ran;
+	int opt, ret, sized = 0, verbose = 0, passed, nfailed, nskipped, ran;
 
 	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
 		ret = 0;
@@ -226,6 +229,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_JSON:
 			fmt = FMT_JSON;
+			break;
+		case OPT_VERBOSE:
+			verbose = 1;
 			break;
 		case OPT_TIMEOUT:
 			timeout_s = atoi(optarg);
@@ -271,7 +277,7 @@ int main(int argc, char **argv)
 		source_close(&src);
 		return ret;
 	}
-	report_begin(fmt);
+	report_begin(fmt, verbose);
 	ran = run_group(file_checks, nr_file_checks, only);
 	ran += run_group(mmap_checks, nr_mmap_checks, only);
 	ran += run_group(device_checks, nr_device_checks, only);

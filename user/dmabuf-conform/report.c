@@ -9,6 +9,7 @@
 #include "conform.h"
 
 static enum format format;
+static int verbose;
 static int counts[3];
 static int nr_json;
 
@@ -29,9 +30,10 @@ static void json_str(const char *s)
 	putchar('"');
 }
 
-void report_begin(enum format fmt)
+void report_begin(enum format fmt, int verb)
 {
 	format = fmt;
+	verbose = verb;
 	if (format == FMT_JSON) {
 		printf("{\n  \"source\": ");
 		json_str(src.desc);
@@ -54,7 +56,10 @@ void report_result(const struct check *c, enum result r, const char *why)
 	}
 	switch (r) {
 	case RES_PASS:
-		printf("PASS %s\n", c->name);
+		if (verbose && why[0])
+			printf("PASS %s: %s\n", c->name, why);
+		else
+			printf("PASS %s\n", c->name);
 		break;
 	case RES_FAIL:
 		printf("FAIL %s: %s (%s)\n", c->name, why, c->rule);
