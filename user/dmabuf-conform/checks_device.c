@@ -127,9 +127,12 @@ static enum result segments_max(char *why, size_t len)
 		r = failed(why, len, "%u segments for %zu bytes: one is %llu bytes at least, the importer's dma_max_mapping_size is %llu",
 			   b.q.nr_segments, src.size, (unsigned long long)least,
 			   (unsigned long long)max);
+	else if (max == UINT64_MAX)
+		r = pass(why, len, "%u segment%s, and the importer has no limit",
+			 b.q.nr_segments, b.q.nr_segments == 1 ? "" : "s");
 	else
-		r = pass(why, len, "%u segments for %zu bytes, limit %llu", b.q.nr_segments,
-			 src.size, (unsigned long long)max);
+		r = pass(why, len, "%u segment%s for %zu bytes, limit %llu", b.q.nr_segments,
+			 b.q.nr_segments == 1 ? "" : "s", src.size, (unsigned long long)max);
 	unimport(&b);
 	return r;
 }
