@@ -856,6 +856,39 @@ conform_recv() {
 	conform_check_received --recv
 }
 
+# A check that hangs is killed after --timeout and fails, and the run
+# goes on: the buffer carries the write fence of an engine job that
+# stalls until v2d_emu's watchdog fires (timeout_ms, 5 s by default), and
+# DMA_BUF_IOCTL_SYNC waits for it.
+conform_hung_check() {
+	[ -c /dev/v2d_emu ] || { SKIP_REASON="no /dev/v2d_emu: nothing to stall"; return 77; }
+	_sock=$SUITE_TMP/conform-hang.sock
+	_cr_out=$SUITE_TMP/conform-hang.out
+	"$CONFORM" --recv "$_sock" --timeout 1 --only 'sync.flags' >"$_cr_out" 2>&1 </dev/null &
+	_cpid=$!
+	if ! start_holder "$SUITE_TMP/hold.out" ready "$DL_BIN/hold" --size 1048576 --hang --send "$_sock"; then
+		kill -KILL "$_cpid" 2>/dev/null
+		wait "$_cpid"
+		return 1
+	fi
+	wait "$_cpid"
+	CONFORM_RC=$?
+	conform_kill_holder
+	cat "$_cr_out"
+	# The stalled job ends with the watchdog; nothing may stay behind.
+	_jobs=/sys/kernel/debug/v2d_emu/jobs
+	_i=150
+	while [ -r "$_jobs" ] && [ "$(grep -c . "$_jobs")" != 1 ] && [ "$_i" -gt 0 ]; do
+		sleep 0.1 2>/dev/null || sleep 1
+		_i=$((_i - 1))
+	done
+	[ "$_i" -gt 0 ] || fail "the stalled job is still listed: $(cat "$_jobs")" || return 1
+	[ "$CONFORM_RC" = 1 ] || fail "exit $CONFORM_RC, want 1" || return 1
+	grep -q '^FAIL sync.flags: no answer within 1 s' "$_cr_out" ||
+		fail "sync.flags did not fail on its timeout" || return 1
+	conform_summary "$_cr_out" >/dev/null || fail "no summary line after the timeout" || return 1
+}
+
 # With every mapping bounced (swiotlb=force), pagebuf with its syncs
 # skipped must fail the check of CPU writes reaching the device: proof
 # that the check sees a missing end_cpu_access. Without bouncing the
@@ -896,6 +929,7 @@ run_conform() {
 	run_conform_report conform/vgem_completes conform_vgem
 	run_shell_test conform/pidfd_buffer_of_another_process conform_pidfd
 	run_shell_test conform/recv_buffer_over_unix_socket conform_recv
+	run_shell_test conform/hung_check_fails_on_its_timeout conform_hung_check
 	run_shell_test conform/negative_control_fails_sync_checks conform_negative_control
 	v2d_unload 2>/dev/null
 }
