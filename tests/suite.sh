@@ -856,6 +856,16 @@ conform_recv() {
 	conform_check_received --recv
 }
 
+# --recv on a path that is already there fails (exit 3) and leaves it.
+conform_recv_path_in_use() {
+	_path=$SUITE_TMP/conform-in-use
+	: >"$_path"
+	conform_exit 3 "--recv on a path in use" --recv "$_path" || return 1
+	cat "$SUITE_TMP/cu.out"
+	[ -e "$_path" ] || fail "dmabuf-conform removed $_path, which it had not made" || return 1
+	rm -f "$_path"
+}
+
 # A check that hangs is killed after --timeout and fails, and the run
 # goes on: the buffer carries the write fence of an engine job that
 # stalls until v2d_emu's watchdog fires (timeout_ms, 5 s by default), and
@@ -929,6 +939,7 @@ run_conform() {
 	run_conform_report conform/vgem_completes conform_vgem
 	run_shell_test conform/pidfd_buffer_of_another_process conform_pidfd
 	run_shell_test conform/recv_buffer_over_unix_socket conform_recv
+	run_shell_test conform/recv_leaves_a_path_in_use_alone conform_recv_path_in_use
 	run_shell_test conform/hung_check_fails_on_its_timeout conform_hung_check
 	run_shell_test conform/negative_control_fails_sync_checks conform_negative_control
 	v2d_unload 2>/dev/null
