@@ -216,7 +216,7 @@ static int receive_fd(struct source *s)
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
 			      .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
 	struct cmsghdr *cm;
-	int ls, cs = -1, ret = 3;
+	int ls, cs = -1, bound = 0, ret = 3;
 
 	if (strlen(s->arg) >= sizeof(addr.sun_path)) {
 		fprintf(stderr, "dmabuf-conform: socket path too long: %s\n", s->arg);
@@ -224,7 +224,9 @@ static int receive_fd(struct source *s)
 	}
 	strcpy(addr.sun_path, s->arg);
 	ls = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (ls < 0 || bind(ls, (struct sockaddr *)&addr, sizeof(addr)) || listen(ls, 1)) {
+	if (ls >= 0 && !bind(ls, (struct sockaddr *)&addr, sizeof(addr)))
+		bound = 1;
+	if (!bound || listen(ls, 1)) {
 		fprintf(stderr, "dmabuf-conform: listening on %s: %s\n", s->arg, strerror(errno));
 		goto out;
 	}
@@ -245,10 +247,11 @@ static int receive_fd(struct source *s)
 out:
 	if (cs >= 0)
 		close(cs);
-	if (ls >= 0) {
-		close(ls);
+	/* Only the socket made here goes: a path in use stays as it was. */
+	if (bound)
 		unlink(s->arg);
-	}
+	if (ls >= 0)
+		close(ls);
 	return ret;
 }
 
