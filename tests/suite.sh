@@ -931,9 +931,9 @@ run_conform() {
 	v2d_insmod >/dev/null 2>&1
 	import_vgem_modules_load >/dev/null 2>&1
 	run_shell_test conform/usage_errors conform_usage_errors
-	run_shell_test conform/pagebuf_default_passes conform_pagebuf_default
-	run_shell_test conform/pagebuf_order0_passes conform_pagebuf_order0
-	run_shell_test conform/pagebuf_contig_passes conform_pagebuf_contig
+	run_conform_report conform/pagebuf_default_passes conform_pagebuf_default
+	run_conform_report conform/pagebuf_order0_passes conform_pagebuf_order0
+	run_conform_report conform/pagebuf_contig_passes conform_pagebuf_contig
 	run_conform_report conform/heap_system_completes conform_heap
 	run_conform_report conform/udmabuf_completes conform_udmabuf
 	run_conform_report conform/vgem_completes conform_vgem
@@ -945,8 +945,9 @@ run_conform() {
 	v2d_unload 2>/dev/null
 }
 
-# run_shell_test, with the output as diagnostics on success too: the
-# per-check results of another kernel's exporter are the finding.
+# run_shell_test, with the output as diagnostics on success too: each
+# check's result (what it saw) is the finding, for pagebuf as for the
+# kernel's exporters.
 run_conform_report() {
 	selected "$1" || return 0
 	run_shell_step "$@"
