@@ -9,6 +9,7 @@
 #   /lib*/...                   shared libraries and the dynamic loader
 #   /dmabuf-lab/*.ko            pagebuf.ko and every other module built
 #   /dmabuf-lab/user_prog, demo.sh, run.conf
+#   /dmabuf-lab/v2d_demo, dmabuf-inspect, dmabuf-conform
 #   /dmabuf-lab/dmabuf-bench, bench.sh   (--bench only)
 #   /dmabuf-lab/tests/          tests/*.sh (any depth) and tests/bin/ (with
 #                               the kernel's dmabuf-heap selftest, if built)
@@ -47,6 +48,7 @@ initramfs_build() {
 	install -m 0755 "${PROG_ROOT:-$ROOT}/user/user_prog" "$dl/user_prog"
 	install -m 0755 "${PROG_ROOT:-$ROOT}/user/v2d_demo" "$dl/v2d_demo"
 	install -m 0755 "${PROG_ROOT:-$ROOT}/user/dmabuf-inspect/dmabuf-inspect" "$dl/dmabuf-inspect"
+	install -m 0755 "${PROG_ROOT:-$ROOT}/user/dmabuf-conform/dmabuf-conform" "$dl/dmabuf-conform"
 	install -m 0755 "$HARNESS/guest/demo.sh" "$dl/demo.sh"
 	if [[ $MODE == bench ]]; then
 		install -m 0755 "${PROG_ROOT:-$ROOT}/user/dmabuf-bench/dmabuf-bench" "$dl/dmabuf-bench"

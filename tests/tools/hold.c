@@ -3,11 +3,16 @@
  * hold - allocate a pagebuf buffer and keep it until SIGTERM or SIGINT.
  *
  *   hold [--size BYTES] [--policy default|order0|contig] [--map-only]
- *        [--device PATH]
+ *        [--device PATH] [--send SOCKET] [--hang]
  *
  * The buffer is mapped; with --map-only its fd is closed, so that only the
  * mapping refers to it. The device itself is closed before holding, so the
- * buffer is the only thing that uses the module. Prints "ready" once
+ * buffer is the only thing that uses the module. With --send, the fd also
+ * goes to whoever listens on the unix socket SOCKET (SCM_RIGHTS), waiting
+ * up to 10 s for it to appear. With --hang, v2d_emu imports the buffer and
+ * a FILL of it that stalls the engine (V2D_SUBMIT_HANG, root only) is
+ * queued first: its write fence stays unsignalled until the engine's
+ * watchdog fires. Prints "ready" once
  * holding, and exits 0 when told to stop, 1 on failure, 2 on usage error.
  */
 #define _GNU_SOURCE
@@ -19,9 +24,12 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <uapi/pagebuf.h>
+#include <uapi/v2d_emu.h>
 
 static volatile sig_atomic_t stop;
 
@@ -34,17 +42,86 @@ static void on_signal(int sig)
 static int usage(const char *prog)
 {
 	fprintf(stderr, "usage: %s [--size BYTES] [--policy default|order0|contig] "
-		"[--map-only] [--device PATH]\n", prog);
+		"[--map-only] [--device PATH] [--send SOCKET] [--hang]\n", prog);
 	return 2;
+}
+
+/* Send @fd over a connection to the unix socket @path: 0 or errno. */
+static int send_fd(const char *path, int fd)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	char data = 'F', cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cm;
+	int s, tries, err = 0;
+
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return ENAMETOOLONG;
+	strcpy(addr.sun_path, path);
+	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return errno;
+	/* The receiver may not be listening yet. */
+	for (tries = 100; connect(s, (struct sockaddr *)&addr, sizeof(addr)); tries--) {
+		if (!tries || (errno != ENOENT && errno != ECONNREFUSED)) {
+			err = errno;
+			goto out;
+		}
+		usleep(100000);
+	}
+	memset(cbuf, 0, sizeof(cbuf));
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	if (sendmsg(s, &msg, 0) < 0)
+		err = errno;
+out:
+	close(s);
+	return err;
+}
+
+/* Queue a FILL of @fd that stalls the engine: 0 or errno. */
+static int hang_on(int fd, unsigned long long size)
+{
+	struct v2d_import imp = { .fd = fd };
+	struct v2d_submit req;
+	int vd, err = 0;
+
+	vd = open("/dev/v2d_emu", O_RDWR | O_CLOEXEC);
+	if (vd < 0)
+		return errno;
+	if (ioctl(vd, V2D_IOC_IMPORT, &imp)) {
+		err = errno;
+		goto out;
+	}
+	memset(&req, 0, sizeof(req));
+	req.op = V2D_OP_FILL;
+	req.flags = V2D_SUBMIT_HANG;
+	req.cpp = 4;
+	req.dst.handle = imp.handle;
+	req.dst.stride = 4096;
+	req.dst.width = 1024;
+	req.dst.height = size / 4096;
+	if (ioctl(vd, V2D_IOC_SUBMIT, &req))
+		err = errno;
+out:
+	/* Kept open: closing would cancel the job if it has not started. */
+	if (err)
+		close(vd);
+	return err;
 }
 
 int main(int argc, char **argv)
 {
-	const char *device = "/dev/pagebuf";
+	const char *device = "/dev/pagebuf", *send = NULL;
 	struct pagebuf_alloc a;
 	unsigned long long size = 4096;
 	unsigned int flags = 0;
-	int map_only = 0, dev, i;
+	int map_only = 0, hang = 0, dev, i;
 	struct sigaction sa;
 	sigset_t block, old;
 	char *end;
@@ -69,6 +146,10 @@ int main(int argc, char **argv)
 			map_only = 1;
 		} else if (!strcmp(argv[i], "--device") && i + 1 < argc) {
 			device = argv[++i];
+		} else if (!strcmp(argv[i], "--send") && i + 1 < argc) {
+			send = argv[++i];
+		} else if (!strcmp(argv[i], "--hang")) {
+			hang = 1;
 		} else {
 			return usage(argv[0]);
 		}
@@ -109,6 +190,22 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	memset(m, 0x5a, size);
+	if (hang) {
+		int err = hang_on(a.fd, size);
+
+		if (err) {
+			fprintf(stderr, "hold: a stalling job on v2d_emu: %s\n", strerror(err));
+			return 1;
+		}
+	}
+	if (send) {
+		int err = send_fd(send, a.fd);
+
+		if (err) {
+			fprintf(stderr, "hold: sending the fd to %s: %s\n", send, strerror(err));
+			return 1;
+		}
+	}
 	if (map_only && close(a.fd)) {
 		fprintf(stderr, "hold: close: %s\n", strerror(errno));
 		return 1;
