@@ -35,7 +35,7 @@ UDEVDIR ?= /etc/udev/rules.d
 DKMSSRCDIR ?= /usr/src
 
 TOOLS := user/user_prog user/v2d_demo user/dmabuf-inspect/dmabuf-inspect \
-	user/dmabuf-bench/dmabuf-bench
+	user/dmabuf-bench/dmabuf-bench user/dmabuf-conform/dmabuf-conform
 MANPAGES := $(patsubst %,man/%.1,$(notdir $(TOOLS)))
 UAPI := include/uapi/pagebuf.h include/uapi/v2d_emu.h
 

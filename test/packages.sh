@@ -193,7 +193,7 @@ packages_check_versions() {
 	[[ $got == "$ver" ]] || { echo "/usr/src/dmabuf-lab-$ver/dkms.conf says '$got'" >>"$out"; rc=1; }
 	got=$(chroot "$CHROOT" pkg-config --modversion dmabuf-lab 2>&1)
 	[[ $got == "$ver" ]] || { echo "pkg-config --modversion dmabuf-lab says '$got'" >>"$out"; rc=1; }
-	for t in user_prog v2d_demo dmabuf-inspect dmabuf-bench dmabuf-lab-selftest; do
+	for t in user_prog v2d_demo dmabuf-inspect dmabuf-bench dmabuf-conform dmabuf-lab-selftest; do
 		got=$(chroot "$CHROOT" "/usr/bin/$t" --version 2>&1)
 		[[ $got == "$t $ver" ]] || { echo "$t --version says '$got', want '$t $ver'" >>"$out"; rc=1; }
 	done

@@ -27,7 +27,7 @@ check_programs() {
 	local p out name
 	make -s -C "$ROOT/user" >/dev/null || die "cannot build user/"
 	for p in user/user_prog user/v2d_demo user/dmabuf-inspect/dmabuf-inspect \
-		user/dmabuf-bench/dmabuf-bench; do
+		user/dmabuf-bench/dmabuf-bench user/dmabuf-conform/dmabuf-conform; do
 		name=${p##*/}
 		if ! out=$("$ROOT/$p" --version 2>&1); then
 			item "$name --version" "exit status $?: $out"

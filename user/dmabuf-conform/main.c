@@ -24,7 +24,7 @@
 #include "conform.h"
 
 #ifndef DMABUF_LAB_VERSION
-#define DMABUF_LAB_VERSION "unknown"
+#error "DMABUF_LAB_VERSION comes from version.mk"
 #endif
 
 static int timeout_s = 30;
