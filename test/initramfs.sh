@@ -122,6 +122,7 @@ initramfs_add_tests() {
 		rel=${f#"$ROOT/tests/"}
 		install -D -m 0755 "$f" "$dest/$rel"
 	done < <(find "$ROOT/tests" -path "$ROOT/tests/bin" -prune -o -name '*.sh' -type f -print0)
+	install -m 0644 "$ROOT/tests/conform-expected.txt" "$dest/"
 	# Programs only: tests/bin also holds the build's object files.
 	mkdir -p "$dest/bin"
 	while IFS= read -r -d '' f; do

@@ -787,9 +787,29 @@ conform_pagebuf_default() { conform_pagebuf default; }
 conform_pagebuf_order0() { conform_pagebuf order0; }
 conform_pagebuf_contig() { conform_pagebuf contig; }
 
+# The recorded results of the kernel's exporters (conform-expected.txt,
+# next to this file): "ARCH KERNEL MODE EXPORTER RESULT CHECK" lines,
+# KERNEL the series (6.12, 7.2) or "debug", MODE "normal" or "swiotlb".
+CONFORM_EXPECTED=$(dirname "$0")/conform-expected.txt
+
+conform_key() {
+	_ck_kernel=$(uname -r)
+	case $_ck_kernel in
+	*dmabuf-lab-debug*) _ck_kernel=debug ;;
+	*) _ck_kernel=$(echo "$_ck_kernel" | cut -d. -f1-2) ;;
+	esac
+	_ck_mode=normal
+	case " $(cat /proc/cmdline) " in
+	*" swiotlb=force "*) _ck_mode=swiotlb ;;
+	esac
+	echo "$(uname -m) $_ck_kernel $_ck_mode"
+}
+
 # Another exporter: its failures are findings about that exporter, not
-# about this project. The test passes when dmabuf-conform ran to its
-# summary; every check's result goes to the diagnostics.
+# about this project. Where its results are recorded for this kernel, a
+# change either way (a check that now fails, or now passes) fails the
+# test, naming the checks; elsewhere it passes when dmabuf-conform ran to
+# its summary. Every check's result goes to the diagnostics.
 conform_other() {
 	_co_name=$1
 	shift
@@ -803,6 +823,23 @@ conform_other() {
 		fail "dmabuf-conform $* exited $CONFORM_RC without its summary" || return 1
 	[ "$CONFORM_RC" = 0 ] || [ "$CONFORM_RC" = 1 ] ||
 		fail "dmabuf-conform $* exited $CONFORM_RC" || return 1
+	_co_key="$(conform_key) $_co_name"
+	grep "^$_co_key " "$CONFORM_EXPECTED" 2>/dev/null |
+		cut -d' ' -f5- | sort >"$SUITE_TMP/conform-want"
+	if [ ! -s "$SUITE_TMP/conform-want" ]; then
+		echo "no results recorded for $_co_key: completing is enough"
+		return 0
+	fi
+	awk '$1 ~ /^(PASS|FAIL|SKIP)$/ { sub(/:$/, "", $2); print $1, $2 }' "$_cr_out" |
+		sort >"$SUITE_TMP/conform-got"
+	if ! cmp -s "$SUITE_TMP/conform-want" "$SUITE_TMP/conform-got"; then
+		echo "results differ from those recorded for $_co_key (- recorded, + now):"
+		diff "$SUITE_TMP/conform-want" "$SUITE_TMP/conform-got" | grep '^[<>]' |
+			sed -e 's/^</-/' -e 's/^>/+/'
+		fail "$_co_name's results changed"
+		return 1
+	fi
+	echo "as recorded for $_co_key"
 }
 conform_heap() { conform_other heap --heap system; }
 conform_udmabuf() { conform_other udmabuf --udmabuf; }
@@ -934,9 +971,9 @@ run_conform() {
 	run_conform_report conform/pagebuf_default_passes conform_pagebuf_default
 	run_conform_report conform/pagebuf_order0_passes conform_pagebuf_order0
 	run_conform_report conform/pagebuf_contig_passes conform_pagebuf_contig
-	run_conform_report conform/heap_system_completes conform_heap
-	run_conform_report conform/udmabuf_completes conform_udmabuf
-	run_conform_report conform/vgem_completes conform_vgem
+	run_conform_report conform/heap_system_as_recorded conform_heap
+	run_conform_report conform/udmabuf_as_recorded conform_udmabuf
+	run_conform_report conform/vgem_as_recorded conform_vgem
 	run_shell_test conform/pidfd_buffer_of_another_process conform_pidfd
 	run_shell_test conform/recv_buffer_over_unix_socket conform_recv
 	run_shell_test conform/recv_leaves_a_path_in_use_alone conform_recv_path_in_use
