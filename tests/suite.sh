@@ -1147,6 +1147,20 @@ heap_registers_three_heaps() {
 		fail "no kernel message about the heaps" || return 1
 }
 
+# dmabuf-conform --heap finds nothing wrong with any of pagebuf's heaps.
+heap_conform() {
+	_conform=$DL_USER/dmabuf-conform
+	[ -x "$_conform" ] || fail "$_conform is not in the image" || return 1
+	v2d_insmod >/dev/null 2>&1
+	for _h in pagebuf pagebuf-order0 pagebuf-contig; do
+		"$_conform" --heap "$_h" >"$SUITE_TMP/hc.out" 2>&1
+		_rc=$?
+		cat "$SUITE_TMP/hc.out"
+		[ "$_rc" = 0 ] || fail "dmabuf-conform --heap $_h exited $_rc" || return 1
+	done
+	v2d_unload
+}
+
 # The kernel cannot remove a heap: rmmod is refused and everything stays.
 heap_rmmod_refused() {
 	if rmmod pagebuf 2>"$SUITE_TMP/rmmod.err"; then
@@ -1186,6 +1200,7 @@ run_heap() {
 	run_shell_step heap/registers_three_heaps heap_registers_three_heaps
 	[ -c "$(heap_dir)/pagebuf" ] || return 0
 	run_program heap "$DL_BIN/heap"
+	run_shell_test heap/conform_passes_on_every_heap heap_conform
 	run_shell_test heap/rmmod_refused_while_registered heap_rmmod_refused
 	run_shell_test heap/kernel_selftest_passes heap_kernel_selftest
 }
