@@ -84,6 +84,10 @@ Options:
                      purge; then boot with the packaged modules and run
                      dmabuf-lab-selftest from the -tools package
   --bench-args "ARGS"  more dmabuf-bench options (e.g. --json)
+  --prepare          only fill the cache for the lane: host packages,
+                     chroots, the kernel (the debug kernel's build), its
+                     download; no build of the checkout, no boot (CI
+                     runs this in the background for later stages)
   -v, --verbose      stream the guest console and show build output
   -h, --help         show this help
 
@@ -101,7 +105,7 @@ USAGE
 }
 
 parse_args() {
-	MODE=suite ONLY='' TIMEOUT='' APPEND='' KEEP_LOG='' VERBOSE=0
+	MODE=suite ONLY='' TIMEOUT='' APPEND='' KEEP_LOG='' VERBOSE=0 PREPARE=0
 	ARCH=x86_64 KERNEL='' MATRIX=0 PASS_ARGS=() PASSES_OFF=0
 	BENCH_REPS=5 BENCH_ARGS=
 	while [[ $# -gt 0 ]]; do
@@ -127,6 +131,7 @@ parse_args() {
 		--demo) MODE=demo ;;
 		--bench) MODE=bench ;;
 		--packages) MODE=selftest ;;
+		--prepare) PREPARE=1 ;;
 		--reps) BENCH_REPS=${2?--reps needs a number}; shift ;;
 		--reps=*) BENCH_REPS=${1#*=} ;;
 		--bench-args) BENCH_ARGS=${2?--bench-args needs arguments}; shift ;;
@@ -169,6 +174,8 @@ cleanup() {
 # Keep the logs of this run as the cache's last-run, and in --keep-log.
 save_logs() {
 	local dest=$CACHE/last-run f
+	# A --prepare run beside another run leaves that one's logs alone.
+	[[ $PREPARE -eq 0 ]] || dest=$CACHE/last-prepare
 	rm -rf "$dest.tmp"
 	mkdir -p "$dest.tmp"
 	for f in console.log results.log build.log module-build.log apt.log qemu.cmd qemu.out; do
@@ -213,6 +220,17 @@ bench_cpu_share() {
 	echo "guest: QEMU got ${QEMU_CPU_SHARE}% of a host CPU"
 	[[ $QEMU_CPU_SHARE -ge 90 ]] ||
 		echo "warning: QEMU got less than 90% of a CPU: the host was busy; the figures are distorted"
+}
+
+# --prepare: what the cold cache costs a lane besides its own build and
+# boot, done ahead (the checkout's build lock is never taken).
+prepare_only() {
+	[[ -n ${T_FETCH_FN:-} ]] || kernel_fetch
+	if [[ $MODE == selftest && -z ${T_DEB_ARCH:-} ]]; then
+		packages_install_chroot
+		deb_build_chroot
+	fi
+	say "lane $T_ARCH/$T_KERNEL prepared"
 }
 
 # Every lane in turn, each a test.sh run of its own whose logs are kept
@@ -289,6 +307,10 @@ main() {
 	TIMEOUT=${TIMEOUT:-$T_TIMEOUT}
 	deps_ensure "${T_APT_PKGS[@]}"
 	target_resolve_kernel
+	if [[ $PREPARE -eq 1 ]]; then
+		prepare_only
+		return
+	fi
 	build_all
 	[[ $MODE != selftest ]] || packages_prepare
 	[[ $MODE != suite ]] || heap_selftest_build

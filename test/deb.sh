@@ -86,6 +86,11 @@ deb_build() {
 	DEBS_DIR=$out
 }
 
+# The native build chroot (sets CHROOT): the host's suite, build-essential.
+deb_build_chroot() {
+	CHROOT_NAME=$DEB_NATIVE_SUITE-deb chroot_ensure "$DEB_NATIVE_SUITE" '' build-essential
+}
+
 # deb_build_native: all three packages for the host's architecture, in a
 # chroot of the host's suite holding build-essential and the
 # Build-Depends only. Sets DEBS_DIR.
@@ -95,7 +100,7 @@ deb_build_native() {
 	mkdir -p "$CACHE/debs"
 	log=$CACHE/debs/build-$arch.log
 	: >"$log"
-	CHROOT_NAME=$DEB_NATIVE_SUITE-deb CHROOT_LOG=$log chroot_ensure "$DEB_NATIVE_SUITE" '' build-essential
+	CHROOT_LOG=$log deb_build_chroot
 	deb_build "$arch" "$log" -us -uc -b
 	mv "$log" "$DEBS_DIR/build.log"
 }
