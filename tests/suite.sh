@@ -788,9 +788,10 @@ conform_pagebuf_order0() { conform_pagebuf order0; }
 conform_pagebuf_contig() { conform_pagebuf contig; }
 
 # The recorded results of the kernel's exporters (conform-expected.txt,
-# next to this file): "ARCH KERNEL MODE EXPORTER RESULT CHECK" lines,
-# KERNEL the series (6.12, 7.2) or "debug", MODE "normal" or "swiotlb".
-CONFORM_EXPECTED=$(dirname "$0")/conform-expected.txt
+# next to this file, or DL_CONFORM_EXPECTED where it is installed as
+# data): "ARCH KERNEL MODE EXPORTER RESULT CHECK" lines, KERNEL the
+# series (6.12, 7.2) or "debug", MODE "normal" or "swiotlb".
+CONFORM_EXPECTED=${DL_CONFORM_EXPECTED:-$(dirname "$0")/conform-expected.txt}
 
 conform_key() {
 	_ck_kernel=$(uname -r)
