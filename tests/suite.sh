@@ -888,12 +888,20 @@ conform_pidfd() {
 	conform_check_received --pidfd
 }
 
-conform_recv() {
-	_sock=$SUITE_TMP/conform.sock
-	_cr_out=$SUITE_TMP/conform-recv.out
-	"$CONFORM" --verbose --recv "$_sock" >"$_cr_out" 2>&1 </dev/null &
+# conform_recv_from_hold NAME HOLD-OPTIONS CONFORM-ARGS...: dmabuf-conform
+# --recv on $SUITE_TMP/conform-NAME.sock, sent a 1 MiB buffer by
+# tests/bin/hold with HOLD-OPTIONS (words); its output in
+# $SUITE_TMP/conform-NAME.out, its exit status in CONFORM_RC.
+conform_recv_from_hold() {
+	_sock=$SUITE_TMP/conform-$1.sock
+	_cr_out=$SUITE_TMP/conform-$1.out
+	_hold_opts=$2
+	shift 2
+	"$CONFORM" "$@" --recv "$_sock" >"$_cr_out" 2>&1 </dev/null &
 	_cpid=$!
-	if ! start_holder "$SUITE_TMP/hold.out" ready "$DL_BIN/hold" --size 1048576 --send "$_sock"; then
+	# shellcheck disable=SC2086 # one option per word
+	if ! start_holder "$SUITE_TMP/hold.out" ready "$DL_BIN/hold" --size 1048576 $_hold_opts \
+		--send "$_sock"; then
 		kill -KILL "$_cpid" 2>/dev/null
 		wait "$_cpid"
 		return 1
@@ -901,6 +909,10 @@ conform_recv() {
 	wait "$_cpid"
 	CONFORM_RC=$?
 	conform_kill_holder
+}
+
+conform_recv() {
+	conform_recv_from_hold recv "" --verbose || return 1
 	[ ! -e "$_sock" ] || fail "the socket $_sock was left behind" || return 1
 	conform_check_received --recv
 }
@@ -921,18 +933,7 @@ conform_recv_path_in_use() {
 # DMA_BUF_IOCTL_SYNC waits for it.
 conform_hung_check() {
 	[ -c /dev/v2d_emu ] || { SKIP_REASON="no /dev/v2d_emu: nothing to stall"; return 77; }
-	_sock=$SUITE_TMP/conform-hang.sock
-	_cr_out=$SUITE_TMP/conform-hang.out
-	"$CONFORM" --recv "$_sock" --timeout 1 --only 'sync.flags' >"$_cr_out" 2>&1 </dev/null &
-	_cpid=$!
-	if ! start_holder "$SUITE_TMP/hold.out" ready "$DL_BIN/hold" --size 1048576 --hang --send "$_sock"; then
-		kill -KILL "$_cpid" 2>/dev/null
-		wait "$_cpid"
-		return 1
-	fi
-	wait "$_cpid"
-	CONFORM_RC=$?
-	conform_kill_holder
+	conform_recv_from_hold hang --hang --timeout 1 --only 'sync.flags' || return 1
 	cat "$_cr_out"
 	# The stalled job ends with the watchdog; nothing may stay behind.
 	_jobs=/sys/kernel/debug/v2d_emu/jobs
