@@ -4,7 +4,11 @@
  *
  *   imports  one line per import: handle, inode of the dma-buf's file,
  *            exporter, size, path (direct or IOMMU), translation unit and
- *            IOVA (IOMMU path only), segments, importing process
+ *            IOVA (IOMMU path only), segments, the mapping's direction
+ *            (bidirectional, or to_device for a read-only dma-buf),
+ *            whether the DMA API syncs it (need_sync: yes for a
+ *            non-coherent engine or a bouncing mapping), importing
+ *            process
  *   dma      the engine's device as the DMA API sees it: whether it is
  *            coherent with the CPU's caches, its mask width, and the
  *            largest mapping and segment it takes (one "key value" a line)
@@ -68,7 +72,7 @@ static int v2d_imports_show(struct seq_file *s, void *unused)
 {
 	struct v2d_buffer *buf;
 
-	seq_puts(s, "handle inode exporter size path unit iova segments pid comm\n");
+	seq_puts(s, "handle inode exporter size path unit iova segments dir need_sync pid comm\n");
 	mutex_lock(&debug_lock);
 	list_for_each_entry(buf, &imports, debug_node) {
 		seq_printf(s, "%u %lu %s %llu ", READ_ONCE(buf->handle),
@@ -77,8 +81,9 @@ static int v2d_imports_show(struct seq_file *s, void *unused)
 			seq_printf(s, "iommu %u %#llx", buf->unit, buf->addr);
 		else
 			seq_puts(s, "direct - -");
-		seq_printf(s, " %u %d %s\n", buf->nr_segments, buf->pid,
-			   buf->comm);
+		seq_printf(s, " %u %s %s %d %s\n", buf->nr_segments,
+			   buf->dir == DMA_TO_DEVICE ? "to_device" : "bidirectional",
+			   buf->need_sync ? "yes" : "no", buf->pid, buf->comm);
 	}
 	mutex_unlock(&debug_lock);
 	return 0;

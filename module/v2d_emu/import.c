@@ -33,7 +33,6 @@
 #include <linux/fs.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
-#include <linux/vmalloc.h>
 
 #include "compat.h"
 #include "trace.h"
@@ -54,6 +53,8 @@ struct v2d_mapping {
 	u32 unit;			/* translation unit (IOMMU path) */
 	u64 addr;			/* device address of byte 0 */
 	void *nc;			/* non-coherent engine: its view */
+	enum dma_data_direction dir;	/* of the mapping */
+	bool need_sync;			/* the DMA API does cache maintenance */
 };
 
 /*
@@ -82,38 +83,6 @@ static int v2d_mapping_place(struct v2d_mapping *m)
 	return v2d_iommu_map(sgt, m->dmabuf->size, &m->unit, &m->addr);
 }
 
-/*
- * A non-coherent engine goes to memory past the CPU's caches: it gets a
- * non-cacheable kernel mapping of the pages its DMA addresses name (the
- * bounce slots, under swiotlb), in the buffer's order, made here because
- * the engine's own path may not allocate (fence signalling).
- */
-static void *v2d_mapping_nc_map(struct sg_table *sgt, u64 size)
-{
-	unsigned long nr = size >> PAGE_SHIFT, i = 0;
-	struct scatterlist *sg;
-	struct page **pages;
-	unsigned int k, off;
-	void *va = NULL;
-
-	pages = kvmalloc_array(nr, sizeof(*pages), GFP_KERNEL);
-	if (!pages)
-		return NULL;
-	for_each_sgtable_dma_sg(sgt, sg, k) {
-		dma_addr_t addr = sg_dma_address(sg);
-
-		if (offset_in_page(addr))
-			goto out;
-		for (off = 0; off < sg_dma_len(sg) && i < nr; off += PAGE_SIZE)
-			pages[i++] = pfn_to_page(PHYS_PFN(addr + off));
-	}
-	if (i == nr)
-		va = vmap(pages, nr, VM_MAP, pgprot_dmacoherent(PAGE_KERNEL));
-out:
-	kvfree(pages);
-	return va;
-}
-
 static struct v2d_mapping *v2d_mapping_create(struct dma_buf *dmabuf)
 {
 	struct v2d_mapping *m;
@@ -131,19 +100,25 @@ static struct v2d_mapping *v2d_mapping_create(struct dma_buf *dmabuf)
 		goto err_free;
 	}
 
-	m->sgt = compat_dma_buf_map_attachment_unlocked(m->attach,
-							DMA_BIDIRECTIONAL);
+	m->dir = DMA_BIDIRECTIONAL;
+	m->sgt = compat_dma_buf_map_attachment_unlocked(m->attach, m->dir);
 	if (IS_ERR(m->sgt)) {
 		ret = PTR_ERR(m->sgt);
 		goto err_detach;
 	}
+	/*
+	 * Whether the DMA API will do anything for the engine's syncs of
+	 * this mapping: for a non-coherent engine, or one that bounces, it
+	 * must (debugfs shows it; the tests check it).
+	 */
+	m->need_sync = dma_need_sync(v2d_dma_dev, sg_dma_address(m->sgt->sgl));
 
 	ret = v2d_mapping_place(m);
 	if (ret)
 		goto err_unmap;
 
 	if (!dev_is_dma_coherent(v2d_dma_dev)) {
-		m->nc = v2d_mapping_nc_map(m->sgt, dmabuf->size);
+		m->nc = v2d_nc_map(m->sgt, dmabuf->size);
 		if (!m->nc) {
 			ret = -ENOMEM;
 			goto err_unplace;
@@ -157,8 +132,7 @@ err_unplace:
 	if (m->path == V2D_PATH_IOMMU)
 		v2d_iommu_unmap(m->unit, m->addr, dmabuf->size);
 err_unmap:
-	compat_dma_buf_unmap_attachment_unlocked(m->attach, m->sgt,
-						 DMA_BIDIRECTIONAL);
+	compat_dma_buf_unmap_attachment_unlocked(m->attach, m->sgt, m->dir);
 err_detach:
 	dma_buf_detach(dmabuf, m->attach);
 err_free:
@@ -195,8 +169,7 @@ static void v2d_mapping_release(struct kref *ref)
 		vunmap(m->nc);
 	if (m->path == V2D_PATH_IOMMU)
 		v2d_iommu_unmap(m->unit, m->addr, m->dmabuf->size);
-	compat_dma_buf_unmap_attachment_unlocked(m->attach, m->sgt,
-						 DMA_BIDIRECTIONAL);
+	compat_dma_buf_unmap_attachment_unlocked(m->attach, m->sgt, m->dir);
 	dma_buf_detach(m->dmabuf, m->attach);
 	list_del(&m->node);
 	mutex_unlock(&v2d_mappings_lock);
@@ -247,6 +220,8 @@ static struct v2d_buffer *v2d_buffer_create(int fd)
 	buf->unit = m->unit;
 	buf->addr = m->addr;
 	buf->nc = m->nc;
+	buf->dir = m->dir;
+	buf->need_sync = m->need_sync;
 
 	atomic64_inc(&v2d_counters.live_imports);
 	v2d_debug_add_import(buf);

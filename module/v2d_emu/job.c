@@ -25,6 +25,7 @@
  * file's list holds it from commit to retirement, and the file's close
  * waits for that list to empty. Its fence outlives it.
  */
+#include <linux/delay.h>
 #include <linux/dma-fence.h>
 #include <linux/jiffies.h>
 #include <linux/slab.h>
@@ -381,6 +382,7 @@ int v2d_job_commit(struct v2d_job *job)
 	struct v2d_file *vfile = job->file;
 	struct sync_file *sync_file = job->sync_file;
 	struct v2d_resv_set set;
+	unsigned int delay_ms;
 	int fd = job->out_fd;
 	int ret;
 
@@ -392,6 +394,11 @@ int v2d_job_commit(struct v2d_job *job)
 		v2d_fence_unlock_buffers(&set);
 		goto err_abandon;
 	}
+
+	/* A debugging aid: the tests widen the window of a submit here. */
+	delay_ms = READ_ONCE(v2d_debug_commit_delay_ms);
+	if (unlikely(delay_ms))
+		msleep(delay_ms);
 
 	job->submitted = ktime_get();
 	job->sync_file = NULL;

@@ -60,6 +60,11 @@ module_param_named(inject_fault, v2d_inject_fault, bool, 0644);
 MODULE_PARM_DESC(inject_fault,
 		 "Debugging aid: leave the last page of new IOMMU mappings untranslated");
 
+unsigned int v2d_debug_commit_delay_ms;
+module_param_named(debug_commit_delay_ms, v2d_debug_commit_delay_ms, uint, 0644);
+MODULE_PARM_DESC(debug_commit_delay_ms,
+		 "Debugging aid: sleep this long in every SUBMIT after its fence is ordered, with the buffers locked, to widen races for tests (default 0)");
+
 struct v2d_counters v2d_counters;
 struct device *v2d_dma_dev;
 struct workqueue_struct *v2d_wq;

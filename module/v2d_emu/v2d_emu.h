@@ -3,6 +3,7 @@
  * Interfaces between the parts of v2d_emu.ko:
  *   main.c     misc device, ioctl dispatch, platform device, params, init/exit
  *   import.c   dma_buf_get/attach/map and the per-file handles
+ *   nc.c       a non-coherent engine's non-cacheable view of a buffer
  *   iommu.c    translation units: IOVA windows, page tables, faults
  *   check.c    rectangle and size checks of a job (pure arithmetic)
  *   job.c      jobs: checks, queue, worker, watchdog, retirement
@@ -25,6 +26,7 @@
 #include <linux/atomic.h>
 #include <linux/completion.h>
 #include <linux/dma-buf.h>
+#include <linux/dma-direction.h>
 #include <linux/dma-fence.h>
 #include <linux/dma-resv.h>
 #include <linux/rcupdate.h>
@@ -78,6 +80,8 @@ struct v2d_buffer {
 	u32 unit;			/* translation unit (IOMMU path) */
 	u64 addr;			/* device address of byte 0 */
 	void *nc;			/* non-coherent engine: its view */
+	enum dma_data_direction dir;	/* of the mapping */
+	bool need_sync;			/* the DMA API syncs the mapping */
 	bool writable;			/* the fd was open for writing */
 	unsigned long ino;		/* inode of the dma-buf's file */
 	pid_t pid;			/* importing process (tgid) */
@@ -156,6 +160,7 @@ extern struct workqueue_struct *v2d_retire_wq;
 extern unsigned int v2d_timeout_ms;
 extern unsigned int v2d_max_pending_jobs;
 extern bool v2d_inject_fault;
+extern unsigned int v2d_debug_commit_delay_ms;
 
 /* import.c */
 struct v2d_buffer *v2d_buffer_import(struct v2d_file *vfile, int fd);
@@ -165,6 +170,9 @@ int v2d_buffer_release(struct v2d_file *vfile, u32 handle);
 struct v2d_buffer *v2d_buffer_lookup(struct v2d_file *vfile, u32 handle);
 void v2d_buffer_put(struct v2d_buffer *buf);
 void v2d_buffer_release_all(struct v2d_file *vfile);
+
+/* nc.c */
+void *v2d_nc_map(struct sg_table *sgt, u64 size);
 
 /* iommu.c */
 int v2d_iommu_init(void);
