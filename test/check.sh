@@ -107,6 +107,30 @@ run_version_check() {
 	fi
 }
 
+# The dma-buf core reads a buffer's name under its name_lock (debugfs
+# bufinfo, fdinfo, the BPF iterator) from the moment dma_buf_export()
+# returns: every store to a dma_buf's name must hold that lock. The rule
+# is checked on the source text: a line storing "->name" of a dma-buf
+# must lie between spin_lock() and spin_unlock() of a name_lock.
+run_lock_rules() {
+	local out
+	out=$(cd "$ROOT" && find module -name '*.c' ! -name '*.mod.c' -print0 | sort -z |
+		xargs -0 awk '
+		FNR == 1 { held = 0 }
+		/spin_lock[a-z_]*\(&[^)]*->name_lock\)/ { held = 1 }
+		/spin_unlock[a-z_]*\(&[^)]*->name_lock\)/ { held = 0 }
+		/dmabuf->name[ \t]*=[^=]/ && !held {
+			printf "%s:%d: dma_buf name stored without name_lock: %s\n",
+				FILENAME, FNR, $0
+		}') || true
+	if [[ -z $out ]]; then
+		printf 'PASS  lock rules: dma_buf names stored under name_lock\n'
+	else
+		printf '%s\n' "$out"
+		check_failed "lock rules"
+	fi
+}
+
 main() {
 	deps_ensure linux-source linux-headers-amd64 sparse gcc make \
 		libcmocka-dev libdrm-dev pkg-config xz-utils dpkg-dev
@@ -117,6 +141,7 @@ main() {
 	run_kbuild "sparse (C=2)" C=2
 	run_userspace
 	run_version_check
+	run_lock_rules
 
 	if [[ $FAILED -ne 0 ]]; then
 		printf '%d check(s) failed\n' "$FAILED"

@@ -558,6 +558,7 @@ run_v2d() {
 	# vgem is optional here: its test skips without it.
 	import_vgem_modules_load >/dev/null 2>&1
 	run_program v2d "$DL_BIN/v2d"
+	run_program v2d "$DL_BIN/v2d_dma"
 	run_shell_test v2d/demo_rotates_quadrants v2d_demo_rotates_quadrants
 	run_shell_test v2d/rmmod_once_idle v2d_rmmod_once_idle
 }
@@ -618,12 +619,35 @@ coherency_non_coherent() {
 	esac
 }
 
+# A non-coherent engine's mappings must need syncs (dma_need_sync()):
+# under QEMU, which has no caches, a skipped sync shows nowhere else.
+coherency_need_sync() {
+	case $(uname -m) in
+	x86_64) SKIP_REASON="x86 DMA is always coherent"; return 77 ;;
+	esac
+	v2d_unload || return 1
+	v2d_load coherency=non-coherent || fail "insmod coherency=non-coherent failed" || return 1
+	wait_for 5 -c /dev/v2d_emu || fail "/dev/v2d_emu did not appear" || return 1
+	_filter=$DL_FILTER
+	DL_FILTER='v2d/mappings_need_sync_unless_coherent'
+	export DL_FILTER
+	CMOCKA_MESSAGE_OUTPUT=TAP with_timeout "$DL_BIN/v2d_dma" >"$SUITE_TMP/need_sync.out" 2>&1
+	_rc=$?
+	DL_FILTER=$_filter
+	export DL_FILTER
+	cat "$SUITE_TMP/need_sync.out"
+	grep -q '# SKIP' "$SUITE_TMP/need_sync.out" && { SKIP_REASON="debugfs not mounted"; return 77; }
+	[ "$_rc" = 0 ] && grep -q '^ok ' "$SUITE_TMP/need_sync.out" ||
+		fail "a non-coherent engine's mapping does not need syncs" || return 1
+}
+
 run_coherency() {
 	area_selected coherency || return 0
 	ensure_pagebuf || return 0
 	run_shell_test coherency/auto_is_what_the_platform_says coherency_auto
 	run_shell_test coherency/coherent_engine_round_trips coherency_coherent
 	run_shell_test coherency/non_coherent_engine_round_trips_or_is_refused coherency_non_coherent
+	run_shell_test coherency/non_coherent_engine_mappings_need_sync coherency_need_sync
 	v2d_unload 2>/dev/null
 }
 
@@ -1147,6 +1171,26 @@ heap_refused_where_not_exported() {
 	! pagebuf_loaded || fail "pagebuf stayed loaded" || return 1
 }
 
+# A load that fails leaves no trace, not even a device that came and went
+# (a process could open it meanwhile and keep a file of a freed module):
+# the kernel's device events during the failed load show none.
+heap_failed_load_registers_nothing() {
+	unload_pagebuf || return 1
+	if [ "$DL_MODPROBE" = 1 ]; then
+		set -- modprobe pagebuf dma_heaps=1
+	else
+		set -- insmod "$DL_KO" dma_heaps=1
+	fi
+	"$DL_BIN/uevents" "$@" >"$SUITE_TMP/uevents.out" 2>&1
+	_rc=$?
+	cat "$SUITE_TMP/uevents.out"
+	[ "$_rc" != 125 ] || { SKIP_REASON="no uevent socket on this kernel"; return 77; }
+	[ "$_rc" != 0 ] || fail "pagebuf loaded with dma_heaps=1" || return 1
+	! pagebuf_loaded || fail "pagebuf stayed loaded" || return 1
+	! grep -q '@/devices/.*pagebuf' "$SUITE_TMP/uevents.out" ||
+		fail "the failed load registered a device" || return 1
+}
+
 # With it, three heaps appear, root's alone as the kernel makes them.
 heap_registers_three_heaps() {
 	unload_pagebuf || return 1
@@ -1208,6 +1252,7 @@ run_heap() {
 	area_selected heap || return 0
 	if ! heap_exported; then
 		run_shell_test heap/refused_where_not_exported heap_refused_where_not_exported
+		run_shell_test heap/failed_load_registers_nothing heap_failed_load_registers_nothing
 		return 0
 	fi
 	run_shell_step heap/registers_three_heaps heap_registers_three_heaps

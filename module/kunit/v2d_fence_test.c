@@ -103,8 +103,37 @@ static void lock_all_backs_off_three_times(struct kunit *test)
 	dma_resv_fini(&b);
 }
 
+/*
+ * Two dma-bufs may share one reservation object (a driver exporting
+ * several objects of one VM does). A job on both locks it once, and
+ * its fence orders after everything on it.
+ */
+static void lock_buffers_locks_a_shared_resv_once(struct kunit *test)
+{
+	struct dma_buf a = { 0 }, b = { 0 };
+	struct v2d_buffer dst = { .dmabuf = &a }, src = { .dmabuf = &b };
+	struct v2d_job job = { .dst = &dst, .src = &src };
+	struct v2d_resv_set set;
+	struct dma_resv resv;
+	int ret;
+
+	dma_resv_init(&resv);
+	a.resv = &resv;
+	b.resv = &resv;
+	ret = v2d_fence_lock_buffers(&job, &set);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	if (!ret) {
+		KUNIT_EXPECT_EQ(test, set.n, 1);
+		KUNIT_EXPECT_TRUE(test, ww_mutex_is_locked(&resv.lock));
+		v2d_fence_unlock_buffers(&set);
+	}
+	KUNIT_EXPECT_FALSE(test, ww_mutex_is_locked(&resv.lock));
+	dma_resv_fini(&resv);
+}
+
 static struct kunit_case v2d_resv_cases[] = {
 	KUNIT_CASE(lock_all_backs_off_three_times),
+	KUNIT_CASE(lock_buffers_locks_a_shared_resv_once),
 	{}
 };
 
