@@ -322,11 +322,16 @@ static int kmsg_count(int fd, const char *what)
 	return n;
 }
 
-/* The time from submit to fence of a FILL of @rows rows of 4 KiB. */
-static int fill_job(uint32_t h, uint32_t rows, int64_t *ms)
+/*
+ * The time from submit to fence of a FILL of @rows rows of 4 KiB of the
+ * buffer @fd, imported for the job alone and released while it is
+ * pending: its retirement then tears the mapping down.
+ */
+static int fill_job(int fd, uint32_t rows, int64_t *ms)
 {
 	struct v2d_submit req;
 	int64_t t0 = now_ms();
+	uint32_t h = import_ok(fd);
 	int out, st;
 
 	memset(&req, 0, sizeof(req));
@@ -335,38 +340,66 @@ static int fill_job(uint32_t h, uint32_t rows, int64_t *ms)
 	req.value = rows;
 	req.dst = surf(h, 4096, 0, 0, 0, 1024, rows);
 	out = submit_ok(&req);
+	release_ok(h);
 	st = fence_wait(out);
 	*ms = now_ms() - t0;
 	close(untrack(out));
 	return st;
 }
 
+/* Imports and releases of a large buffer, on a file of their own. */
+struct churn {
+	volatile int stop;
+	int fd, dev, rounds;
+};
+
+static void *churn_run(void *arg)
+{
+	struct churn *c = arg;
+	struct v2d_release rel = { 0 };
+
+	while (!c->stop) {
+		if (import_raw(c->dev, c->fd, &rel.handle))
+			break;
+		if (ioctl(c->dev, V2D_IOC_RELEASE, &rel))
+			break;
+		c->rounds++;
+	}
+	return NULL;
+}
+
 /*
  * The watchdog's report ("timed out") names exactly the jobs it stopped,
  * whose fences carry ETIMEDOUT. Jobs that end around the limit, some
  * just before and some just after it, must not be reported once they
- * have completed (the watchdog used to be cancelled only at retirement,
- * after the fence).
+ * have completed. Their retirement, which tears their mappings down, is
+ * held up by another file making and tearing down mappings meanwhile:
+ * a watchdog cancelled only at retirement fires after the fence.
  */
 static void test_watchdog_reports_only_the_jobs_it_stopped(void **state)
 {
 	const uint64_t size = 8 * MIB;
 	const uint32_t max_rows = size / 4096;
+	int timed_out = 0, done = 0, reported, kmsg, i, st, fd;
 	struct v2d_stats before, after;
-	int timed_out = 0, done = 0, reported, kmsg, i, st;
-	uint32_t h, rows = 256;
+	uint32_t rows = 256;
 	int64_t ms, limit = 8;
+	struct churn c = { 0 };
+	pthread_t t;
 
 	(void)state;
 	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (kmsg < 0)
 		skip_because("cannot read /dev/kmsg: %s", strerror(errno));
-	h = import_ok(alloc_buf(size, 0, NULL));
+	fd = alloc_buf(size, 0, NULL);
 	/* Rows that take about the limit on this machine. */
-	while (rows < max_rows && (fill_job(h, rows, &ms), ms < limit))
+	while (rows < max_rows && (fill_job(fd, rows, &ms), ms < limit))
 		rows *= 2;
 	pb_diag("%u rows of 4 KiB take about %lld ms", rows, (long long)ms);
 
+	c.fd = alloc_buf(32 * MIB, PAGEBUF_ALLOC_ORDER0, NULL);
+	c.dev = track(v2d_open_ok());
+	assert_int_equal(pthread_create(&t, NULL, churn_run, &c), 0);
 	lseek(kmsg, 0, SEEK_END);
 	stats_ok(&before);
 	v2d_param("timeout_ms", "8");
@@ -374,7 +407,7 @@ static void test_watchdog_reports_only_the_jobs_it_stopped(void **state)
 	for (i = 0; i < 200; i++) {
 		uint32_t r = rows / 2 + (uint32_t)rand() % rows;
 
-		st = fill_job(h, r < max_rows ? r : max_rows, &ms);
+		st = fill_job(fd, r < max_rows ? r : max_rows, &ms);
 		if (st == -ETIMEDOUT)
 			timed_out++;
 		else if (st == 1)
@@ -382,16 +415,20 @@ static void test_watchdog_reports_only_the_jobs_it_stopped(void **state)
 		else
 			assert_int_equal(st, 1);
 	}
+	c.stop = 1;
+	assert_int_equal(pthread_join(t, NULL), 0);
 	v2d_param("timeout_ms", "5000");
+	/* Every job is retired once its file is idle again. */
+	close(untrack(vd));
+	vd = v2d_open_ok();
 	stats_ok(&after);
 	reported = kmsg_count(kmsg, "timed out");
 	close(kmsg);
-	pb_diag("200 jobs around the limit: %d done, %d timed out, %d reported, counter +%lld",
-		done, timed_out, reported,
+	pb_diag("200 jobs around the limit, %d imports beside: %d done, %d timed out, %d reported, counter +%lld",
+		c.rounds, done, timed_out, reported,
 		(long long)(after.timeouts - before.timeouts));
 	assert_int_equal(after.timeouts - before.timeouts, timed_out);
 	assert_int_equal(reported, timed_out);
-	release_ok(h);
 }
 
 int main(void)
