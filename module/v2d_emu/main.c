@@ -439,15 +439,19 @@ static int v2d_pdev_create(void)
 	if (IS_ERR(v2d_pdev))
 		return PTR_ERR(v2d_pdev);
 
-	ret = dma_set_mask_and_coherent(&v2d_pdev->dev,
-					DMA_BIT_MASK(v2d_dma_bits));
-	if (ret) {
-		platform_device_unregister(v2d_pdev);
-		return ret;
-	}
+	/*
+	 * Coherency before the mask, in the order arch_setup_dma_ops() and
+	 * the bus code follow: since 6.11 dma_set_mask() decides once, from
+	 * the coherency it finds, whether every later sync of the device can
+	 * be skipped (dev->dma_skip_sync). Set the other way round, a device
+	 * made non-coherent afterwards would skip all its cache maintenance.
+	 */
 	ret = v2d_check_dma_is_phys(&v2d_pdev->dev);
 	if (!ret)
 		ret = v2d_set_coherency(&v2d_pdev->dev);
+	if (!ret)
+		ret = dma_set_mask_and_coherent(&v2d_pdev->dev,
+						DMA_BIT_MASK(v2d_dma_bits));
 	if (ret) {
 		platform_device_unregister(v2d_pdev);
 		return ret;
