@@ -269,6 +269,7 @@ static int v2d_op_fill(struct v2d_job *job)
 	for (row = 0; row < d->height; row++) {
 		u64 off = v2d_pixel(d, cpp, 0, row), done;
 
+		job->rows_reached = row + 1;
 		for (done = 0; done < len; done += V2D_STEP) {
 			ret = v2d_engine_yield(job);
 			if (!ret)
@@ -293,6 +294,7 @@ static int v2d_op_copy(struct v2d_job *job)
 		u64 so = v2d_pixel(s, cpp, 0, row);
 		u64 dof = v2d_pixel(d, cpp, 0, row), done;
 
+		job->rows_reached = row + 1;
 		for (done = 0; done < len; done += V2D_STEP) {
 			ret = v2d_engine_yield(job);
 			if (!ret)
@@ -380,6 +382,8 @@ static int v2d_op_rotate(struct v2d_job *job)
 	u32 c0, r0;
 	int ret;
 
+	/* Every tile row of the source reaches most destination rows. */
+	job->rows_reached = job->req.dst.height;
 	for (r0 = 0; r0 < s->height; r0 += V2D_TILE) {
 		for (c0 = 0; c0 < s->width; c0 += V2D_TILE) {
 			/* A tile's worth of pixels between two looks. */
@@ -415,10 +419,18 @@ int v2d_engine_run(struct v2d_job *job)
 	}
 }
 
+/*
+ * The flush yields the CPU every V2D_FLUSH_BATCH syncs: it runs in the
+ * engine's worker, and a large destination has thousands of pages.
+ */
+#define V2D_FLUSH_BATCH	256
+
 /* Hand the device's writes to [@off, @off + @len) of @buf to the CPU. */
 static void v2d_sync_for_cpu(struct v2d_job *job, struct v2d_buffer *buf,
 			     u64 off, u64 len)
 {
+	unsigned int n_syncs = 0;
+
 	while (len) {
 		size_t n = v2d_run_len(buf->addr + off, len);
 		dma_addr_t dma;
@@ -432,6 +444,8 @@ static void v2d_sync_for_cpu(struct v2d_job *job, struct v2d_buffer *buf,
 		}
 		off += n;
 		len -= n;
+		if (!(++n_syncs % V2D_FLUSH_BATCH))
+			cond_resched();
 	}
 }
 
@@ -444,29 +458,38 @@ static void v2d_sync_for_cpu(struct v2d_job *job, struct v2d_buffer *buf,
  * held the last reference to its destination's mapping (a handle
  * released while the job was pending) and the mapping is torn down
  * while the reader looks: the exporter's begin_cpu_access can only sync
- * the mappings that still exist. Only the destination's rows are synced
- * (bytes the engine did not write keep what the CPU may have put there),
- * rows that touch each other as one run. Takes no lock and allocates
- * nothing (fence-signalling path).
+ * the mappings that still exist.
+ *
+ * Only the destination rows the engine reached are synced. Rows less
+ * than a page apart are synced as one run, gaps included: a gap costs
+ * less than a sync of its own, and so a stopped FILL of millions of
+ * one-byte rows is one sync, not millions inside the fence-signalling
+ * section. Rows a page or more apart are synced one by one, and there
+ * are at most as many of them as the buffer has pages. Bytes of a gap
+ * that the engine did not write are handed back unchanged: the CPU owns
+ * none of the buffer while the device does (DMA API). Takes no lock and
+ * allocates nothing (fence-signalling path).
  */
 void v2d_engine_flush(struct v2d_job *job)
 {
 	const struct v2d_surface *d = &job->req.dst;
-	u64 len = (u64)d->width * job->req.cpp, start, end;
-	u32 row;
+	u64 len = (u64)d->width * job->req.cpp, start, off;
+	u32 rows = job->rows_reached, row;
 
 	/* A non-coherent engine's writes are in memory before the fence. */
 	wmb();
+	if (!rows)
+		return;
 	start = v2d_pixel(d, job->req.cpp, 0, 0);
-	end = start + len;
-	for (row = 1; row < d->height; row++) {
-		u64 off = v2d_pixel(d, job->req.cpp, 0, row);
-
-		if (off != end) {
-			v2d_sync_for_cpu(job, job->dst, start, end - start);
-			start = off;
-		}
-		end = off + len;
+	if (d->stride < len + PAGE_SIZE) {
+		off = v2d_pixel(d, job->req.cpp, 0, rows - 1);
+		v2d_sync_for_cpu(job, job->dst, start, off + len - start);
+		return;
 	}
-	v2d_sync_for_cpu(job, job->dst, start, end - start);
+	for (row = 0; row < rows; row++) {
+		off = v2d_pixel(d, job->req.cpp, 0, row);
+		v2d_sync_for_cpu(job, job->dst, off, len);
+		if (!((row + 1) % V2D_FLUSH_BATCH))
+			cond_resched();
+	}
 }

@@ -124,6 +124,7 @@ struct v2d_job {
 	struct v2d_buffer *src;		/* NULL for FILL */
 	struct v2d_buffer *dst;
 	ktime_t submitted;		/* for its age in debugfs */
+	u32 rows_reached;		/* destination rows the engine wrote */
 	bool started;			/* the worker has taken it */
 	bool running;			/* the engine touches its buffers; jobs_lock */
 };
