@@ -166,7 +166,7 @@ retry:
 /**
  * v2d_fence_lock_buffers() - lock the reservation objects of a job
  * @job: the job, with its buffers
- * @set: out: what is locked, for v2d_fence_add_locked() and
+ * @set: out: what is locked, for v2d_fence_order_locked() and
  *	v2d_fence_unlock_buffers()
  *
  * The destination first, then a source in another dma-buf.
@@ -203,21 +203,20 @@ void v2d_fence_unlock_buffers(struct v2d_resv_set *set)
 }
 
 /**
- * v2d_fence_add_locked() - make the job's fence implicit on its buffers
+ * v2d_fence_order_locked() - order the job's fence after its buffers' fences
  * @job: the job, with its fence
  * @set: the locked reservation objects
  *
- * The destination gets the fence as a writer, a source in another
- * dma-buf as a reader (a source in the destination's dma-buf is covered
- * by the write fence). The fences the job must wait for (writers of the
- * source, readers and writers of the destination) are collected first,
- * into @job->deps, so that its own fence is never among them.
+ * Collects the fences the job must wait for (writers of the source,
+ * readers and writers of the destination) into @job->deps, and reserves
+ * the slots v2d_fence_publish_locked() fills, so that publishing cannot
+ * fail. The fence is on no buffer yet: it is published only once its job
+ * is queued (job.c).
  *
- * Return: 0 or -ENOMEM; on error the fence is on no buffer.
+ * Return: 0 or -ENOMEM.
  */
-int v2d_fence_add_locked(struct v2d_job *job, struct v2d_resv_set *set)
+int v2d_fence_order_locked(struct v2d_job *job, struct v2d_resv_set *set)
 {
-	struct dma_fence *f = &job->fence->base;
 	struct dma_resv **objs = set->objs;
 	int i, ret;
 
@@ -231,18 +230,28 @@ int v2d_fence_add_locked(struct v2d_job *job, struct v2d_resv_set *set)
 					    &job->deps[V2D_DEP_DST]);
 	if (ret)
 		return ret;
-	if (set->n > 1) {
+	if (set->n > 1)
 		ret = compat_dma_resv_get_singleton(objs[1], false,
 						    &job->deps[V2D_DEP_SRC]);
-		if (ret)
-			return ret;
-	}
+	return ret;
+}
 
-	/* Nothing fails from here on. */
-	compat_dma_resv_add_fence(objs[0], f, true);
+/**
+ * v2d_fence_publish_locked() - make a job's fence implicit on its buffers
+ * @fence: the fence, ordered by v2d_fence_order_locked() under the same
+ *	locks
+ * @set: the locked reservation objects
+ *
+ * The destination gets the fence as a writer, a source with another
+ * reservation object as a reader (a source sharing the destination's is
+ * covered by the write fence). Cannot fail.
+ */
+void v2d_fence_publish_locked(struct dma_fence *fence,
+			      struct v2d_resv_set *set)
+{
+	compat_dma_resv_add_fence(set->objs[0], fence, true);
 	if (set->n > 1)
-		compat_dma_resv_add_fence(objs[1], f, false);
-	return 0;
+		compat_dma_resv_add_fence(set->objs[1], fence, false);
 }
 
 /**

@@ -8,8 +8,11 @@
  * locks under which its fence was ordered after the fences it waits for
  * (v2d_job_commit()), so the queue order never contradicts the fences:
  * a job never waits for one queued behind it, whichever files submit on
- * the same buffers. Within a file, seqnos follow the queue order too, so
- * each file's fences signal in order.
+ * the same buffers. Its fence reaches the reservation objects only once
+ * it is queued, so that a lockless reader (DMA_BUF_IOCTL_EXPORT_SYNC_FILE)
+ * cannot hand it as an in-fence to a job queued ahead of it. Within a
+ * file, seqnos follow the queue order too, so each file's fences signal
+ * in order.
  *
  * Fence signalling (Documentation/driver-api/dma-buf.rst): everything
  * from a job's start to its fence's signal is a signalling critical
@@ -381,7 +384,9 @@ int v2d_job_commit(struct v2d_job *job)
 {
 	struct v2d_file *vfile = job->file;
 	struct sync_file *sync_file = job->sync_file;
+	struct v2d_buffer *dst, *src;
 	struct v2d_resv_set set;
+	struct dma_fence *fence;
 	unsigned int delay_ms;
 	int fd = job->out_fd;
 	int ret;
@@ -389,7 +394,7 @@ int v2d_job_commit(struct v2d_job *job)
 	ret = v2d_fence_lock_buffers(job, &set);
 	if (ret)
 		goto err_abandon;
-	ret = v2d_fence_add_locked(job, &set);
+	ret = v2d_fence_order_locked(job, &set);
 	if (ret) {
 		v2d_fence_unlock_buffers(&set);
 		goto err_abandon;
@@ -400,6 +405,15 @@ int v2d_job_commit(struct v2d_job *job)
 	if (unlikely(delay_ms))
 		msleep(delay_ms);
 
+	/*
+	 * The job may run and retire as soon as it is queued: what is used
+	 * after that is held here, the buffers so that the locked
+	 * reservation objects outlive the job.
+	 */
+	fence = dma_fence_get(&job->fence->base);
+	dst = v2d_buffer_get(job->dst);
+	src = job->src ? v2d_buffer_get(job->src) : NULL;
+
 	job->submitted = ktime_get();
 	job->sync_file = NULL;
 	spin_lock(&vfile->jobs_lock);
@@ -407,13 +421,19 @@ int v2d_job_commit(struct v2d_job *job)
 	spin_unlock(&vfile->jobs_lock);
 	trace_v2d_job_submit(job);
 	/*
-	 * Queued before the locks that ordered its fence are dropped: see
-	 * the top of this file. The job may run and retire at once; it is
-	 * not touched after this.
+	 * Queued, then published, both before the locks that ordered its
+	 * fence are dropped (see the top of this file): a lockless reader
+	 * of a reservation object never finds the fence of a job that is
+	 * not on the queue yet.
 	 */
 	queue_work(v2d_wq, &job->work);
+	v2d_fence_publish_locked(fence, &set);
 	v2d_fence_unlock_buffers(&set);
 
+	dma_fence_put(fence);
+	if (src)
+		v2d_buffer_put(src);
+	v2d_buffer_put(dst);
 	if (sync_file)
 		fd_install(fd, sync_file->file);
 	return 0;

@@ -170,6 +170,12 @@ void v2d_buffer_unreserve(struct v2d_file *vfile, struct v2d_buffer *buf);
 int v2d_buffer_release(struct v2d_file *vfile, u32 handle);
 struct v2d_buffer *v2d_buffer_lookup(struct v2d_file *vfile, u32 handle);
 void v2d_buffer_put(struct v2d_buffer *buf);
+
+static inline struct v2d_buffer *v2d_buffer_get(struct v2d_buffer *buf)
+{
+	kref_get(&buf->ref);
+	return buf;
+}
 void v2d_buffer_release_all(struct v2d_file *vfile);
 
 /* nc.c */
@@ -204,7 +210,9 @@ void v2d_fence_barrier(void);
 struct v2d_fence *v2d_fence_create(struct v2d_file *vfile);
 bool v2d_fence_finish(struct v2d_fence *fence, int err);
 int v2d_fence_lock_buffers(struct v2d_job *job, struct v2d_resv_set *set);
-int v2d_fence_add_locked(struct v2d_job *job, struct v2d_resv_set *set);
+int v2d_fence_order_locked(struct v2d_job *job, struct v2d_resv_set *set);
+void v2d_fence_publish_locked(struct dma_fence *fence,
+			      struct v2d_resv_set *set);
 void v2d_fence_unlock_buffers(struct v2d_resv_set *set);
 int v2d_fence_make_sync_file(struct v2d_job *job);
 void v2d_fence_drop_sync_file(struct v2d_job *job);
