@@ -169,7 +169,10 @@ retry:
  * @set: out: what is locked, for v2d_fence_order_locked() and
  *	v2d_fence_unlock_buffers()
  *
- * The destination first, then a source in another dma-buf.
+ * The destination first, then a source with another reservation object.
+ * Two dma-bufs may share one (an exporter may give several buffers of
+ * one context the same object): it is locked once, since locking it
+ * twice in one acquire context is -EALREADY.
  *
  * Return: 0, or -EINTR when a signal arrived while waiting (nothing is
  * locked then).
@@ -180,7 +183,7 @@ int v2d_fence_lock_buffers(struct v2d_job *job, struct v2d_resv_set *set)
 
 	set->n = 0;
 	set->objs[set->n++] = job->dst->dmabuf->resv;
-	if (job->src && job->src->dmabuf != job->dst->dmabuf)
+	if (job->src && job->src->dmabuf->resv != set->objs[0])
 		set->objs[set->n++] = job->src->dmabuf->resv;
 
 	ww_acquire_init(&set->ctx, &reservation_ww_class);
