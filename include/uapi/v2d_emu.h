@@ -31,12 +31,16 @@
  * @pad: must be zero.
  * @reserved: must be zero.
  *
- * The engine writes only into an import made from an fd open for
- * writing (O_RDWR or O_WRONLY): one made from an O_RDONLY fd can be a
- * source, never a destination (see %V2D_IOC_SUBMIT).
+ * The engine does with a buffer what its dma-buf's file allows: it
+ * writes only into an import made from a dma-buf open for writing
+ * (O_RDWR or O_WRONLY), and reads only from one open for reading
+ * (O_RDWR or O_RDONLY). An O_RDONLY dma-buf can be a source, never a
+ * destination; an O_WRONLY one a destination, never a source (see
+ * %V2D_IOC_SUBMIT).
  *
- * The buffer is attached to the engine and mapped for DMA at once, in
- * both directions; every import of the same dma-buf, from any open file,
+ * The buffer is attached to the engine and mapped for DMA at once: in
+ * both directions, or to the device only for an O_RDONLY dma-buf, which
+ * the engine never writes; every import of the same dma-buf, from any open file,
  * gets its own handle but shares that one attachment and mapping (and so
  * the same device address), which lives until the last such import is
  * released. When the mapping has a single DMA segment the engine
@@ -194,7 +198,8 @@ struct v2d_surface {
  * ``max_pending_jobs`` (module parameter, default 256) jobs submitted and
  * not yet done; EPERM for %V2D_SUBMIT_HANG without CAP_SYS_ADMIN;
  * EACCES when @dst was imported from a dma-buf fd not open for writing
- * (such an import can still be a source);
+ * (such an import can still be a source), or @src from one not open for
+ * reading (such an import can still be a destination);
  * EMFILE, ENOMEM, EFAULT, E2BIG.
  *
  * A job that was accepted always completes through its fence: with no

@@ -100,7 +100,14 @@ static struct v2d_mapping *v2d_mapping_create(struct dma_buf *dmabuf)
 		goto err_free;
 	}
 
-	m->dir = DMA_BIDIRECTIONAL;
+	/*
+	 * Every fd of a dma-buf shares its one file, and so its mode: a
+	 * read-only dma-buf is only ever read by the engine and is mapped
+	 * to the device alone. Mapped both ways, its syncs for the CPU
+	 * would copy the device's view (a bounce slot) over the pages.
+	 */
+	m->dir = dmabuf->file->f_mode & FMODE_WRITE ? DMA_BIDIRECTIONAL :
+						      DMA_TO_DEVICE;
 	m->sgt = compat_dma_buf_map_attachment_unlocked(m->attach, m->dir);
 	if (IS_ERR(m->sgt)) {
 		ret = PTR_ERR(m->sgt);
@@ -208,6 +215,7 @@ static struct v2d_buffer *v2d_buffer_create(int fd)
 	 * read-only fd reads through it and never writes.
 	 */
 	buf->writable = buf->dmabuf->file->f_mode & FMODE_WRITE;
+	buf->readable = buf->dmabuf->file->f_mode & FMODE_READ;
 
 	m = v2d_mapping_get(buf->dmabuf);
 	if (IS_ERR(m)) {

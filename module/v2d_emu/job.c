@@ -46,8 +46,11 @@ static int v2d_job_check(struct v2d_job *job)
 	u64 ds, de, ss, se;
 	int ret;
 
-	/* The engine writes only what was imported from a writable fd. */
+	/* The engine writes only what was imported from a writable fd, */
 	if (!job->dst->writable)
+		return -EACCES;
+	/* and reads only what was imported from a readable one. */
+	if (job->src && !job->src->readable)
 		return -EACCES;
 	ret = v2d_surface_span(&req->dst, req->cpp, job->dst->size, &ds, &de);
 	if (ret || !job->src)
@@ -298,7 +301,8 @@ static void v2d_job_discard(struct v2d_job *job)
  *
  * Return: the job, or an ERR_PTR: -EBUSY (the file has
  * ``max_pending_jobs`` jobs not yet retired), -ENOENT (unknown handle),
- * -EACCES (a destination imported from a read-only fd), -EINVAL, -ERANGE
+ * -EACCES (a destination imported from a dma-buf not open for writing, a
+ * source from one not open for reading), -EINVAL, -ERANGE
  * (see &struct v2d_submit), -ENOMEM.
  */
 struct v2d_job *v2d_job_create(struct v2d_file *vfile,

@@ -83,6 +83,7 @@ struct v2d_buffer {
 	enum dma_data_direction dir;	/* of the mapping */
 	bool need_sync;			/* the DMA API syncs the mapping */
 	bool writable;			/* the fd was open for writing */
+	bool readable;			/* the fd was open for reading */
 	unsigned long ino;		/* inode of the dma-buf's file */
 	pid_t pid;			/* importing process (tgid) */
 	char comm[TASK_COMM_LEN];
