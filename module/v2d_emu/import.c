@@ -126,8 +126,9 @@ static struct v2d_mapping *v2d_mapping_create(struct dma_buf *dmabuf)
 
 	if (!dev_is_dma_coherent(v2d_dma_dev)) {
 		m->nc = v2d_nc_map(m->sgt, dmabuf->size);
-		if (!m->nc) {
-			ret = -ENOMEM;
+		if (IS_ERR(m->nc)) {
+			ret = PTR_ERR(m->nc);
+			m->nc = NULL;
 			goto err_unplace;
 		}
 	}
