@@ -98,8 +98,18 @@ int pagebuf_heap_init(void)
 	pr_info("dma-heaps pagebuf, pagebuf-order0, pagebuf-contig registered; the module stays loaded\n");
 	return 0;
 }
+
+int pagebuf_heap_check(void)
+{
+	return 0;
+}
 #else
 int pagebuf_heap_init(void)
+{
+	return 0;
+}
+
+int pagebuf_heap_check(void)
 {
 	if (!pagebuf_dma_heaps)
 		return 0;

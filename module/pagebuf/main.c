@@ -179,38 +179,48 @@ static struct miscdevice pagebuf_misc = {
 	.groups = pagebuf_attr_groups,
 };
 
+/*
+ * Nothing reachable from userspace before init can no longer fail for a
+ * reason known in advance: a process that opened /dev/pagebuf of a load
+ * that then failed would hold a file of a freed module. So parameters
+ * are checked first, and the device is registered after everything
+ * that can be undone; the heaps, which cannot be removed, come last.
+ */
 static int __init pagebuf_init(void)
 {
 	int ret;
+
+	ret = pagebuf_heap_check();
+	if (ret)
+		return ret;
 
 	ret = pagebuf_classic_init();
 	if (ret)
 		return ret;
 
-	ret = misc_register(&pagebuf_misc);
-	if (ret)
-		goto err_classic;
-
 	pagebuf_debug_init();
 
-	/* Last: heaps cannot be removed, so nothing may fail after them. */
-	ret = pagebuf_heap_init();
+	ret = misc_register(&pagebuf_misc);
 	if (ret)
 		goto err_debug;
+
+	ret = pagebuf_heap_init();
+	if (ret)
+		goto err_misc;
 	return 0;
 
+err_misc:
+	misc_deregister(&pagebuf_misc);
 err_debug:
 	pagebuf_debug_exit();
-	misc_deregister(&pagebuf_misc);
-err_classic:
 	pagebuf_classic_exit();
 	return ret;
 }
 
 static void __exit pagebuf_exit(void)
 {
-	pagebuf_debug_exit();
 	misc_deregister(&pagebuf_misc);
+	pagebuf_debug_exit();
 	pagebuf_classic_exit();
 }
 

@@ -59,6 +59,8 @@ void pagebuf_debug_list(struct pagebuf_buffer *buf);
 void pagebuf_debug_unlist(struct pagebuf_buffer *buf);
 
 /* heap.c: the policies as dma-heaps, where the kernel allows it */
+/* Whether dma_heaps= can be honoured: called before anything is registered. */
+int pagebuf_heap_check(void);
 int pagebuf_heap_init(void);
 
 /* sysfs.c: attributes of the misc device */
