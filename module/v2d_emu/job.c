@@ -86,7 +86,8 @@ static void v2d_job_stop(struct v2d_job *job, int err)
  * A job running longer than timeout_ms is told to stop with ETIMEDOUT;
  * the worker then signals its fence with that error once the engine has
  * let go of the buffers, so that nothing is written after the fence says
- * the job is over.
+ * the job is over. The worker, not this, reports it: a job told to stop
+ * during its last step completes (see engine.c), and was not stopped.
  */
 static void v2d_watchdog_fire(struct work_struct *work)
 {
@@ -94,10 +95,6 @@ static void v2d_watchdog_fire(struct work_struct *work)
 					   struct v2d_job, watchdog);
 	bool cookie = dma_fence_begin_signalling();
 
-	dev_warn(v2d_dma_dev,
-		 "job %llu:%llu timed out after %u ms, stopping it\n",
-		 job->fence->base.context, job->fence->base.seqno,
-		 READ_ONCE(v2d_timeout_ms));
 	v2d_job_stop(job, -ETIMEDOUT);
 	dma_fence_end_signalling(cookie);
 }
@@ -159,6 +156,12 @@ static void v2d_job_work(struct work_struct *work)
 	trace_v2d_job_start(job);
 	v2d_watchdog_arm(job);
 	err = v2d_job_execute(job);
+	/* Done with the engine: nothing may stop the job from now on. */
+	cancel_delayed_work_sync(&job->watchdog);
+	if (err == -ETIMEDOUT)
+		dev_warn(v2d_dma_dev, "job %llu:%llu timed out after %u ms\n",
+			 job->fence->base.context, job->fence->base.seqno,
+			 READ_ONCE(v2d_timeout_ms));
 
 	/* Count before signalling: a waiter may read the counters at once. */
 	if (err == -ETIMEDOUT)
@@ -192,8 +195,6 @@ static void v2d_job_retire(struct work_struct *work)
 {
 	struct v2d_job *job = container_of(work, struct v2d_job, retire);
 	struct v2d_file *vfile = job->file;
-
-	cancel_delayed_work_sync(&job->watchdog);
 
 	/*
 	 * Wake a closing file under the lock: once the list is empty the
