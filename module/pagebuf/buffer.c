@@ -522,6 +522,19 @@ static struct pagebuf_buffer *pagebuf_buffer_new(size_t size)
 	return buf;
 }
 
+/* The buffer's name: @name, or, like Rockchip's BSP, its creator's. */
+static char *pagebuf_name_dup(const struct pagebuf_buffer *buf,
+			      const char *name)
+{
+	char def[PAGEBUF_NAME_LEN];
+
+	if (name && name[0])
+		return kstrdup(name, GFP_KERNEL);
+	/* Formatted once, from what was just read (kasprintf formats twice). */
+	snprintf(def, sizeof(def), "%d-%s", buf->pid, buf->comm);
+	return kstrdup(def, GFP_KERNEL);
+}
+
 /*
  * Export @buf, which from then on belongs to the dma_buf: whatever fails,
  * @buf is destroyed, at once or by release when the dma_buf is dropped.
@@ -531,6 +544,15 @@ static struct dma_buf *pagebuf_export(struct pagebuf_buffer *buf, u32 mode,
 {
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
 	struct dma_buf *dmabuf;
+	char *dup;
+
+	buf->pid = task_tgid_nr(current);
+	get_task_comm(buf->comm, current);
+	dup = pagebuf_name_dup(buf, name);
+	if (!dup) {
+		pagebuf_buffer_destroy(buf);
+		return ERR_PTR(-ENOMEM);
+	}
 
 	exp_info.ops = &pagebuf_dma_buf_ops;
 	exp_info.size = buf->size;
@@ -538,31 +560,20 @@ static struct dma_buf *pagebuf_export(struct pagebuf_buffer *buf, u32 mode,
 	exp_info.priv = buf;
 	dmabuf = dma_buf_export(&exp_info);
 	if (IS_ERR(dmabuf)) {
+		kfree(dup);
 		pagebuf_buffer_destroy(buf);
 		return dmabuf;
 	}
 	buf->dmabuf = dmabuf;
 	buf->ino = file_inode(dmabuf->file)->i_ino;
-	buf->pid = task_tgid_nr(current);
-	get_task_comm(buf->comm, current);
 
 	/*
-	 * Nobody else can see the dma_buf yet, so the name is set without
-	 * name_lock. Like Rockchip's BSP, name it after its creator by default.
+	 * dma_buf_export() has published the buffer: debugfs's bufinfo and
+	 * the BPF iterator may read its name from now on, under name_lock.
 	 */
-	if (name && name[0]) {
-		dmabuf->name = kstrdup(name, GFP_KERNEL);
-	} else {
-		char def[PAGEBUF_NAME_LEN];
-
-		/* Formatted once, from what was just read (kasprintf formats twice). */
-		snprintf(def, sizeof(def), "%d-%s", buf->pid, buf->comm);
-		dmabuf->name = kstrdup(def, GFP_KERNEL);
-	}
-	if (!dmabuf->name) {
-		dma_buf_put(dmabuf);
-		return ERR_PTR(-ENOMEM);
-	}
+	spin_lock(&dmabuf->name_lock);
+	dmabuf->name = dup;
+	spin_unlock(&dmabuf->name_lock);
 	return dmabuf;
 }
 
