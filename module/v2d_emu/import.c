@@ -33,6 +33,7 @@
 #include <linux/fs.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 
 #include "compat.h"
 #include "trace.h"
