@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include <linux/dma-buf.h>
 #include <linux/sync_file.h>
@@ -768,6 +770,190 @@ static void test_close_lets_a_running_job_finish(void **state)
 	assert_int_equal(pb_sync(dfd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ), 0);
 }
 
+/* ---- one file against another: imports and the queue ------------------- */
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int64_t median(int64_t *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_i64);
+	return v[n / 2];
+}
+
+#define BIG_ROUNDS	64
+
+static int64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Imports and releases of one large buffer, each timed, on a file of its own. */
+struct big_importer {
+	volatile int stop;
+	int fd, dev, n;
+	int64_t us[BIG_ROUNDS];
+};
+
+static void *big_import_run(void *arg)
+{
+	struct big_importer *b = arg;
+	struct v2d_release rel = { 0 };
+
+	while (!b->stop && b->n < BIG_ROUNDS) {
+		int64_t t0 = now_us();
+
+		if (import_raw(b->dev, b->fd, &rel.handle) ||
+		    ioctl(b->dev, V2D_IOC_RELEASE, &rel))
+			break;
+		b->us[b->n++] = now_us() - t0;
+	}
+	return NULL;
+}
+
+/*
+ * Imports of different dma-bufs do not wait for each other: the engine
+ * keeps no lock while an exporter attaches, maps or unmaps. A thread
+ * imports and releases a buffer of 16 Ki single pages (long to map) over
+ * and over; small imports meanwhile take a fraction of its time, where
+ * a global lock made each of them wait for a large one to be mapped or
+ * unmapped.
+ */
+static void test_imports_of_other_buffers_do_not_wait(void **state)
+{
+	struct big_importer b = { 0 };
+	int64_t small[32], big_us, small_us;
+	int small_fd, i;
+	pthread_t t;
+
+	(void)state;
+	b.fd = alloc_buf(64 * MIB, PAGEBUF_ALLOC_ORDER0, NULL);
+	b.dev = track(v2d_open_ok());
+	small_fd = alloc_buf(64 * KIB, 0, NULL);
+	assert_int_equal(pthread_create(&t, NULL, big_import_run, &b), 0);
+	usleep(20 * 1000);
+	for (i = 0; i < 32 && !b.stop; i++) {
+		int64_t t0 = now_us();
+
+		release_ok(import_ok(small_fd));
+		small[i] = now_us() - t0;
+		usleep(3 * 1000);
+	}
+	b.stop = 1;
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_true(b.n >= 3);
+	big_us = median(b.us, b.n);
+	small_us = median(small, 32);
+	pb_diag("large import+release: median %lld us (%d rounds); small import+release beside it: median %lld us",
+		(long long)big_us, b.n, (long long)small_us);
+	assert_true(small_us * 4 <= big_us);
+}
+
+/* A v2d_emu parameter's value; @val is left alone when there is none. */
+static void v2d_param_get(const char *name, uint64_t *val)
+{
+	char path[256];
+	unsigned long long v;
+	FILE *f;
+
+	snprintf(path, sizeof(path), V2D_PARAMS "/%s", name);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (fscanf(f, "%llu", &v) == 1)
+		*val = v;
+	fclose(f);
+}
+
+/* Stalling jobs of a file of its own, submitted until told to stop. */
+struct hog {
+	volatile int stop;
+	int dev, submitted, err;
+	uint32_t h;
+};
+
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+
+static void *hog_run(void *arg)
+{
+	struct hog *g = arg;
+	struct v2d_submit req;
+
+	while (!g->stop && g->submitted < 64) {
+		memset(&req, 0, sizeof(req));
+		req.op = V2D_OP_FILL;
+		req.cpp = 4;
+		req.flags = V2D_SUBMIT_HANG;
+		req.dst = surf(g->h, 4096, 0, 0, 0, 16, 1);
+		if (ioctl(g->dev, V2D_IOC_SUBMIT, &req)) {
+			g->err = errno;
+			break;
+		}
+		g->submitted++;
+	}
+	return NULL;
+}
+
+/*
+ * One file cannot hold another's jobs up for longer than its share of the
+ * engine's queue allows: with a file that submits 64 jobs which each run
+ * until the watchdog stops them (timeout_ms), another file's job starts
+ * after at most max_queued_jobs of them (and the one running), not all.
+ */
+static void test_another_files_jobs_wait_for_its_queue_share_at_most(void **state)
+{
+	const int timeout_ms = 200;
+	struct sigaction sa = { .sa_handler = on_signal };
+	uint64_t share = 16;
+	struct hog g = { 0 };
+	struct v2d_submit req;
+	int64_t t0, waited;
+	uint32_t h;
+	pthread_t t;
+	int out;
+
+	(void)state;
+	v2d_param_get("max_queued_jobs", &share);
+	v2d_param("timeout_ms", "200");
+	g.dev = track(v2d_open_ok());
+	assert_int_equal(import_raw(g.dev, alloc_buf(64 * KIB, 0, NULL), &g.h), 0);
+	h = import_ok(alloc_buf(64 * KIB, 0, NULL));
+	assert_int_equal(sigaction(SIGUSR1, &sa, NULL), 0);
+	assert_int_equal(pthread_create(&t, NULL, hog_run, &g), 0);
+	/* Let the other file fill what it may of the queue. */
+	usleep(300 * 1000);
+
+	memset(&req, 0, sizeof(req));
+	req.op = V2D_OP_FILL;
+	req.cpp = 4;
+	req.value = 0x77777777;
+	req.dst = surf(h, 4096, 0, 0, 0, 1024, 4);
+	t0 = now_ms();
+	out = submit_ok(&req);
+	assert_int_equal(fence_wait_ms(out, 60000), 1);
+	waited = now_ms() - t0;
+	close(untrack(out));
+
+	g.stop = 1;
+	pthread_kill(t, SIGUSR1);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	pb_diag("a job behind another file's %d stalling jobs (share %llu, %d ms each) waited %lld ms",
+		g.submitted, (unsigned long long)share, timeout_ms,
+		(long long)waited);
+	assert_true(waited < (int64_t)(share + 5) * timeout_ms);
+	close(untrack(g.dev));
+}
+
 /* ---- limits ------------------------------------------------------------------ */
 
 /* More pending jobs than the file may have: EBUSY, and nothing leaks. */
@@ -1050,6 +1236,8 @@ int main(void)
 	ADD(handle_in_flight_is_nobody_elses);
 	ADD(handle_released_while_pending_keeps_writes);
 	ADD(close_lets_a_running_job_finish);
+	ADD(imports_of_other_buffers_do_not_wait);
+	ADD(another_files_jobs_wait_for_its_queue_share_at_most);
 	ADD(pending_jobs_beyond_the_cap_ebusy);
 	ADD(hang_needs_cap_sys_admin);
 	ADD(watchdog_stops_a_job_inside_one_long_row);
