@@ -11,7 +11,12 @@
  * pages for one device would each do their own cache maintenance, which
  * the DMA API does not support (DMA-API debug reports "overlapping
  * mappings" for exporters that sync on map), and would take IOVA space
- * twice.
+ * twice. A mapping is on the list of mappings from the moment its first
+ * import starts making it until it is torn down: an import finding it
+ * being made waits for that, and one finding it being torn down waits
+ * until it is gone and makes a new one. The list's lock is never held
+ * while an exporter attaches, maps or unmaps, so imports and
+ * retirements of different dma-bufs do not wait for each other.
  *
  * A mapping with one DMA segment is used directly; more are mapped into
  * a translation unit (iommu.c).
@@ -44,8 +49,10 @@
 
 /* The engine's one attachment and mapping of a dma-buf. */
 struct v2d_mapping {
-	struct kref ref;		/* one per import using it */
+	struct kref ref;		/* one per import using or awaiting it */
 	struct list_head node;		/* in v2d_mappings */
+	struct completion made;		/* made, or failed with @err */
+	int err;
 	struct dma_buf *dmabuf;		/* the key; referenced */
 	struct dma_buf_attachment *attach;
 	struct sg_table *sgt;
@@ -59,12 +66,16 @@ struct v2d_mapping {
 };
 
 /*
- * The live mappings. The lock is held while a mapping is made or torn
- * down, so that one dma-buf never gets two; it nests outside the
- * dma-buf's reservation lock, which map and unmap take.
+ * The mappings being made, live or being torn down, at most one per
+ * dma-buf; the lock guards the list and the transitions of the
+ * references to and from zero, never an exporter's callback. Each
+ * removal from the list bumps v2d_mappings_gen and wakes
+ * v2d_mappings_gone, for imports waiting for a torn-down mapping to go.
  */
 static LIST_HEAD(v2d_mappings);
 static DEFINE_MUTEX(v2d_mappings_lock);
+static DECLARE_WAIT_QUEUE_HEAD(v2d_mappings_gone);
+static atomic_t v2d_mappings_gen = ATOMIC_INIT(0);
 
 /* Decide how the engine reaches the buffer: directly or through a unit. */
 static int v2d_mapping_place(struct v2d_mapping *m)
@@ -84,22 +95,15 @@ static int v2d_mapping_place(struct v2d_mapping *m)
 	return v2d_iommu_map(sgt, m->dmabuf->size, &m->unit, &m->addr);
 }
 
-static struct v2d_mapping *v2d_mapping_create(struct dma_buf *dmabuf)
+/* Attach and map @m->dmabuf for the engine; on error nothing is left. */
+static int v2d_mapping_make(struct v2d_mapping *m)
 {
-	struct v2d_mapping *m;
+	struct dma_buf *dmabuf = m->dmabuf;
 	int ret;
 
-	m = kzalloc(sizeof(*m), GFP_KERNEL);
-	if (!m)
-		return ERR_PTR(-ENOMEM);
-	kref_init(&m->ref);
-	m->dmabuf = dmabuf;
-
 	m->attach = dma_buf_attach(dmabuf, v2d_dma_dev);
-	if (IS_ERR(m->attach)) {
-		ret = PTR_ERR(m->attach);
-		goto err_free;
-	}
+	if (IS_ERR(m->attach))
+		return PTR_ERR(m->attach);
 
 	/*
 	 * Every fd of a dma-buf shares its one file, and so its mode: a
@@ -133,9 +137,7 @@ static struct v2d_mapping *v2d_mapping_create(struct dma_buf *dmabuf)
 			goto err_unplace;
 		}
 	}
-
-	get_dma_buf(dmabuf);
-	return m;
+	return 0;
 
 err_unplace:
 	if (m->path == V2D_PATH_IOMMU)
@@ -144,44 +146,40 @@ err_unmap:
 	compat_dma_buf_unmap_attachment_unlocked(m->attach, m->sgt, m->dir);
 err_detach:
 	dma_buf_detach(dmabuf, m->attach);
-err_free:
-	kfree(m);
-	return ERR_PTR(ret);
+	return ret;
 }
 
-/* The dma-buf's mapping, made on its first import. */
-static struct v2d_mapping *v2d_mapping_get(struct dma_buf *dmabuf)
+/* Undo v2d_mapping_make(). */
+static void v2d_mapping_unmake(struct v2d_mapping *m)
 {
-	struct v2d_mapping *m;
-
-	mutex_lock(&v2d_mappings_lock);
-	list_for_each_entry(m, &v2d_mappings, node) {
-		if (m->dmabuf == dmabuf) {
-			kref_get(&m->ref);
-			goto out_unlock;
-		}
-	}
-	m = v2d_mapping_create(dmabuf);
-	if (!IS_ERR(m))
-		list_add(&m->node, &v2d_mappings);
-out_unlock:
-	mutex_unlock(&v2d_mappings_lock);
-	return m;
-}
-
-/* Called with v2d_mappings_lock held (kref_put_mutex), which it drops. */
-static void v2d_mapping_release(struct kref *ref)
-{
-	struct v2d_mapping *m = container_of(ref, struct v2d_mapping, ref);
-
 	if (m->nc)
 		vunmap(m->nc);
 	if (m->path == V2D_PATH_IOMMU)
 		v2d_iommu_unmap(m->unit, m->addr, m->dmabuf->size);
 	compat_dma_buf_unmap_attachment_unlocked(m->attach, m->sgt, m->dir);
 	dma_buf_detach(m->dmabuf, m->attach);
-	list_del(&m->node);
+}
+
+/*
+ * The last reference is gone. Called with v2d_mappings_lock held
+ * (kref_put_mutex), which it drops at once: the mapping stays on the
+ * list while it is torn down, so that no import maps the same pages
+ * meanwhile, and leaves it afterwards.
+ */
+static void v2d_mapping_release(struct kref *ref)
+{
+	struct v2d_mapping *m = container_of(ref, struct v2d_mapping, ref);
+
 	mutex_unlock(&v2d_mappings_lock);
+	if (!m->err)
+		v2d_mapping_unmake(m);
+
+	mutex_lock(&v2d_mappings_lock);
+	list_del(&m->node);
+	atomic_inc(&v2d_mappings_gen);
+	mutex_unlock(&v2d_mappings_lock);
+	wake_up_all(&v2d_mappings_gone);
+
 	dma_buf_put(m->dmabuf);
 	kfree(m);
 }
@@ -189,6 +187,74 @@ static void v2d_mapping_release(struct kref *ref)
 static void v2d_mapping_put(struct v2d_mapping *m)
 {
 	kref_put_mutex(&m->ref, v2d_mapping_release, &v2d_mappings_lock);
+}
+
+/* The mapping of @dmabuf on the list, or NULL; under v2d_mappings_lock. */
+static struct v2d_mapping *v2d_mapping_find(struct dma_buf *dmabuf)
+{
+	struct v2d_mapping *m;
+
+	list_for_each_entry(m, &v2d_mappings, node)
+		if (m->dmabuf == dmabuf)
+			return m;
+	return NULL;
+}
+
+/* A new mapping of @dmabuf, on the list, to be made by the caller. */
+static struct v2d_mapping *v2d_mapping_new(struct dma_buf *dmabuf)
+{
+	struct v2d_mapping *m = kzalloc(sizeof(*m), GFP_KERNEL);
+
+	if (!m)
+		return NULL;
+	kref_init(&m->ref);
+	init_completion(&m->made);
+	m->dmabuf = dmabuf;
+	get_dma_buf(dmabuf);
+	list_add(&m->node, &v2d_mappings);
+	return m;
+}
+
+/*
+ * The dma-buf's mapping: an existing one once it is made, or one made
+ * here on its first import. Return: the mapping, or an ERR_PTR.
+ */
+static struct v2d_mapping *v2d_mapping_get(struct dma_buf *dmabuf)
+{
+	struct v2d_mapping *m;
+	int gen, ret;
+
+retry:
+	mutex_lock(&v2d_mappings_lock);
+	m = v2d_mapping_find(dmabuf);
+	if (m && !kref_get_unless_zero(&m->ref)) {
+		/* Being torn down: wait until it has left the list. */
+		gen = atomic_read(&v2d_mappings_gen);
+		mutex_unlock(&v2d_mappings_lock);
+		wait_event(v2d_mappings_gone,
+			   atomic_read(&v2d_mappings_gen) != gen);
+		goto retry;
+	}
+	if (!m)
+		m = v2d_mapping_new(dmabuf);
+	else
+		dmabuf = NULL;	/* somebody else makes it */
+	mutex_unlock(&v2d_mappings_lock);
+	if (!m)
+		return ERR_PTR(-ENOMEM);
+
+	if (dmabuf) {
+		m->err = v2d_mapping_make(m);
+		complete_all(&m->made);
+	} else {
+		wait_for_completion(&m->made);
+	}
+	ret = m->err;
+	if (ret) {
+		v2d_mapping_put(m);
+		return ERR_PTR(ret);
+	}
+	return m;
 }
 
 static struct v2d_buffer *v2d_buffer_create(int fd)
