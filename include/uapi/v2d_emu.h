@@ -196,7 +196,8 @@ struct v2d_surface {
  * sync_file (a closed fd included); EINTR when a signal arrived while
  * waiting for the buffers' locks; EBUSY when the file already has
  * ``max_pending_jobs`` (module parameter, default 256) jobs submitted and
- * not yet done; EPERM for %V2D_SUBMIT_HANG without CAP_SYS_ADMIN;
+ * not yet done; EAGAIN on a file opened O_NONBLOCK whose queue share is
+ * full (below); EPERM for %V2D_SUBMIT_HANG without CAP_SYS_ADMIN;
  * EACCES when @dst was imported from a dma-buf fd not open for writing
  * (such an import can still be a source), or @src from one not open for
  * reading (such an import can still be a destination);
@@ -210,6 +211,15 @@ struct v2d_surface {
  * runs to its end). Whatever the job wrote is in the buffer's pages, for
  * a reader that waited for its fence and then began CPU access, even if
  * its handle was released in the meantime.
+ *
+ * The engine runs the jobs of every open file in the order they were
+ * submitted. So that one file cannot hold another's jobs up without
+ * bound, a file may have at most ``max_queued_jobs`` (module parameter,
+ * default 16) jobs waiting for the engine to start on them: a SUBMIT
+ * beyond that share waits until the engine starts on one of the file's
+ * jobs (EINTR when a signal arrives meanwhile, EAGAIN at once on an
+ * O_NONBLOCK file). Another file's job then waits for at most that many
+ * of this file's jobs, each stopped after ``timeout_ms``.
  */
 struct v2d_submit {
 	__u32 op;

@@ -146,13 +146,25 @@ static int v2d_job_execute(struct v2d_job *job)
 	return ret;
 }
 
+/* The engine takes the job: it leaves its file's share of the queue. */
+static void v2d_job_dequeue(struct v2d_job *job)
+{
+	struct v2d_file *vfile = job->file;
+
+	spin_lock(&vfile->jobs_lock);
+	vfile->nr_queued--;
+	WRITE_ONCE(job->started, true);
+	spin_unlock(&vfile->jobs_lock);
+	wake_up(&vfile->queue_room);
+}
+
 static void v2d_job_work(struct work_struct *work)
 {
 	struct v2d_job *job = container_of(work, struct v2d_job, work);
 	bool cookie = dma_fence_begin_signalling();
 	int err;
 
-	WRITE_ONCE(job->started, true);
+	v2d_job_dequeue(job);
 	trace_v2d_job_start(job);
 	v2d_watchdog_arm(job);
 	err = v2d_job_execute(job);
@@ -279,8 +291,11 @@ static int v2d_job_get_inputs(struct v2d_job *job)
 	return 0;
 }
 
-/* Free a job that never got a fence. */
-static void v2d_job_discard(struct v2d_job *job)
+/**
+ * v2d_job_discard() - free a job from v2d_job_create() that will not run
+ * @job: the job, not yet prepared (it has no fence)
+ */
+void v2d_job_discard(struct v2d_job *job)
 {
 	v2d_job_uncharge(job->file);
 	dma_fence_put(job->deps[V2D_DEP_IN]);
@@ -423,6 +438,7 @@ int v2d_job_commit(struct v2d_job *job)
 	job->sync_file = NULL;
 	spin_lock(&vfile->jobs_lock);
 	list_add_tail(&job->node, &vfile->jobs);
+	vfile->nr_queued++;
 	spin_unlock(&vfile->jobs_lock);
 	trace_v2d_job_submit(job);
 	/*
@@ -446,6 +462,40 @@ int v2d_job_commit(struct v2d_job *job)
 err_abandon:
 	v2d_job_abandon(job);
 	return ret;
+}
+
+/* Has @vfile room for one more job in its share of the queue? */
+static bool v2d_file_queue_room(struct v2d_file *vfile)
+{
+	bool room;
+
+	spin_lock(&vfile->jobs_lock);
+	room = vfile->nr_queued < max(READ_ONCE(v2d_max_queued_jobs), 1U);
+	spin_unlock(&vfile->jobs_lock);
+	return room;
+}
+
+/**
+ * v2d_job_wait_queue_room() - wait for room in the file's queue share
+ * @vfile: the file; the caller holds its submit_lock, so the room found
+ *	is still there when its job is committed
+ * @nonblock: the file is O_NONBLOCK: do not wait
+ *
+ * One engine runs every file's jobs in submission order: without a share,
+ * a file that queued hundreds of jobs, each allowed ``timeout_ms``, would
+ * hold every other file's jobs up for as long. A file may have
+ * ``max_queued_jobs`` jobs that the engine has not started on.
+ *
+ * Return: 0, -EAGAIN (@nonblock and no room) or -EINTR (a signal).
+ */
+int v2d_job_wait_queue_room(struct v2d_file *vfile, bool nonblock)
+{
+	if (nonblock)
+		return v2d_file_queue_room(vfile) ? 0 : -EAGAIN;
+	if (wait_event_interruptible(vfile->queue_room,
+				     v2d_file_queue_room(vfile)))
+		return -EINTR;
+	return 0;
 }
 
 /**

@@ -45,6 +45,11 @@ module_param_named(max_pending_jobs, v2d_max_pending_jobs, uint, 0644);
 MODULE_PARM_DESC(max_pending_jobs,
 		 "Jobs one open file may have submitted and not yet retired; one more is EBUSY (default 256)");
 
+unsigned int v2d_max_queued_jobs = 16;
+module_param_named(max_queued_jobs, v2d_max_queued_jobs, uint, 0644);
+MODULE_PARM_DESC(max_queued_jobs,
+		 "Jobs one open file may have waiting for the engine to start on them; a SUBMIT beyond waits (default 16, at least 1)");
+
 static char *v2d_coherency = "auto";
 module_param_named(coherency, v2d_coherency, charp, 0444);
 MODULE_PARM_DESC(coherency,
@@ -239,7 +244,7 @@ static long v2d_submit_locked(struct v2d_file *vfile, struct v2d_job *job,
 }
 
 static long v2d_ioctl_submit(struct v2d_file *vfile, void __user *uarg,
-			     size_t usize)
+			     size_t usize, bool nonblock)
 {
 	struct v2d_submit req;
 	struct v2d_job *job;
@@ -259,7 +264,11 @@ static long v2d_ioctl_submit(struct v2d_file *vfile, void __user *uarg,
 				  "submit: op %u rejected: %pe\n", req.op, job);
 
 	mutex_lock(&vfile->submit_lock);
-	ret = v2d_submit_locked(vfile, job, uarg, usize);
+	ret = v2d_job_wait_queue_room(vfile, nonblock);
+	if (ret)
+		v2d_job_discard(job);
+	else
+		ret = v2d_submit_locked(vfile, job, uarg, usize);
 	mutex_unlock(&vfile->submit_lock);
 	return ret;
 }
@@ -303,7 +312,8 @@ static long v2d_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	if (v2d_cmd_is(cmd, V2D_IOC_QUERY))
 		return v2d_ioctl_query(vfile, uarg, usize);
 	if (v2d_cmd_is(cmd, V2D_IOC_SUBMIT))
-		return v2d_ioctl_submit(vfile, uarg, usize);
+		return v2d_ioctl_submit(vfile, uarg, usize,
+					file->f_flags & O_NONBLOCK);
 	if (cmd == V2D_IOC_GET_STATS)
 		return v2d_ioctl_get_stats(uarg);
 	return -ENOTTY;
@@ -323,6 +333,7 @@ static int v2d_open(struct inode *inode, struct file *file)
 	spin_lock_init(&vfile->jobs_lock);
 	INIT_LIST_HEAD(&vfile->jobs);
 	init_waitqueue_head(&vfile->idle);
+	init_waitqueue_head(&vfile->queue_room);
 
 	file->private_data = vfile;
 	v2d_debug_add_file(vfile);

@@ -58,7 +58,9 @@ struct v2d_file {
 	spinlock_t jobs_lock;
 	struct list_head jobs;		/* live jobs, under jobs_lock */
 	unsigned int nr_jobs;		/* created, not retired; jobs_lock */
+	unsigned int nr_queued;		/* queued, not started; jobs_lock */
 	wait_queue_head_t idle;		/* woken when @jobs empties */
+	wait_queue_head_t queue_room;	/* woken when a job starts */
 	struct list_head debug_node;	/* in debug.c's list of files */
 };
 
@@ -126,7 +128,7 @@ struct v2d_job {
 	struct v2d_buffer *dst;
 	ktime_t submitted;		/* for its age in debugfs */
 	u32 rows_reached;		/* destination rows the engine wrote */
-	bool started;			/* the worker has taken it */
+	bool started;			/* the worker has taken it; jobs_lock */
 	bool running;			/* the engine touches its buffers; jobs_lock */
 };
 
@@ -161,6 +163,7 @@ extern struct workqueue_struct *v2d_wq;
 extern struct workqueue_struct *v2d_retire_wq;
 extern unsigned int v2d_timeout_ms;
 extern unsigned int v2d_max_pending_jobs;
+extern unsigned int v2d_max_queued_jobs;
 extern bool v2d_inject_fault;
 extern unsigned int v2d_debug_commit_delay_ms;
 
@@ -199,6 +202,8 @@ struct v2d_job *v2d_job_create(struct v2d_file *vfile,
 			       const struct v2d_submit *req);
 int v2d_job_prepare(struct v2d_job *job);
 int v2d_job_commit(struct v2d_job *job);
+int v2d_job_wait_queue_room(struct v2d_file *vfile, bool nonblock);
+void v2d_job_discard(struct v2d_job *job);
 void v2d_job_abandon(struct v2d_job *job);
 void v2d_file_cancel_jobs(struct v2d_file *vfile);
 
