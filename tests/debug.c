@@ -15,6 +15,7 @@
 
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
@@ -387,6 +388,21 @@ static void test_peak_reset_debugfs(void **state)
 
 /* ---- v2d_emu debugfs --------------------------------------------------- */
 
+/*
+ * What imports must say of need_sync: the DMA API syncs the mappings of a
+ * non-coherent engine, and every bounced one.
+ */
+static const char *v2d_need_sync_expected(void)
+{
+	char *dma = dl_read(V2D_DEBUGFS "/dma");
+	bool coherent;
+
+	assert_non_null(dma);
+	coherent = strstr(dma, "coherent yes") != NULL;
+	free(dma);
+	return !coherent || pb_cmdline_has("swiotlb=force") ? "yes" : "no";
+}
+
 static void test_v2d_imports_and_hung_job(void **state)
 {
 	char *text, line[512], prefix[32], want[128], comm[32];
@@ -410,14 +426,14 @@ static void test_v2d_imports_and_hung_job(void **state)
 	text = dl_read(V2D_DEBUGFS "/imports");
 	assert_non_null(text);
 	snprintf(prefix, sizeof(prefix), "%u ", h0);
-	snprintf(want, sizeof(want), "%u %lu pagebuf 65536 iommu %u %#llx 16 %d %s",
+	snprintf(want, sizeof(want), "%u %lu pagebuf 65536 iommu %u %#llx 16 bidirectional %s %d %s",
 		 h0, dl_ino(o0), q.unit, (unsigned long long)q.iova,
-		 (int)getpid(), comm);
+		 v2d_need_sync_expected(), (int)getpid(), comm);
 	assert_true(dl_line(text, prefix, NULL, line, sizeof(line)));
 	assert_string_equal(line, want);
 	snprintf(prefix, sizeof(prefix), "%u ", hc);
-	snprintf(want, sizeof(want), "%u %lu pagebuf 65536 direct - - 1 %d %s",
-		 hc, dl_ino(ct), (int)getpid(), comm);
+	snprintf(want, sizeof(want), "%u %lu pagebuf 65536 direct - - 1 bidirectional %s %d %s",
+		 hc, dl_ino(ct), v2d_need_sync_expected(), (int)getpid(), comm);
 	assert_true(dl_line(text, prefix, NULL, line, sizeof(line)));
 	assert_string_equal(line, want);
 	free(text);
