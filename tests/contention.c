@@ -797,8 +797,9 @@ static int64_t now_us(void)
 
 /* Imports and releases of one large buffer, each timed, on a file of its own. */
 struct big_importer {
-	volatile int stop;
-	int fd, dev, n;
+	volatile int stop, done;
+	int fd, dev;
+	volatile int n;
 	int64_t us[BIG_ROUNDS];
 };
 
@@ -813,8 +814,10 @@ static void *big_import_run(void *arg)
 		if (import_raw(b->dev, b->fd, &rel.handle) ||
 		    ioctl(b->dev, V2D_IOC_RELEASE, &rel))
 			break;
-		b->us[b->n++] = now_us() - t0;
+		b->us[b->n] = now_us() - t0;
+		b->n++;
 	}
+	b->done = 1;
 	return NULL;
 }
 
@@ -849,6 +852,9 @@ static void test_imports_of_other_buffers_do_not_wait(void **state)
 		small[i] = now_us() - t0;
 		usleep(3 * 1000);
 	}
+	/* A few large rounds for their median, however slow they are. */
+	while (b.n < 3 && !b.done)
+		usleep(10 * 1000);
 	b.stop = 1;
 	assert_int_equal(pthread_join(t, NULL), 0);
 	assert_true(b.n >= 3);
