@@ -174,13 +174,14 @@ void v2d_buffer_unreserve(struct v2d_file *vfile, struct v2d_buffer *buf);
 int v2d_buffer_release(struct v2d_file *vfile, u32 handle);
 struct v2d_buffer *v2d_buffer_lookup(struct v2d_file *vfile, u32 handle);
 void v2d_buffer_put(struct v2d_buffer *buf);
+void v2d_buffer_release_all(struct v2d_file *vfile);
 
+/* Another reference to an import the caller holds one of. */
 static inline struct v2d_buffer *v2d_buffer_get(struct v2d_buffer *buf)
 {
 	kref_get(&buf->ref);
 	return buf;
 }
-void v2d_buffer_release_all(struct v2d_file *vfile);
 
 /* nc.c */
 void *v2d_nc_map(struct sg_table *sgt, u64 size);
