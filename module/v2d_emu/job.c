@@ -168,8 +168,14 @@ static void v2d_job_work(struct work_struct *work)
 	trace_v2d_job_start(job);
 	v2d_watchdog_arm(job);
 	err = v2d_job_execute(job);
-	/* Done with the engine: nothing may stop the job from now on. */
-	cancel_delayed_work_sync(&job->watchdog);
+	/*
+	 * Done with the engine: the watchdog has nothing left to stop. Not
+	 * the _sync cancel, which would wait for the watchdog's own
+	 * signalling section inside this one (lockdep rightly objects);
+	 * one that already fired can only raise a flag nobody reads now,
+	 * and retirement waits for it before the job is freed.
+	 */
+	cancel_delayed_work(&job->watchdog);
 	if (err == -ETIMEDOUT)
 		dev_warn(v2d_dma_dev, "job %llu:%llu timed out after %u ms\n",
 			 job->fence->base.context, job->fence->base.seqno,
@@ -207,6 +213,9 @@ static void v2d_job_retire(struct work_struct *work)
 {
 	struct v2d_job *job = container_of(work, struct v2d_job, retire);
 	struct v2d_file *vfile = job->file;
+
+	/* A watchdog that fired as the job ended may still be running. */
+	cancel_delayed_work_sync(&job->watchdog);
 
 	/*
 	 * Wake a closing file under the lock: once the list is empty the
