@@ -774,6 +774,70 @@ static void cli_usage_errors(void **state)
 	free(err);
 }
 
+
+/* ---- tests: hostile input --------------------------------------------- */
+
+/*
+ * Any process holding a dma-buf may name it (DMA_BUF_SET_NAME, up to 31
+ * bytes), and the kernel prints the name raw, last, in fdinfo: a newline
+ * in it starts lines that look like the kernel's own.
+ */
+static void fdinfo_name_cannot_forge(void **state)
+{
+	struct di_fdinfo fi;
+
+	(void)state;
+	di_parse_fdinfo("pos:\t0\nflags:\t02\nmnt_id:\t15\nino:\t1001\nsize:\t4096\n"
+			"count:\t1\nexp_name:\tsystem\nname:\tx\nino:\t7\n"
+			"size:\t999999999999\n", &fi);
+	assert_int_equal(fi.ino, 1001);
+	assert_int_equal(fi.size, 4096);
+	assert_string_equal(fi.exp_name, "system");
+	/* 5.10 prints no ino: the name's must not stand in for it. */
+	di_parse_fdinfo("pos:\t0\nflags:\t02\nmnt_id:\t9\nsize:\t4096\ncount:\t1\n"
+			"exp_name:\tpagebuf\nname:\tx\nino:\t7\nexp_name:\tevil\n", &fi);
+	assert_false(fi.has_ino);
+	assert_string_equal(fi.exp_name, "pagebuf");
+	assert_string_equal(fi.name, "x\nino:\t7\nexp_name:\tevil");
+}
+
+/* In bufinfo the name ends the buffer's line: its rest must not be a buffer. */
+static void bufinfo_name_cannot_forge(void **state)
+{
+	static const char text[] =
+		"\nDma-buf Objects:\n"
+		"size    \tflags   \tmode    \tcount   \texp_name\tino     \tname\n"
+		"00004096\t00000002\t00080007\t00000001\tsystem\t00001001\tx\n"
+		"1\t2\t3\t4\tsystem\t7\tforged\n"
+		"\tAttached Devices:\n"
+		"\tvgem\n"
+		"Total 1 devices attached\n\n"
+		"00008192\t00000002\t00080007\t00000001\tsystem\t00001002\t<none>\n"
+		"\tAttached Devices:\n"
+		"Total 0 devices attached\n\n"
+		/* Impossible: a buffer listed twice. The first line stands. */
+		"00999999\t00000002\t00080007\t00000001\tsystem\t00001001\tdup\n"
+		"\tAttached Devices:\n"
+		"\tforged-device\n"
+		"Total 1 devices attached\n\n"
+		"\nTotal 2 objects, 12288 bytes\n";
+	struct di_state st;
+	const struct di_buf *b;
+
+	(void)state;
+	di_state_init(&st);
+	assert_int_equal(di_parse_bufinfo(&st, text), 0);
+	assert_int_equal(st.nbufs, 2);
+	b = buf_by_ino(&st, 1001);
+	assert_int_equal(b->size, 4096);
+	assert_string_equal(b->name, "x");
+	assert_int_equal(b->ndevices, 1);
+	assert_string_equal(b->devices[0], "vgem");
+	b = buf_by_ino(&st, 1002);
+	assert_int_equal(b->size, 8192);
+	di_state_free(&st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -798,6 +862,8 @@ int main(void)
 		cmocka_unit_test(cli_diff_appeared),
 		cmocka_unit_test(cli_watch_count),
 		cmocka_unit_test(cli_usage_errors),
+		cmocka_unit_test(fdinfo_name_cannot_forge),
+		cmocka_unit_test(bufinfo_name_cannot_forge),
 	};
 
 	return cmocka_run_group_tests_name("inspect", tests, NULL, NULL);

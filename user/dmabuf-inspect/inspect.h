@@ -86,6 +86,9 @@ int di_parse_u64(const char *s, uint64_t *out);
 /* ---- state.c --------------------------------------------------------- */
 void di_state_init(struct di_state *st);
 void di_state_free(struct di_state *st);
+/* The index of the buffer with inode @ino, or DI_NONE. */
+#define DI_NONE ((size_t)-1)
+size_t di_state_find_buf(const struct di_state *st, uint64_t ino);
 /* Find the buffer with this inode, or add one. Returns its index. */
 size_t di_state_buf(struct di_state *st, uint64_t ino);
 struct di_proc *di_state_proc(struct di_state *st, pid_t pid, const char *comm);

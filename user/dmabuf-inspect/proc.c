@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,26 +18,36 @@ int di_is_dmabuf_path(const char *t)
 	       strncmp(t, "anon_inode:[dmabuf]", 19) == 0;
 }
 
-static void copy_value(char *dst, size_t n, const char *v)
+static void copy_value(char *dst, size_t n, const char *v, size_t len)
 {
-	size_t len = strcspn(v, "\n");
-
 	if (len >= n)
 		len = n - 1;
 	memcpy(dst, v, len);
 	dst[len] = '\0';
 }
 
+/*
+ * The kernel prints a dma-buf's fdinfo as the generic lines (pos, flags,
+ * mnt_id, ino) and then its own (size, count, exp_name), the name last,
+ * raw: any process holding the buffer may name it, and a newline in the
+ * name starts lines that look like the kernel's. So each key's first
+ * value is the kernel's, and everything after "name:" is the name (on
+ * 5.10, which prints no ino, a forged "ino:" line can only come after
+ * it). The name keeps its newlines; the output escapes them.
+ */
+enum { SEEN_SIZE = 1, SEEN_INO = 2, SEEN_COUNT = 4, SEEN_EXP = 8 };
+
 void di_parse_fdinfo(const char *text, struct di_fdinfo *fi)
 {
 	const char *line = text;
+	unsigned int seen = 0;
 
 	memset(fi, 0, sizeof(*fi));
 	while (line && *line) {
 		const char *colon = strchr(line, ':');
 		const char *nl = strchr(line, '\n');
 		const char *v;
-		size_t klen;
+		size_t klen, vlen;
 		char val[256];
 		uint64_t n;
 
@@ -46,24 +57,30 @@ void di_parse_fdinfo(const char *text, struct di_fdinfo *fi)
 		v = colon + 1;
 		while (*v == ' ' || *v == '\t')
 			v++;
-		copy_value(val, sizeof(val), v);
-		if (klen == 4 && !strncmp(line, "size", 4)) {
-			if (!di_parse_u64(val, &n)) {
-				fi->size = n;
-				fi->has_size = 1;
-			}
-		} else if (klen == 3 && !strncmp(line, "ino", 3)) {
-			if (!di_parse_u64(val, &n)) {
-				fi->ino = n;
-				fi->has_ino = 1;
-			}
-		} else if (klen == 5 && !strncmp(line, "count", 5)) {
-			if (!di_parse_u64(val, &n))
+		if (klen == 4 && !strncmp(line, "name", 4)) {
+			vlen = strlen(v);
+			if (vlen && v[vlen - 1] == '\n')
+				vlen--;
+			copy_value(fi->name, sizeof(fi->name), v, vlen);
+			return;
+		}
+		vlen = strcspn(v, "\n");
+		copy_value(val, sizeof(val), v, vlen);
+		if (klen == 4 && !strncmp(line, "size", 4) && !(seen & SEEN_SIZE)) {
+			seen |= SEEN_SIZE;
+			fi->has_size = !di_parse_u64(val, &fi->size);
+		} else if (klen == 3 && !strncmp(line, "ino", 3) && !(seen & SEEN_INO)) {
+			seen |= SEEN_INO;
+			fi->has_ino = !di_parse_u64(val, &fi->ino);
+		} else if (klen == 5 && !strncmp(line, "count", 5) &&
+			   !(seen & SEEN_COUNT)) {
+			seen |= SEEN_COUNT;
+			if (!di_parse_u64(val, &n) && n <= LONG_MAX)
 				fi->count = (long)n;
-		} else if (klen == 8 && !strncmp(line, "exp_name", 8)) {
-			copy_value(fi->exp_name, sizeof(fi->exp_name), v);
-		} else if (klen == 4 && !strncmp(line, "name", 4)) {
-			copy_value(fi->name, sizeof(fi->name), v);
+		} else if (klen == 8 && !strncmp(line, "exp_name", 8) &&
+			   !(seen & SEEN_EXP)) {
+			seen |= SEEN_EXP;
+			copy_value(fi->exp_name, sizeof(fi->exp_name), v, vlen);
 		}
 next:
 		line = nl ? nl + 1 : NULL;

@@ -43,6 +43,16 @@ void di_state_free(struct di_state *st)
 	di_state_init(st);
 }
 
+size_t di_state_find_buf(const struct di_state *st, uint64_t ino)
+{
+	size_t i;
+
+	for (i = 0; i < st->nbufs; i++)
+		if (st->bufs[i].ino == ino)
+			return i;
+	return DI_NONE;
+}
+
 size_t di_state_buf(struct di_state *st, uint64_t ino)
 {
 	size_t i;
