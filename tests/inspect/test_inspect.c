@@ -838,6 +838,120 @@ static void bufinfo_name_cannot_forge(void **state)
 	di_state_free(&st);
 }
 
+/* Names and comms are chosen by any process: nothing in them may steer a terminal. */
+static void cli_escapes_control_bytes(void **state)
+{
+	char *out, *err;
+	struct fx f;
+
+	(void)state;
+	fx_new(&f);
+	add_proc(&f, 10, "ev\033]0;il");
+	add_fd(&f, 10, 3, "/dmabuf:x",
+	       "ino:\t5\nsize:\t4096\ncount:\t1\nexp_name:\tsystem\n"
+	       "name:\ta\033[31mred\\\r\n");
+	assert_int_equal(run(&out, &err, "--root", f.root, NULL), 0);
+	assert_null(strchr(out, '\033'));
+	assert_null(strchr(out, '\r'));
+	assert_non_null(strstr(out, "a\\x1b[31mred\\\\\\x0d"));
+	assert_non_null(strstr(out, "ev\\x1b]0;il"));
+	free(out);
+	free(err);
+	assert_int_equal(run(&out, &err, "--root", f.root, "-a", "--csv", NULL), 0);
+	assert_null(strchr(out, '\033'));
+	assert_non_null(strstr(out, "ev\\x1b]0;il[10]"));
+	free(out);
+	free(err);
+	fx_free(&f);
+}
+
+/* Is @s valid UTF-8 with no control character at all? */
+static int clean_utf8(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		size_t n, i;
+
+		if (*p < 0x80) {
+			if ((*p < 0x20 && *p != '\n') || *p == 0x7f)
+				return 0;
+			p++;
+			continue;
+		}
+		n = *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : *p >= 0xc2 ? 2 : 0;
+		if (!n || *p > 0xf4)
+			return 0;
+		for (i = 1; i < n; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				return 0;
+		if (n == 2 && *p == 0xc2 && p[1] < 0xa0)
+			return 0;	/* C1 controls */
+		p += n;
+	}
+	return 1;
+}
+
+static void cli_json_always_utf8(void **state)
+{
+	char *out, *err;
+	struct fx f;
+
+	(void)state;
+	fx_new(&f);
+	add_proc(&f, 10, "app\xff");
+	add_fd(&f, 10, 3, "/dmabuf:x",
+	       "ino:\t5\nsize:\t4096\ncount:\t1\nexp_name:\tsystem\n"
+	       "name:\t\xc3\xa9t\xc3\xa9\xfe\xc2\x9b\xe2\x82\n");
+	assert_int_equal(run(&out, &err, "--root", f.root, "--json", NULL), 0);
+	assert_true(clean_utf8(out));
+	assert_non_null(strstr(out, "\"name\": \"\xc3\xa9t\xc3\xa9\\u00fe\\u009b\\u00e2\\u0082\""));
+	assert_non_null(strstr(out, "\"comm\": \"app\\u00ff\""));
+	free(out);
+	free(err);
+	fx_free(&f);
+}
+
+/* A table cell that is too long is cut visibly; CSV and JSON carry it whole. */
+static void cli_long_cell_marked(void **state)
+{
+	char *out, *err, *text, *line;
+	struct fx f;
+	size_t len;
+
+	(void)state;
+	fx_new(&f);
+	add_proc(&f, 10, "app");
+	add_fd(&f, 10, 3, "/dmabuf:x",
+	       "ino:\t1001\nsize:\t4096\ncount:\t1\nexp_name:\tsystem\n");
+	text = malloc(4096);
+	assert_non_null(text);
+	len = (size_t)snprintf(text, 4096, "%s",
+			       "\nDma-buf Objects:\n"
+			       "size    \tflags   \tmode    \tcount   \texp_name\tino     \tname\n"
+			       "00004096\t00000002\t00080007\t00000001\tsystem\t00001001\t<none>\n"
+			       "\tAttached Devices:\n\t");
+	memset(text + len, 'd', 1500);
+	snprintf(text + len + 1500, 4096 - len - 1500, "\nTotal 1 devices attached\n\n"
+		 "\nTotal 1 objects, 4096 bytes\n");
+	put_file(&f, "sys/kernel/debug/dma_buf/bufinfo", text);
+	free(text);
+	assert_int_equal(run(&out, &err, "--root", f.root, "-b", NULL), 0);
+	line = strstr(out, "ddd");
+	assert_non_null(line);
+	assert_int_equal(strspn(line, "d"), 1021);
+	assert_memory_equal(line + 1021, "...", 3);
+	free(out);
+	free(err);
+	assert_int_equal(run(&out, &err, "--root", f.root, "-b", "--csv", NULL), 0);
+	line = strstr(out, "ddd");
+	assert_non_null(line);
+	assert_int_equal(strspn(line, "d"), 1500);
+	free(out);
+	free(err);
+	fx_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -864,6 +978,9 @@ int main(void)
 		cmocka_unit_test(cli_usage_errors),
 		cmocka_unit_test(fdinfo_name_cannot_forge),
 		cmocka_unit_test(bufinfo_name_cannot_forge),
+		cmocka_unit_test(cli_escapes_control_bytes),
+		cmocka_unit_test(cli_json_always_utf8),
+		cmocka_unit_test(cli_long_cell_marked),
 	};
 
 	return cmocka_run_group_tests_name("inspect", tests, NULL, NULL);

@@ -295,11 +295,14 @@ static void print_delta(FILE *out, const struct opts *o, const char *name,
 		fputs(first ? "" : ", ", out);
 		di_json_string(out, name);
 		fprintf(out, ": %" PRId64, d);
-	} else if (o->fmt == DI_CSV) {
-		fputs(first ? "" : ";", out);
-		fprintf(out, "%s:%+" PRId64, name, d);
 	} else {
-		fprintf(out, " %s %+" PRId64 "KiB", name, d / 1024);
+		char *e = di_text_escape(name, DI_CELL_MAX, NULL);
+
+		if (o->fmt == DI_CSV)
+			fprintf(out, "%s%s:%+" PRId64, first ? "" : ";", e, d);
+		else
+			fprintf(out, " %s %+" PRId64 "KiB", e, d / 1024);
+		free(e);
 	}
 }
 

@@ -162,8 +162,18 @@ void di_cell_delta(struct di_table *t, size_t col, int64_t d);
 void di_cell_ino(struct di_table *t, size_t col, uint64_t ino);
 /* Render several tables as one document. */
 void di_render(FILE *out, enum di_fmt fmt, struct di_table *tables, size_t n);
-void di_json_string(FILE *out, const char *s);
 void di_csv_string(FILE *out, const char *s);
+
+/* ---- escape.c -------------------------------------------------------- */
+/* The most characters a table cell shows; a longer one ends in "...". */
+#define DI_CELL_MAX 1024
+/*
+ * @s with what is not printable escaped (\xNN, \\), allocated; cut to
+ * @max characters ending in "..." unless @max is 0. Its width in *@width.
+ */
+char *di_text_escape(const char *s, size_t max, size_t *width);
+/* @s as a JSON string: always valid UTF-8. */
+void di_json_string(FILE *out, const char *s);
 
 /* ---- views.c --------------------------------------------------------- */
 /* Each fills @tables (up to 3) and returns how many it filled. */
