@@ -17,6 +17,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -290,9 +291,16 @@ int di_scan_bufinfo(struct di_state *st, const char *root)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	text = di_read_file(path, NULL);
-	if (!text)
+	text = di_read_file(path, DI_MAX_BUFINFO, O_NOFOLLOW, NULL);
+	if (!text) {
+		int err = errno;
+
+		/* Warned of here; ENOENT and EACCES are the caller's note. */
+		if (di_warn_file(st, path, err, DI_MAX_BUFINFO))
+			err = 0;
+		errno = err;
 		return -1;
+	}
 	ret = di_parse_bufinfo(st, text);
 	free(text);
 	if (ret < 0)

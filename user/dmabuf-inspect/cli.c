@@ -177,6 +177,7 @@ static int collect(struct di_state *st, const struct opts *o, FILE *err,
 		   int notes)
 {
 	di_state_init(st);
+	st->warn = notes ? err : NULL;
 	if (di_scan_proc(st, o->root) < 0) {
 		fprintf(err, DI_NAME ": cannot read %s/proc: %s\n", o->root,
 			strerror(errno));
@@ -186,7 +187,7 @@ static int collect(struct di_state *st, const struct opts *o, FILE *err,
 	if (di_scan_sysfs(st, o->root) < 0 && notes)
 		fprintf(err, DI_NAME ": note: %s/sys/kernel/dmabuf/buffers not readable: %s\n",
 			o->root, strerror(errno));
-	if (di_scan_bufinfo(st, o->root) < 0 && notes)
+	if (di_scan_bufinfo(st, o->root) < 0 && errno && notes)
 		fprintf(err, DI_NAME ": note: debugfs bufinfo not readable (%s): "
 			"no attached devices, fences or buffers held only by "
 			"drivers; run as root with debugfs mounted\n",
@@ -405,7 +406,7 @@ int di_main(int argc, char **argv, FILE *out, FILE *err)
 		di_state_init(&old);
 		if (di_snapshot_load(&old, o.diff) < 0) {
 			fprintf(err, DI_NAME ": cannot read snapshot %s: %s\n",
-				o.diff, strerror(errno));
+				o.diff, di_read_error(errno, DI_MAX_SNAPSHOT));
 			ret = 1;
 		} else {
 			if (o.pid)

@@ -9,6 +9,7 @@
 #ifndef DMABUF_INSPECT_H
 #define DMABUF_INSPECT_H
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -70,14 +71,39 @@ struct di_state {
 	int bufinfo_format;	/* 510, 601 or 700; 0 when unknown */
 	unsigned int unreadable;	/* processes that could not be read */
 	uint64_t next_fake_ino;	/* identities for buffers with no inode */
+	FILE *warn;		/* where the scanners warn, or NULL */
 };
 
 /* ---- util.c ---------------------------------------------------------- */
+struct di_state;
 void *di_xrealloc(void *p, size_t n, size_t size);
 char *di_strdup(const char *s);
 char *di_strndup(const char *s, size_t n);
-/* Read a whole file into a NUL-terminated buffer; NULL with errno set. */
-char *di_read_file(const char *path, size_t *len);
+/*
+ * The most a file of each kind may hold, so that nothing is read without
+ * limit (a link to /dev/zero, a huge file in a --root tree).
+ */
+#define DI_MAX_SMALL	(64UL << 10)	/* comm, fdinfo, sysfs attributes */
+#define DI_MAX_MAPS	(64UL << 20)	/* /proc/PID/maps */
+#define DI_MAX_BUFINFO	(256UL << 20)	/* debugfs bufinfo */
+#define DI_MAX_SNAPSHOT	(256UL << 20)	/* --diff FILE */
+/* errno of di_read_file() for what is not a regular file (a FIFO, a device). */
+#define DI_ENOTREG	ENODEV
+/*
+ * Read a whole regular file of at most @max bytes into a NUL-terminated
+ * buffer; @flags are added to open()'s (O_NOFOLLOW). NULL with errno:
+ * DI_ENOTREG, ELOOP (a link, with O_NOFOLLOW), EFBIG (over @max), or
+ * what open() or read() said.
+ */
+char *di_read_file(const char *path, size_t max, int flags, size_t *len);
+/* What di_read_file()'s errno @err means, for messages. */
+const char *di_read_error(int err, size_t max);
+/*
+ * Warn on st->warn about a file refused for its kind or size (not one
+ * that is gone or unreadable: those are normal). 1 if it was such a one.
+ */
+int di_warn_file(const struct di_state *st, const char *path, int err,
+		 size_t max);
 /* Strip trailing whitespace in place. */
 void di_rstrip(char *s);
 /* Parse an unsigned decimal number; -1 when it is not one. */

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,10 +141,11 @@ static void scan_fds(struct di_state *st, const char *piddir, pid_t pid,
 		if (snprintf(path, sizeof(path), "%s/fdinfo/%s", piddir,
 			     de->d_name) >= (int)sizeof(path))
 			continue;
-		text = di_read_file(path, NULL);
+		text = di_read_file(path, DI_MAX_SMALL, O_NOFOLLOW, NULL);
 		if (!text) {
 			if (errno == EACCES || errno == EPERM)
 				st->unreadable++;
+			(void)di_warn_file(st, path, errno, DI_MAX_SMALL);
 			continue;
 		}
 		di_parse_fdinfo(text, &fi);
@@ -171,9 +173,11 @@ static void scan_maps(struct di_state *st, const char *piddir, pid_t pid,
 
 	if (snprintf(path, sizeof(path), "%s/maps", piddir) >= (int)sizeof(path))
 		return;
-	text = di_read_file(path, NULL);
-	if (!text)
+	text = di_read_file(path, DI_MAX_MAPS, O_NOFOLLOW, NULL);
+	if (!text) {
+		(void)di_warn_file(st, path, errno, DI_MAX_MAPS);
 		return;
+	}
 	for (line = text; line && *line; line = nl) {
 		unsigned long long start, end, off, ino;
 		char perms[8], dev[32];
@@ -229,9 +233,11 @@ int di_scan_proc(struct di_state *st, const char *root)
 		if (snprintf(path, sizeof(path), "%s/comm", piddir) >=
 		    (int)sizeof(path))
 			continue;
-		comm = di_read_file(path, NULL);
-		if (!comm)
+		comm = di_read_file(path, DI_MAX_SMALL, O_NOFOLLOW, NULL);
+		if (!comm) {
+			(void)di_warn_file(st, path, errno, DI_MAX_SMALL);
 			comm = di_strdup("?");
+		}
 		di_rstrip(comm);
 		scan_fds(st, piddir, pid, comm);
 		scan_maps(st, piddir, pid, comm);

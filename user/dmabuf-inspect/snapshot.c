@@ -105,7 +105,7 @@ static size_t split(char *s, char **f, size_t max)
 
 int di_snapshot_load(struct di_state *st, const char *path)
 {
-	char *text = di_read_file(path, NULL), *line, *nl;
+	char *text = di_read_file(path, DI_MAX_SNAPSHOT, 0, NULL), *line, *nl;
 	int lineno = 0;
 
 	if (!text)

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "inspect.h"
@@ -40,13 +41,40 @@ char *di_strdup(const char *s)
 	return di_strndup(s, strlen(s));
 }
 
-char *di_read_file(const char *path, size_t *len)
+/* Open @path for reading a regular file: 0 or -1 with errno. */
+static int open_regular(const char *path, int flags, size_t max)
+{
+	struct stat sb;
+	int fd, saved;
+
+	/*
+	 * O_NONBLOCK: opening a FIFO must not wait for a writer. Refused
+	 * then by fstat, with anything else that is not a regular file
+	 * (procfs, sysfs and debugfs files are regular).
+	 */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | flags);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &sb) < 0)
+		saved = errno;
+	else if (!S_ISREG(sb.st_mode))
+		saved = DI_ENOTREG;
+	else if ((uint64_t)sb.st_size > max)
+		saved = EFBIG;
+	else
+		return fd;
+	(void)close(fd);	/* the reason is reported instead */
+	errno = saved;
+	return -1;
+}
+
+char *di_read_file(const char *path, size_t max, int flags, size_t *len)
 {
 	size_t cap = 4096, n = 0;
 	char *buf;
 	int fd, saved;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open_regular(path, flags, max);
 	if (fd < 0)
 		return NULL;
 	buf = di_xrealloc(NULL, cap, 1);
@@ -58,17 +86,22 @@ char *di_read_file(const char *path, size_t *len)
 			buf = di_xrealloc(buf, cap, 1);
 		}
 		r = read(fd, buf + n, cap - n - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r == 0)
+			break;
+		/* Bounded: procfs says 0 for its size, so count what comes. */
+		if (r > 0 && n + (size_t)r > max) {
+			r = -1;
+			errno = EFBIG;
+		}
 		if (r < 0) {
-			if (errno == EINTR)
-				continue;
 			saved = errno;
 			free(buf);
 			(void)close(fd);	/* read error reported instead */
 			errno = saved;
 			return NULL;
 		}
-		if (r == 0)
-			break;
 		n += (size_t)r;
 	}
 	if (close(fd) < 0) {
@@ -81,6 +114,34 @@ char *di_read_file(const char *path, size_t *len)
 	if (len)
 		*len = n;
 	return buf;
+}
+
+const char *di_read_error(int err, size_t max)
+{
+	static char msg[64];
+
+	if (err == DI_ENOTREG)
+		return "not a regular file";
+	if (err == ELOOP)
+		return "a symbolic link";
+	if (err != EFBIG)
+		return strerror(err);
+	if (max >= 1024 * 1024)
+		snprintf(msg, sizeof(msg), "larger than %zu MiB", max >> 20);
+	else
+		snprintf(msg, sizeof(msg), "larger than %zu KiB", max >> 10);
+	return msg;
+}
+
+int di_warn_file(const struct di_state *st, const char *path, int err,
+		 size_t max)
+{
+	if (err != DI_ENOTREG && err != ELOOP && err != EFBIG)
+		return 0;
+	if (st->warn)
+		fprintf(st->warn, DI_NAME ": warning: %s: %s, skipped\n", path,
+			di_read_error(err, max));
+	return 1;
 }
 
 void di_rstrip(char *s)

@@ -1,0 +1,93 @@
+#!/bin/bash
+# Host-side tests of dmabuf-inspect, dmabuf-conform and dmabuf-bench on
+# hostile input: crafted --root trees, snapshots and command lines. None
+# needs a device or root: the programs must refuse or cope before they
+# would touch one. One PASS or FAIL line per case; exit status 1 when one
+# failed.
+#
+#   tests/host/cli.sh [GROUP...]     groups: hang odd conform bench
+#                                    (default: all of them)
+set -u
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+INSPECT=$ROOT/user/dmabuf-inspect/dmabuf-inspect
+CONFORM=$ROOT/user/dmabuf-conform/dmabuf-conform
+BENCH=$ROOT/user/dmabuf-bench/dmabuf-bench
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+FAILED=0
+
+# check NAME STATUS PATTERN CMD...: CMD exits with STATUS within 10 s and
+# its standard output or error matches PATTERN (grep -E).
+check() {
+	local name=$1 want=$2 pattern=$3 got
+	shift 3
+	timeout 10 "$@" >"$T/out" 2>&1
+	got=$?
+	if [[ $got -eq $want ]] && grep -Eq -- "$pattern" "$T/out"; then
+		printf 'PASS  %s\n' "$name"
+	else
+		printf 'FAIL  %s (exit %d, wanted %d and /%s/)\n' "$name" "$got" "$want" "$pattern"
+		head -c 2000 "$T/out" | sed 's/^/    /'
+		FAILED=$((FAILED + 1))
+	fi
+}
+
+# A --root tree with process 10 holding one dma-buf through fd 3.
+tree() {
+	local d=$T/$1
+	rm -rf "$d"
+	mkdir -p "$d/proc/10/fd" "$d/proc/10/fdinfo" "$d/sys/kernel/debug/dma_buf"
+	echo app >"$d/proc/10/comm"
+	ln -s /dmabuf:x "$d/proc/10/fd/3"
+	printf 'pos:\t0\nflags:\t02\nmnt_id:\t15\nino:\t5\nsize:\t4096\ncount:\t1\nexp_name:\tsystem\n' \
+		>"$d/proc/10/fdinfo/3"
+	: >"$d/proc/10/maps"
+	printf '%s\n' "$d"
+}
+
+# ---- files that are not what /proc, debugfs and sysfs hold ---------------
+group_hang() {
+	local d f
+
+	for f in proc/10/fdinfo/3 proc/10/maps proc/10/comm \
+		sys/kernel/debug/dma_buf/bufinfo; do
+		d=$(tree fifo)
+		rm -f "$d/$f"
+		mkfifo "$d/$f"
+		check "inspect: a FIFO as $f is refused, not waited on" 0 \
+			"$f: not a regular file" "$INSPECT" --root "$d"
+	done
+	d=$(tree sysfs)
+	mkdir -p "$d/sys/kernel/dmabuf/buffers/5"
+	echo system >"$d/sys/kernel/dmabuf/buffers/5/exporter_name"
+	mkfifo "$d/sys/kernel/dmabuf/buffers/5/size"
+	check "inspect: a FIFO as a sysfs attribute is refused" 0 \
+		"buffers/5/size: not a regular file" "$INSPECT" --root "$d"
+	d=$(tree zero)
+	rm "$d/proc/10/maps"
+	ln -s /dev/zero "$d/proc/10/maps"
+	check "inspect: maps linked to /dev/zero is refused" 0 \
+		"proc/10/maps: .*(symbolic link|not a regular file)" \
+		bash -c 'ulimit -v 1000000; exec "$@"' - "$INSPECT" --root "$d"
+	d=$(tree big)
+	truncate -s 65M "$d/proc/10/maps"
+	check "inspect: a maps file over 64 MiB is refused" 0 \
+		"proc/10/maps: larger than 64 MiB" "$INSPECT" --root "$d"
+	mkfifo "$T/snap.fifo"
+	check "inspect: a FIFO as snapshot is refused" 1 \
+		"snap.fifo: not a regular file" "$INSPECT" --root "$(tree snap)" \
+		--diff "$T/snap.fifo"
+}
+
+main() {
+	local g groups=("$@")
+
+	[[ ${#groups[@]} -gt 0 ]] || groups=(hang)
+	for g in "${groups[@]}"; do
+		"group_$g"
+	done
+	[[ $FAILED -eq 0 ]] || { printf '%d host CLI test(s) failed\n' "$FAILED"; exit 1; }
+}
+
+main "$@"
