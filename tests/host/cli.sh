@@ -5,12 +5,13 @@
 # would touch one. One PASS or FAIL line per case; exit status 1 when one
 # failed.
 #
-#   tests/host/cli.sh [GROUP...]     groups: hang odd conform bench
+#   tests/host/cli.sh [GROUP...]     groups: hang perf odd conform bench
 #                                    (default: all of them)
+#   INSPECT=BINARY tests/host/cli.sh perf   another dmabuf-inspect
 set -u
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-INSPECT=$ROOT/user/dmabuf-inspect/dmabuf-inspect
+INSPECT=${INSPECT:-$ROOT/user/dmabuf-inspect/dmabuf-inspect}
 CONFORM=$ROOT/user/dmabuf-conform/dmabuf-conform
 BENCH=$ROOT/user/dmabuf-bench/dmabuf-bench
 T=$(mktemp -d)
@@ -80,10 +81,65 @@ group_hang() {
 		--diff "$T/snap.fifo"
 }
 
+# ---- cost: the table within twice the time of JSON on the same data -------
+
+# secs CMD...: wall-clock seconds CMD took (60 s at most).
+secs() {
+	local t0
+	t0=$(date +%s.%N)
+	timeout 60 "$@" >/dev/null 2>&1
+	echo "$(date +%s.%N) - $t0" | bc
+}
+
+# fast NAME DIR VIEW...: the table of VIEW costs at most twice the JSON
+# (and a quarter of a second for the noise of a busy host).
+fast() {
+	local name=$1 dir=$2 table json
+	shift 2
+	table=$(secs "$INSPECT" --root "$dir" "$@")
+	json=$(secs "$INSPECT" --root "$dir" "$@" --json)
+	if [[ $(echo "$table <= 2 * $json + 0.25" | bc) -eq 1 ]]; then
+		printf 'PASS  %s (table %.2f s, JSON %.2f s)\n' "$name" "$table" "$json"
+	else
+		printf 'FAIL  %s (table %.2f s, JSON %.2f s)\n' "$name" "$table" "$json"
+		FAILED=$((FAILED + 1))
+	fi
+}
+
+# flat NAME SMALL LARGE VIEW...: ten times the buffers cost at most 25
+# times as much (twice what linear would, for the noise): not a hundred.
+flat() {
+	local name=$1 small=$2 large=$3 a b
+	shift 3
+	a=$(secs "$INSPECT" --root "$small" "$@")
+	b=$(secs "$INSPECT" --root "$large" "$@")
+	if [[ $(echo "$b <= 25 * $a + 0.5" | bc) -eq 1 ]]; then
+		printf 'PASS  %s (%.2f s, then %.2f s)\n' "$name" "$a" "$b"
+	else
+		printf 'FAIL  %s (%.2f s, then %.2f s)\n' "$name" "$a" "$b"
+		FAILED=$((FAILED + 1))
+	fi
+}
+
+group_perf() {
+	local view
+
+	cc -O2 -o "$T/gen_root" "$ROOT/tests/inspect/gen_root.c" || exit 1
+	"$T/gen_root" "$T/procs" 2000 2000 || exit 1
+	"$T/gen_root" "$T/bufs4k" 40 4000 || exit 1
+	"$T/gen_root" "$T/bufs" 40 40000 || exit 1
+	for view in "" -b -a; do
+		fast "inspect ${view:-default}: 2000 processes" "$T/procs" $view
+		fast "inspect ${view:-default}: 40000 buffers" "$T/bufs" $view
+		flat "inspect ${view:-default}: 4000 to 40000 buffers, cost per row flat" \
+			"$T/bufs4k" "$T/bufs" $view --json
+	done
+}
+
 main() {
 	local g groups=("$@")
 
-	[[ ${#groups[@]} -gt 0 ]] || groups=(hang)
+	[[ ${#groups[@]} -gt 0 ]] || groups=(hang perf)
 	for g in "${groups[@]}"; do
 		"group_$g"
 	done

@@ -59,7 +59,14 @@ struct di_proc {
 	pid_t pid;
 	char *comm;
 	struct di_hold *holds;
-	size_t nholds;
+	size_t nholds, holds_cap;
+};
+
+/* Key to position (index.c). */
+struct di_index {
+	uint64_t *keys;
+	size_t *vals;		/* DI_NONE: empty slot */
+	size_t cap, n;
 };
 
 struct di_state {
@@ -72,11 +79,27 @@ struct di_state {
 	unsigned int unreadable;	/* processes that could not be read */
 	uint64_t next_fake_ino;	/* identities for buffers with no inode */
 	FILE *warn;		/* where the scanners warn, or NULL */
+	size_t bufs_cap, procs_cap;
+	/* Lookups while scanning; rebuilt when the arrays were reordered. */
+	struct di_index buf_ix;		/* inode -> bufs[] */
+	struct di_index proc_ix;	/* PID -> procs[] */
+	struct di_index hold_ix;	/* PID and buffer -> holds[] */
+	int indexed;			/* proc_ix and hold_ix are current */
 };
+
+/* No such entry: an index's empty value, a lookup's failure. */
+#define DI_NONE ((size_t)-1)
+
+/* ---- index.c --------------------------------------------------------- */
+size_t di_index_get(const struct di_index *ix, uint64_t key);
+void di_index_put(struct di_index *ix, uint64_t key, size_t val);
+void di_index_free(struct di_index *ix);
 
 /* ---- util.c ---------------------------------------------------------- */
 struct di_state;
 void *di_xrealloc(void *p, size_t n, size_t size);
+/* Room for @n elements of @size in @v of capacity *@cap (doubling it). */
+void *di_grow(void *v, size_t *cap, size_t n, size_t size);
 char *di_strdup(const char *s);
 char *di_strndup(const char *s, size_t n);
 /*
@@ -113,12 +136,11 @@ int di_parse_u64(const char *s, uint64_t *out);
 void di_state_init(struct di_state *st);
 void di_state_free(struct di_state *st);
 /* The index of the buffer with inode @ino, or DI_NONE. */
-#define DI_NONE ((size_t)-1)
 size_t di_state_find_buf(const struct di_state *st, uint64_t ino);
 /* Find the buffer with this inode, or add one. Returns its index. */
 size_t di_state_buf(struct di_state *st, uint64_t ino);
 struct di_proc *di_state_proc(struct di_state *st, pid_t pid, const char *comm);
-struct di_hold *di_proc_hold(struct di_proc *p, size_t buf);
+struct di_hold *di_proc_hold(struct di_state *st, struct di_proc *p, size_t buf);
 void di_buf_set_strings(struct di_buf *b, const char *exp, const char *name);
 /* Sort, count holders. */
 void di_state_finish(struct di_state *st);
@@ -170,7 +192,7 @@ struct di_table {
 	size_t ncols;
 	const char **cols;
 	struct di_cell *cells;	/* nrows * ncols */
-	size_t nrows;
+	size_t nrows, cells_cap;
 	int has_total;		/* the last row is a total */
 	int own_cols;		/* cols and its strings are allocated */
 };
@@ -181,6 +203,8 @@ void di_table_free(struct di_table *t);
 void di_row_add(struct di_table *t);
 /* Set cell @col of the last row. */
 void di_cell_str(struct di_table *t, size_t col, const char *s);
+/* Set cell @col of row @row. */
+void di_cell_str_at(struct di_table *t, size_t row, size_t col, const char *s);
 void di_cell_num(struct di_table *t, size_t col, uint64_t n);
 void di_cell_size(struct di_table *t, size_t col, uint64_t n);
 void di_cell_delta(struct di_table *t, size_t col, int64_t d);

@@ -18,12 +18,21 @@ void di_table_init(struct di_table *t, const char *title, size_t ncols,
 	t->cols = cols;
 }
 
+/* Cells hold this until given a string of their own: no allocation. */
+static char empty[] = "";
+
+static void cell_free(struct di_cell *c)
+{
+	if (c->s != empty)
+		free(c->s);
+}
+
 void di_table_free(struct di_table *t)
 {
 	size_t i;
 
 	for (i = 0; i < t->nrows * t->ncols; i++)
-		free(t->cells[i].s);
+		cell_free(&t->cells[i]);
 	free(t->cells);
 	t->cells = NULL;
 	if (t->own_cols) {
@@ -33,19 +42,20 @@ void di_table_free(struct di_table *t)
 		t->cols = NULL;
 	}
 	t->nrows = 0;
+	t->cells_cap = 0;
 }
 
 void di_row_add(struct di_table *t)
 {
 	size_t i;
 
-	t->cells = di_xrealloc(t->cells, (t->nrows + 1) * t->ncols,
-			       sizeof(*t->cells));
+	t->cells = di_grow(t->cells, &t->cells_cap, (t->nrows + 1) * t->ncols,
+			   sizeof(*t->cells));
 	for (i = 0; i < t->ncols; i++) {
 		struct di_cell *c = &t->cells[t->nrows * t->ncols + i];
 
 		memset(c, 0, sizeof(*c));
-		c->s = di_strdup("");
+		c->s = empty;
 	}
 	t->nrows++;
 }
@@ -55,13 +65,18 @@ static struct di_cell *last(struct di_table *t, size_t col)
 	return &t->cells[(t->nrows - 1) * t->ncols + col];
 }
 
+void di_cell_str_at(struct di_table *t, size_t row, size_t col, const char *s)
+{
+	struct di_cell *c = &t->cells[row * t->ncols + col];
+
+	cell_free(c);
+	c->type = DI_STR;
+	c->s = s && *s ? di_strdup(s) : empty;
+}
+
 void di_cell_str(struct di_table *t, size_t col, const char *s)
 {
-	struct di_cell *c = last(t, col);
-
-	free(c->s);
-	c->type = DI_STR;
-	c->s = di_strdup(s ? s : "");
+	di_cell_str_at(t, t->nrows - 1, col, s);
 }
 
 void di_cell_num(struct di_table *t, size_t col, uint64_t n)

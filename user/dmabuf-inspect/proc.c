@@ -158,7 +158,7 @@ static void scan_fds(struct di_state *st, const char *piddir, pid_t pid,
 			b->size = fi.size;
 		di_buf_set_strings(b, fi.exp_name, fi.name);
 		p = di_state_proc(st, pid, comm);
-		h = di_proc_hold(p, bi);
+		h = di_proc_hold(st, p, bi);
 		h->nfds++;
 	}
 	if (closedir(d) < 0)
@@ -194,7 +194,7 @@ static void scan_maps(struct di_state *st, const char *piddir, pid_t pid,
 		if (di_is_dmabuf_path(pathname) && end > start) {
 			size_t bi = di_state_buf(st, ino);
 			struct di_proc *p = di_state_proc(st, pid, comm);
-			struct di_hold *h = di_proc_hold(p, bi);
+			struct di_hold *h = di_proc_hold(st, p, bi);
 
 			h->nmaps++;
 			h->mapped += end - start;

@@ -145,7 +145,7 @@ int di_snapshot_load(struct di_state *st, const char *path)
 			   !di_parse_u64(f[5], &e)) {
 			size_t bi = di_state_buf(st, b);
 			struct di_proc *p = di_state_proc(st, (pid_t)a, NULL);
-			struct di_hold *h = di_proc_hold(p, bi);
+			struct di_hold *h = di_proc_hold(st, p, bi);
 
 			h->nfds = (unsigned int)c;
 			h->nmaps = (unsigned int)d;

@@ -27,6 +27,16 @@ void *di_xrealloc(void *p, size_t n, size_t size)
 	return q;
 }
 
+void *di_grow(void *v, size_t *cap, size_t n, size_t size)
+{
+	if (n <= *cap)
+		return v;
+	*cap = *cap ? *cap : 8;
+	while (*cap < n)
+		*cap *= 2;
+	return di_xrealloc(v, *cap, size);
+}
+
 char *di_strndup(const char *s, size_t n)
 {
 	char *d = di_xrealloc(NULL, n + 1, 1);
