@@ -952,6 +952,145 @@ static void cli_long_cell_marked(void **state)
 	fx_free(&f);
 }
 
+/* No process holds a buffer; a snapshot's process holds none: no qsort(NULL). */
+static void nothing_held(void **state)
+{
+	char *out, *err, snap[128];
+	struct fx f;
+
+	(void)state;
+	fx_new(&f);
+	add_proc(&f, 10, "idle");
+	snprintf(snap, sizeof(snap), "%s/snap", f.root);
+	put_file(&f, "snap", "dmabuf-inspect snapshot 1\nP\t10\tidle\n");
+	assert_int_equal(run(&out, &err, "--root", f.root, "--diff", snap, NULL), 0);
+	free(out);
+	free(err);
+	fx_free(&f);
+}
+
+static void cli_watch_interval_finite(void **state)
+{
+	static const char *const bad[] = { "nan", "NAN", "inf", "-1", "1e999",
+					   " 1", "1s", "", "86401" };
+	char *out, *err;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(run(&out, &err, "--watch", bad[i], "--count", "1",
+				     "--root", "/nonexistent/di", NULL), 2);
+		assert_non_null(strstr(err, "--watch"));
+		free(out);
+		free(err);
+	}
+}
+
+/* A directory proc/@dir whose fd 3 links to @target. */
+static void add_proc_dir(struct fx *f, const char *dir, const char *comm,
+			 const char *target)
+{
+	char rel[256], path[4096];
+
+	snprintf(rel, sizeof(rel), "proc/%s/comm", dir);
+	put_file(f, rel, comm);
+	snprintf(path, sizeof(path), "%s/proc/%s/fd", f->root, dir);
+	mkdir_p(path);
+	snprintf(path, sizeof(path), "%s/proc/%s/fd/3", f->root, dir);
+	assert_int_equal(symlink(target, path), 0);
+	snprintf(rel, sizeof(rel), "proc/%s/fdinfo/3", dir);
+	put_file(f, rel, "ino:\t77\nsize:\t4096\ncount:\t1\nexp_name:\tsystem\n");
+}
+
+/* PID directories that are not a PID as the kernel writes one are skipped. */
+static void odd_pid_dirs(void **state)
+{
+	char *out, *err, snap[128];
+	struct fx f;
+
+	(void)state;
+	fx_new(&f);
+	add_proc(&f, 10, "app");
+	add_fd(&f, 10, 3, "/dmabuf:x", "ino:\t5\nsize:\t4096\ncount:\t1\nexp_name:\tsystem\n");
+	add_proc_dir(&f, "2147483648", "big\n", "/dmabuf:y");
+	add_proc_dir(&f, "99999999999999999999", "huge\n", "/dmabuf:y");
+	add_proc_dir(&f, "0012", "lead\n", "/dmabuf:z");
+	add_proc_dir(&f, "0", "zero\n", "/dmabuf:z");
+	assert_int_equal(run(&out, &err, "--root", f.root, "--csv", NULL), 0);
+	assert_non_null(strstr(out, "\n10,app,5,"));
+	assert_null(strstr(out, "\n-"));
+	assert_null(strstr(out, "big"));
+	assert_null(strstr(out, "huge"));
+	assert_null(strstr(out, "lead"));
+	assert_null(strstr(out, "zero"));
+	free(out);
+	free(err);
+	snprintf(snap, sizeof(snap), "%s/snap", f.root);
+	assert_int_equal(run(&out, &err, "--root", f.root, "--save", snap, NULL), 0);
+	free(out);
+	free(err);
+	assert_int_equal(run(&out, &err, "--root", f.root, "--diff", snap, NULL), 0);
+	free(out);
+	free(err);
+	fx_free(&f);
+}
+
+/* Every inode is a real one's: none may pass for "unknown". */
+static void huge_inode_is_real(void **state)
+{
+	char *out, *err;
+	struct fx f;
+
+	(void)state;
+	fx_new(&f);
+	add_proc(&f, 10, "app");
+	add_fd(&f, 10, 3, "/dmabuf:a", "size:\t4096\ncount:\t1\nexp_name:\tsystem\n");
+	add_fd(&f, 10, 4, "/dmabuf:b", "ino:\t4611686018427387904\nsize:\t8192\n"
+	       "count:\t1\nexp_name:\tsystem\n");
+	add_fd(&f, 10, 5, "/dmabuf:c", "ino:\t18446744073709551615\nsize:\t12288\n"
+	       "count:\t1\nexp_name:\tsystem\n");
+	assert_int_equal(run(&out, &err, "--root", f.root, "-b", "--csv", NULL), 0);
+	assert_non_null(strstr(out, "\n-,4096,system,"));
+	assert_non_null(strstr(out, "\n4611686018427387904,8192,system,"));
+	assert_non_null(strstr(out, "\n18446744073709551615,12288,system,"));
+	assert_non_null(strstr(out, "total,24576,,,3,"));
+	free(out);
+	free(err);
+	fx_free(&f);
+}
+
+/* A bad snapshot is reported with its file, line and what is wrong. */
+static void snapshot_error_line(void **state)
+{
+	char *out, *err, snap[128], want[160];
+	struct fx f;
+
+	(void)state;
+	fx_new(&f);
+	add_proc(&f, 10, "app");
+	snprintf(snap, sizeof(snap), "%s/snap", f.root);
+	put_file(&f, "snap", "dmabuf-inspect snapshot 1\nB\t5\t4096\tsystem\t\n"
+		 "H\t10\tfive\t1\t0\t0\n");
+	assert_int_equal(run(&out, &err, "--root", f.root, "--diff", snap, NULL), 1);
+	snprintf(want, sizeof(want), "%s:3: ", snap);
+	assert_non_null(strstr(err, want));
+	free(out);
+	free(err);
+	put_file(&f, "snap", "dmabuf-inspect snapshot 1\nP\t-5\tapp\n");
+	assert_int_equal(run(&out, &err, "--root", f.root, "--diff", snap, NULL), 1);
+	snprintf(want, sizeof(want), "%s:2: ", snap);
+	assert_non_null(strstr(err, want));
+	free(out);
+	free(err);
+	put_file(&f, "snap", "not a snapshot\n");
+	assert_int_equal(run(&out, &err, "--root", f.root, "--diff", snap, NULL), 1);
+	snprintf(want, sizeof(want), "%s:1: ", snap);
+	assert_non_null(strstr(err, want));
+	free(out);
+	free(err);
+	fx_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -981,6 +1120,11 @@ int main(void)
 		cmocka_unit_test(cli_escapes_control_bytes),
 		cmocka_unit_test(cli_json_always_utf8),
 		cmocka_unit_test(cli_long_cell_marked),
+		cmocka_unit_test(nothing_held),
+		cmocka_unit_test(cli_watch_interval_finite),
+		cmocka_unit_test(odd_pid_dirs),
+		cmocka_unit_test(huge_inode_is_real),
+		cmocka_unit_test(snapshot_error_line),
 	};
 
 	return cmocka_run_group_tests_name("inspect", tests, NULL, NULL);

@@ -3,17 +3,22 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "inspect.h"
+#include "parse.h"
 
 /* Set from dkms.conf by version.mk. */
 #ifndef DMABUF_LAB_VERSION
 #error "DMABUF_LAB_VERSION is not defined: build with the Makefile"
 #endif
+
+/* The longest --watch interval: a day. */
+#define MAX_WATCH 86400
 
 enum view { V_PROCESS, V_BUFFER, V_GRID, V_EXPORTER, V_FENCES };
 
@@ -88,7 +93,6 @@ static int parse_opts(int argc, char **argv, struct opts *o, FILE *out,
 		      FILE *err)
 {
 	int c;
-	char *end;
 	uint64_t n;
 
 	memset(o, 0, sizeof(*o));
@@ -108,25 +112,25 @@ static int parse_opts(int argc, char **argv, struct opts *o, FILE *out,
 		case O_DIFF: o->diff = optarg; break;
 		case O_ROOT: o->root = optarg; break;
 		case 'p':
-			if (di_parse_u64(optarg, &n) || n == 0 || n > 0x7fffffff) {
-				fprintf(err, DI_NAME ": invalid PID '%s'\n", optarg);
+			if (lab_parse_u64(optarg, 1, INT_MAX, &n)) {
+				fprintf(err, DI_NAME ": invalid PID '%s' for --pid\n",
+					optarg);
 				return 2;
 			}
 			o->pid = (pid_t)n;
 			break;
 		case O_WATCH:
-			errno = 0;
-			o->watch = strtod(optarg, &end);
-			if (errno || end == optarg || *end || o->watch < 0 ||
-			    o->watch > 86400) {
-				fprintf(err, DI_NAME ": invalid interval '%s'\n", optarg);
+			if (lab_parse_double(optarg, 0, MAX_WATCH, &o->watch)) {
+				fprintf(err, DI_NAME ": --watch takes seconds from 0 to %d, not '%s'\n",
+					MAX_WATCH, optarg);
 				return 2;
 			}
 			o->watching = 1;
 			break;
 		case O_COUNT:
-			if (di_parse_u64(optarg, &n) || n == 0 || n > 0x7fffffff) {
-				fprintf(err, DI_NAME ": invalid count '%s'\n", optarg);
+			if (lab_parse_u64(optarg, 1, INT_MAX, &n)) {
+				fprintf(err, DI_NAME ": --count takes 1 to %d, not '%s'\n",
+					INT_MAX, optarg);
 				return 2;
 			}
 			o->count = (long)n;
@@ -381,6 +385,7 @@ int di_main(int argc, char **argv, FILE *out, FILE *err)
 {
 	struct di_table tables[4];
 	struct di_state st, old;
+	char why[512];
 	struct opts o;
 	size_t n;
 	int ret;
@@ -404,9 +409,8 @@ int di_main(int argc, char **argv, FILE *out, FILE *err)
 		}
 	} else if (o.diff) {
 		di_state_init(&old);
-		if (di_snapshot_load(&old, o.diff) < 0) {
-			fprintf(err, DI_NAME ": cannot read snapshot %s: %s\n",
-				o.diff, di_read_error(errno, DI_MAX_SNAPSHOT));
+		if (di_snapshot_load(&old, o.diff, why, sizeof(why)) < 0) {
+			fprintf(err, DI_NAME ": cannot read snapshot %s\n", why);
 			ret = 1;
 		} else {
 			if (o.pid)

@@ -15,8 +15,6 @@
 #include <sys/types.h>
 
 #define DI_NAME "dmabuf-inspect"
-/* Identities handed out to buffers whose inode could not be learnt. */
-#define DI_FAKE_INO_BASE (1ULL << 62)
 
 /* A fence found on a buffer's reservation object (debugfs bufinfo). */
 struct di_fence {
@@ -30,7 +28,13 @@ struct di_fence {
 };
 
 struct di_buf {
-	uint64_t ino;		/* 0: unknown */
+	/*
+	 * 0 when unknown (the kernel never hands out inode 0): such a buffer
+	 * is told from others by @anon alone, and matches no other buffer,
+	 * not even across snapshots. Every other inode is a real one.
+	 */
+	uint64_t ino;
+	uint64_t anon;		/* 1, 2, ... for those of unknown inode */
 	uint64_t size;
 	char *exp_name;
 	char *name;		/* "" when unnamed */
@@ -77,7 +81,7 @@ struct di_state {
 	int have_bufinfo;
 	int bufinfo_format;	/* 510, 601 or 700; 0 when unknown */
 	unsigned int unreadable;	/* processes that could not be read */
-	uint64_t next_fake_ino;	/* identities for buffers with no inode */
+	uint64_t nanon;		/* buffers of unknown inode so far */
 	FILE *warn;		/* where the scanners warn, or NULL */
 	size_t bufs_cap, procs_cap;
 	/* Lookups while scanning; rebuilt when the arrays were reordered. */
@@ -129,7 +133,10 @@ int di_warn_file(const struct di_state *st, const char *path, int err,
 		 size_t max);
 /* Strip trailing whitespace in place. */
 void di_rstrip(char *s);
-/* Parse an unsigned decimal number; -1 when it is not one. */
+/*
+ * Parse an unsigned decimal number as the kernel prints one (blanks around
+ * it allowed); -1 when it is not one.
+ */
 int di_parse_u64(const char *s, uint64_t *out);
 
 /* ---- state.c --------------------------------------------------------- */
@@ -137,7 +144,7 @@ void di_state_init(struct di_state *st);
 void di_state_free(struct di_state *st);
 /* The index of the buffer with inode @ino, or DI_NONE. */
 size_t di_state_find_buf(const struct di_state *st, uint64_t ino);
-/* Find the buffer with this inode, or add one. Returns its index. */
+/* Find the buffer with this inode, or add one (0: a new one of unknown inode). */
 size_t di_state_buf(struct di_state *st, uint64_t ino);
 struct di_proc *di_state_proc(struct di_state *st, pid_t pid, const char *comm);
 struct di_hold *di_proc_hold(struct di_state *st, struct di_proc *p, size_t buf);
@@ -174,7 +181,14 @@ int di_scan_sysfs(struct di_state *st, const char *root);
 
 /* ---- snapshot.c ------------------------------------------------------ */
 int di_snapshot_save(const struct di_state *st, const char *path);
-int di_snapshot_load(struct di_state *st, const char *path);
+/*
+ * Read snapshot @path (a file) or @text (named @name in messages) into
+ * @st. 0, or -1 with "FILE:LINE: what" (or "FILE: what") in @why.
+ */
+int di_snapshot_load(struct di_state *st, const char *path, char *why,
+		     size_t len);
+int di_snapshot_parse(struct di_state *st, char *text, const char *name,
+		      char *why, size_t len);
 
 /* ---- output.c -------------------------------------------------------- */
 enum di_fmt { DI_TABLE, DI_CSV, DI_JSON };
@@ -208,7 +222,7 @@ void di_cell_str_at(struct di_table *t, size_t row, size_t col, const char *s);
 void di_cell_num(struct di_table *t, size_t col, uint64_t n);
 void di_cell_size(struct di_table *t, size_t col, uint64_t n);
 void di_cell_delta(struct di_table *t, size_t col, int64_t d);
-/* An inode, or "-" when unknown. */
+/* An inode, or "-" when unknown (0). */
 void di_cell_ino(struct di_table *t, size_t col, uint64_t ino);
 /* Render several tables as one document. */
 void di_render(FILE *out, enum di_fmt fmt, struct di_table *tables, size_t n);

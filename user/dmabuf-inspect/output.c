@@ -105,7 +105,7 @@ void di_cell_delta(struct di_table *t, size_t col, int64_t d)
 
 void di_cell_ino(struct di_table *t, size_t col, uint64_t ino)
 {
-	if (ino >= DI_FAKE_INO_BASE)
+	if (ino == 0)
 		di_cell_str(t, col, "-");
 	else
 		di_cell_num(t, col, ino);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "inspect.h"
+#include "parse.h"
 
 int di_is_dmabuf_path(const char *t)
 {
@@ -96,6 +97,21 @@ static int is_number(const char *s)
 		if (!isdigit((unsigned char)*s))
 			return 0;
 	return 1;
+}
+
+/*
+ * A PID as the kernel names its directory: 1 to INT_MAX in decimal, no
+ * leading zero. Anything else (reachable with --root) is no process: a
+ * PID past INT_MAX would not fit pid_t, and "012" would alias "12".
+ */
+static int pid_dir(const char *name, pid_t *pid)
+{
+	uint64_t v;
+
+	if (name[0] == '0' || lab_parse_u64(name, 1, INT_MAX, &v))
+		return -1;
+	*pid = (pid_t)v;
+	return 0;
 }
 
 static void scan_fds(struct di_state *st, const char *piddir, pid_t pid,
@@ -224,9 +240,8 @@ int di_scan_proc(struct di_state *st, const char *root)
 		char *comm;
 		pid_t pid;
 
-		if (!is_number(de->d_name))
+		if (pid_dir(de->d_name, &pid))
 			continue;
-		pid = (pid_t)atoi(de->d_name);
 		if (snprintf(piddir, sizeof(piddir), "%s/%s", procdir,
 			     de->d_name) >= (int)sizeof(piddir))
 			continue;

@@ -8,7 +8,6 @@
 void di_state_init(struct di_state *st)
 {
 	memset(st, 0, sizeof(*st));
-	st->next_fake_ino = DI_FAKE_INO_BASE;
 }
 
 static void buf_free(struct di_buf *b)
@@ -56,9 +55,7 @@ size_t di_state_buf(struct di_state *st, uint64_t ino)
 	size_t i;
 	struct di_buf *b;
 
-	if (ino == 0)
-		ino = st->next_fake_ino++;
-	i = di_state_find_buf(st, ino);
+	i = ino ? di_state_find_buf(st, ino) : DI_NONE;
 	if (i != DI_NONE)
 		return i;
 	st->bufs = di_grow(st->bufs, &st->bufs_cap, st->nbufs + 1,
@@ -66,9 +63,11 @@ size_t di_state_buf(struct di_state *st, uint64_t ino)
 	b = &st->bufs[st->nbufs];
 	memset(b, 0, sizeof(*b));
 	b->ino = ino;
+	b->anon = ino ? 0 : ++st->nanon;
 	b->exp_name = di_strdup("");
 	b->name = di_strdup("");
-	di_index_put(&st->buf_ix, ino, st->nbufs);
+	if (ino)
+		di_index_put(&st->buf_ix, ino, st->nbufs);
 	return st->nbufs++;
 }
 
@@ -157,9 +156,12 @@ static int cmp_proc(const void *a, const void *b)
 static int cmp_hold(const void *a, const void *b)
 {
 	const struct di_hold *x = a, *y = b;
-	uint64_t ix = sort_st->bufs[x->buf].ino, iy = sort_st->bufs[y->buf].ino;
+	const struct di_buf *bx = &sort_st->bufs[x->buf];
+	const struct di_buf *by = &sort_st->bufs[y->buf];
 
-	return (ix > iy) - (ix < iy);
+	if (bx->ino != by->ino)
+		return (bx->ino > by->ino) - (bx->ino < by->ino);
+	return (bx->anon > by->anon) - (bx->anon < by->anon);
 }
 
 void di_state_finish(struct di_state *st)
@@ -167,14 +169,17 @@ void di_state_finish(struct di_state *st)
 	size_t i, j;
 
 	st->indexed = 0;	/* positions change */
-	qsort(st->procs, st->nprocs, sizeof(*st->procs), cmp_proc);
+	/* qsort()'s array must not be NULL, even when empty. */
+	if (st->nprocs > 1)
+		qsort(st->procs, st->nprocs, sizeof(*st->procs), cmp_proc);
 	sort_st = st;
 	for (i = 0; i < st->nbufs; i++)
 		st->bufs[i].nholders = 0;
 	for (i = 0; i < st->nprocs; i++) {
 		struct di_proc *p = &st->procs[i];
 
-		qsort(p->holds, p->nholds, sizeof(*p->holds), cmp_hold);
+		if (p->nholds > 1)
+			qsort(p->holds, p->nholds, sizeof(*p->holds), cmp_hold);
 		for (j = 0; j < p->nholds; j++) {
 			struct di_buf *b = &st->bufs[p->holds[j].buf];
 

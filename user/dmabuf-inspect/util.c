@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "inspect.h"
+#include "parse.h"
 
 void *di_xrealloc(void *p, size_t n, size_t size)
 {
@@ -164,21 +165,14 @@ void di_rstrip(char *s)
 
 int di_parse_u64(const char *s, uint64_t *out)
 {
-	char *end;
-	unsigned long long v;
+	char digits[32];
+	size_t n;
 
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (!isdigit((unsigned char)*s))
+	s += strspn(s, " \t");
+	n = strcspn(s, " \t\n");
+	if (n >= sizeof(digits) || s[n + strspn(s + n, " \t\n")])
 		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno)
-		return -1;
-	while (*end == ' ' || *end == '\t' || *end == '\n')
-		end++;
-	if (*end)
-		return -1;
-	*out = v;
-	return 0;
+	memcpy(digits, s, n);
+	digits[n] = '\0';
+	return lab_parse_u64(digits, 0, UINT64_MAX, out);
 }

@@ -361,7 +361,7 @@ static const struct di_proc *find_proc(const struct di_state *st, pid_t pid)
 static int proc_holds(const struct di_state *st, const struct di_proc *p,
 		      uint64_t ino)
 {
-	size_t lo = 0, hi = p ? p->nholds : 0;
+	size_t lo = 0, hi = p && ino ? p->nholds : 0;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
