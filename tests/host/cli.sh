@@ -5,7 +5,7 @@
 # would touch one. One PASS or FAIL line per case; exit status 1 when one
 # failed.
 #
-#   tests/host/cli.sh [GROUP...]     groups: hang perf odd conform bench
+#   tests/host/cli.sh [GROUP...]     groups: hang perf conform bench
 #                                    (default: all of them)
 #   INSPECT=BINARY tests/host/cli.sh perf   another dmabuf-inspect
 set -u
@@ -136,10 +136,58 @@ group_perf() {
 	done
 }
 
+# ---- dmabuf-conform: its options, and --recv's socket ---------------------
+group_conform() {
+	local a pid sock=$T/conform.sock
+
+	for a in " -4096" "-4096" "18014398509481988K" "18446744073709551616" \
+		"0x1000" "4096x" "" "1000"; do
+		check "conform: --size '$a' is refused" 2 "--size" \
+			"$CONFORM" --udmabuf --size "$a"
+	done
+	for a in 5abc 4294967297 2147484 0 -1 " 5" ""; do
+		check "conform: --timeout '$a' is refused" 2 "--timeout" \
+			"$CONFORM" --udmabuf --timeout "$a"
+	done
+	check "conform: --recv '' is refused" 2 "--recv" "$CONFORM" --recv ''
+	# A --recv killed before anything came leaves its socket behind; the
+	# next one must listen there all the same.
+	"$CONFORM" --recv "$sock" 2>/dev/null &
+	pid=$!
+	for a in 1 2 3 4 5 6 7 8 9 10; do
+		[[ -S $sock ]] && break
+		sleep 0.1
+	done
+	kill -KILL "$pid"
+	wait "$pid" 2>/dev/null
+	check "conform: --recv listens where a killed one left its socket" 124 \
+		"waiting for a dma-buf fd on" timeout 2 "$CONFORM" --recv "$sock"
+	: >"$T/not-a-socket"
+	check "conform: --recv leaves a file that is not a socket alone" 3 \
+		"listening on" "$CONFORM" --recv "$T/not-a-socket"
+	[[ -f $T/not-a-socket ]] || { echo "FAIL  conform: --recv removed a regular file"; FAILED=$((FAILED + 1)); }
+}
+
+# ---- dmabuf-bench: its options, and P6 without /dev/pagebuf ----------------
+group_bench() {
+	local a
+
+	for a in 4294967297 0 65 -1 " 5" 5x ""; do
+		check "bench: --reps '$a' is refused" 2 "--reps" "$BENCH" --reps "$a"
+	done
+	for a in nothing "p1,bogus" "" ","; do
+		check "bench: --only '$a' is refused" 2 "--only" "$BENCH" --only "$a"
+	done
+	if [[ ! -e /dev/pagebuf ]]; then
+		check "bench: P6 without /dev/pagebuf is not reported ok" 3 \
+			"P6 allocate/free cycles: not run" "$BENCH" --reps 1 --only p6
+	fi
+}
+
 main() {
 	local g groups=("$@")
 
-	[[ ${#groups[@]} -gt 0 ]] || groups=(hang perf)
+	[[ ${#groups[@]} -gt 0 ]] || groups=(hang perf conform bench)
 	for g in "${groups[@]}"; do
 		"group_$g"
 	done
