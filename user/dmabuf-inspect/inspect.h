@@ -168,6 +168,8 @@ struct di_fdinfo {
 	char name[256];
 };
 void di_parse_fdinfo(const char *text, struct di_fdinfo *fi);
+/* Parse the text of one maps file (modified in place) of process @pid. */
+void di_parse_maps(struct di_state *st, char *text, pid_t pid, const char *comm);
 
 /* ---- bufinfo.c ------------------------------------------------------- */
 /* Parse debugfs bufinfo text into @st. Returns 0 or -1 (not bufinfo). */

@@ -181,19 +181,10 @@ static void scan_fds(struct di_state *st, const char *piddir, pid_t pid,
 		return;
 }
 
-static void scan_maps(struct di_state *st, const char *piddir, pid_t pid,
-		      const char *comm)
+void di_parse_maps(struct di_state *st, char *text, pid_t pid, const char *comm)
 {
-	char path[4096];
-	char *text, *line, *nl;
+	char *line, *nl;
 
-	if (snprintf(path, sizeof(path), "%s/maps", piddir) >= (int)sizeof(path))
-		return;
-	text = di_read_file(path, DI_MAX_MAPS, O_NOFOLLOW, NULL);
-	if (!text) {
-		(void)di_warn_file(st, path, errno, DI_MAX_MAPS);
-		return;
-	}
 	for (line = text; line && *line; line = nl) {
 		unsigned long long start, end, off, ino;
 		char perms[8], dev[32];
@@ -219,6 +210,22 @@ static void scan_maps(struct di_state *st, const char *piddir, pid_t pid,
 						   pathname + 8);
 		}
 	}
+}
+
+static void scan_maps(struct di_state *st, const char *piddir, pid_t pid,
+		      const char *comm)
+{
+	char path[4096];
+	char *text;
+
+	if (snprintf(path, sizeof(path), "%s/maps", piddir) >= (int)sizeof(path))
+		return;
+	text = di_read_file(path, DI_MAX_MAPS, O_NOFOLLOW, NULL);
+	if (!text) {
+		(void)di_warn_file(st, path, errno, DI_MAX_MAPS);
+		return;
+	}
+	di_parse_maps(st, text, pid, comm);
 	free(text);
 }
 
