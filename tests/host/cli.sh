@@ -83,42 +83,50 @@ group_hang() {
 
 # ---- cost: the table within twice the time of JSON on the same data -------
 
-# secs CMD...: wall-clock seconds CMD took (60 s at most).
+# secs CMD...: wall-clock seconds CMD takes, the best of three runs (60 s
+# at most each): the host may be busy with other work.
 secs() {
-	local t0
-	t0=$(date +%s.%N)
-	timeout 60 "$@" >/dev/null 2>&1
-	echo "$(date +%s.%N) - $t0" | bc
+	local t0 t best=
+	for _ in 1 2 3; do
+		t0=$(date +%s.%N)
+		timeout 60 "$@" >/dev/null 2>&1
+		t=$(echo "$(date +%s.%N) - $t0" | bc)
+		if [[ -z $best || $(echo "$t < $best" | bc) -eq 1 ]]; then
+			best=$t
+		fi
+		# Past a minute, once is enough to say so.
+		[[ $(echo "$t >= 60" | bc) -eq 1 ]] && break
+	done
+	echo "$best"
 }
 
-# fast NAME DIR VIEW...: the table of VIEW costs at most twice the JSON
-# (and a quarter of a second for the noise of a busy host).
-fast() {
-	local name=$1 dir=$2 table json
-	shift 2
-	table=$(secs "$INSPECT" --root "$dir" "$@")
-	json=$(secs "$INSPECT" --root "$dir" "$@" --json)
-	if [[ $(echo "$table <= 2 * $json + 0.25" | bc) -eq 1 ]]; then
-		printf 'PASS  %s (table %.2f s, JSON %.2f s)\n' "$name" "$table" "$json"
-	else
-		printf 'FAIL  %s (table %.2f s, JSON %.2f s)\n' "$name" "$table" "$json"
+# within NAME WHAT A B K SLACK: B seconds are at most K times A seconds,
+# plus SLACK for the noise of a busy host.
+within() {
+	local name=$1 what=$2 a=$3 b=$4 k=$5 slack=$6 verdict=PASS
+
+	if [[ $(echo "$b <= $k * $a + $slack" | bc) -ne 1 ]]; then
+		verdict=FAIL
 		FAILED=$((FAILED + 1))
 	fi
+	printf '%s  %s (%s: %.2f s, then %.2f s)\n' "$verdict" "$name" "$what" "$a" "$b"
+}
+
+# fast NAME DIR VIEW...: the table of VIEW costs at most twice the JSON.
+fast() {
+	local name=$1 dir=$2 json
+	shift 2
+	json=$(secs "$INSPECT" --root "$dir" "$@" --json)
+	within "$name" "JSON, table" "$json" "$(secs "$INSPECT" --root "$dir" "$@")" 2 0.25
 }
 
 # flat NAME SMALL LARGE VIEW...: ten times the buffers cost at most 25
 # times as much (twice what linear would, for the noise): not a hundred.
 flat() {
-	local name=$1 small=$2 large=$3 a b
+	local name=$1 small=$2 large=$3 a
 	shift 3
 	a=$(secs "$INSPECT" --root "$small" "$@")
-	b=$(secs "$INSPECT" --root "$large" "$@")
-	if [[ $(echo "$b <= 25 * $a + 0.5" | bc) -eq 1 ]]; then
-		printf 'PASS  %s (%.2f s, then %.2f s)\n' "$name" "$a" "$b"
-	else
-		printf 'FAIL  %s (%.2f s, then %.2f s)\n' "$name" "$a" "$b"
-		FAILED=$((FAILED + 1))
-	fi
+	within "$name" "small, large" "$a" "$(secs "$INSPECT" --root "$large" "$@")" 25 0.5
 }
 
 group_perf() {
