@@ -3,7 +3,9 @@
 # kernel sources and uapi headers (taken from Debian's linux-source
 # package), a W=1 build and a sparse (C=2) pass of the modules against the
 # host's Debian kernel headers, the userspace programs built with
-# -Wall -Wextra -Werror, and one version everywhere (test/version-check.sh).
+# -Wall -Wextra -Werror, their host-side tests on hostile input (unit
+# tests under ASan and UBSan, command-line tests, a bounded fuzzing run),
+# and one version everywhere (test/version-check.sh).
 # Exit status 0 only when everything is clean.
 set -euo pipefail
 
@@ -94,6 +96,28 @@ run_userspace() {
 	done
 }
 
+# The userspace tools on hostile input, on the host: dmabuf-inspect's
+# unit tests under ASan and UBSan, the command-line tests of the three
+# tools (tests/host/cli.sh) and a bounded fuzzing run of the parsers.
+run_host_tests() {
+	local name target
+	for name in "inspect unit tests (ASan, UBSan)|-C $ROOT/tests/inspect check" \
+		"inspect parsers fuzzed (bounded run)|-C $ROOT/tests/inspect fuzz"; do
+		target=${name#*|}
+		# shellcheck disable=SC2086 # target holds make's arguments
+		if make $target >"$RUN_DIR/host.log" 2>&1; then
+			printf 'PASS  %s\n' "${name%%|*}"
+		else
+			tail -n 20 "$RUN_DIR/host.log"
+			check_failed "${name%%|*}"
+		fi
+	done
+	make -C "$ROOT/user" >/dev/null 2>&1 || { check_failed "user/ build for the CLI tests"; return; }
+	if ! "$ROOT/tests/host/cli.sh"; then
+		check_failed "host CLI tests"
+	fi
+}
+
 # dkms.conf's version, and every place that repeats it agreeing with it
 # (test/version-check.sh: one line per item when they do not).
 run_version_check() {
@@ -133,13 +157,15 @@ run_lock_rules() {
 
 main() {
 	deps_ensure linux-source linux-headers-amd64 sparse gcc make \
-		libcmocka-dev libdrm-dev pkg-config xz-utils dpkg-dev
+		libcmocka-dev libdrm-dev pkg-config xz-utils dpkg-dev \
+		clang libclang-rt-14-dev bc
 	KDIR=${KDIR:-$(host_kdir)}
 
 	run_checkpatch
 	run_kbuild "W=1 build against $(basename "$KDIR")" W=1
 	run_kbuild "sparse (C=2)" C=2
 	run_userspace
+	run_host_tests
 	run_version_check
 	run_lock_rules
 

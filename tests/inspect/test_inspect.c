@@ -774,6 +774,323 @@ static void cli_usage_errors(void **state)
 	free(err);
 }
 
+
+/* ---- tests: hostile input --------------------------------------------- */
+
+/*
+ * Any process holding a dma-buf may name it (DMA_BUF_SET_NAME, up to 31
+ * bytes), and the kernel prints the name raw, last, in fdinfo: a newline
+ * in it starts lines that look like the kernel's own.
+ */
+static void fdinfo_name_cannot_forge(void **state)
+{
+	struct di_fdinfo fi;
+
+	(void)state;
+	di_parse_fdinfo("pos:\t0\nflags:\t02\nmnt_id:\t15\nino:\t1001\nsize:\t4096\n"
+			"count:\t1\nexp_name:\tsystem\nname:\tx\nino:\t7\n"
+			"size:\t999999999999\n", &fi);
+	assert_int_equal(fi.ino, 1001);
+	assert_int_equal(fi.size, 4096);
+	assert_string_equal(fi.exp_name, "system");
+	/* 5.10 prints no ino: the name's must not stand in for it. */
+	di_parse_fdinfo("pos:\t0\nflags:\t02\nmnt_id:\t9\nsize:\t4096\ncount:\t1\n"
+			"exp_name:\tpagebuf\nname:\tx\nino:\t7\nexp_name:\tevil\n", &fi);
+	assert_false(fi.has_ino);
+	assert_string_equal(fi.exp_name, "pagebuf");
+	assert_string_equal(fi.name, "x\nino:\t7\nexp_name:\tevil");
+}
+
+/* In bufinfo the name ends the buffer's line: its rest must not be a buffer. */
+static void bufinfo_name_cannot_forge(void **state)
+{
+	static const char text[] =
+		"\nDma-buf Objects:\n"
+		"size    \tflags   \tmode    \tcount   \texp_name\tino     \tname\n"
+		"00004096\t00000002\t00080007\t00000001\tsystem\t00001001\tx\n"
+		"1\t2\t3\t4\tsystem\t7\tforged\n"
+		"\tAttached Devices:\n"
+		"\tvgem\n"
+		"Total 1 devices attached\n\n"
+		"00008192\t00000002\t00080007\t00000001\tsystem\t00001002\t<none>\n"
+		"\tAttached Devices:\n"
+		"Total 0 devices attached\n\n"
+		/* Impossible: a buffer listed twice. The first line stands. */
+		"00999999\t00000002\t00080007\t00000001\tsystem\t00001001\tdup\n"
+		"\tAttached Devices:\n"
+		"\tforged-device\n"
+		"Total 1 devices attached\n\n"
+		"\nTotal 2 objects, 12288 bytes\n";
+	struct di_state st;
+	const struct di_buf *b;
+
+	(void)state;
+	di_state_init(&st);
+	assert_int_equal(di_parse_bufinfo(&st, text), 0);
+	assert_int_equal(st.nbufs, 2);
+	b = buf_by_ino(&st, 1001);
+	assert_int_equal(b->size, 4096);
+	assert_string_equal(b->name, "x");
+	assert_int_equal(b->ndevices, 1);
+	assert_string_equal(b->devices[0], "vgem");
+	b = buf_by_ino(&st, 1002);
+	assert_int_equal(b->size, 8192);
+	di_state_free(&st);
+}
+
+/* Names and comms are chosen by any process: nothing in them may steer a terminal. */
+static void cli_escapes_control_bytes(void **state)
+{
+	char *out, *err;
+	struct fx f;
+
+	(void)state;
+	fx_new(&f);
+	add_proc(&f, 10, "ev\033]0;il");
+	add_fd(&f, 10, 3, "/dmabuf:x",
+	       "ino:\t5\nsize:\t4096\ncount:\t1\nexp_name:\tsystem\n"
+	       "name:\ta\033[31mred\\\r\n");
+	assert_int_equal(run(&out, &err, "--root", f.root, NULL), 0);
+	assert_null(strchr(out, '\033'));
+	assert_null(strchr(out, '\r'));
+	assert_non_null(strstr(out, "a\\x1b[31mred\\\\\\x0d"));
+	assert_non_null(strstr(out, "ev\\x1b]0;il"));
+	free(out);
+	free(err);
+	assert_int_equal(run(&out, &err, "--root", f.root, "-a", "--csv", NULL), 0);
+	assert_null(strchr(out, '\033'));
+	assert_non_null(strstr(out, "ev\\x1b]0;il[10]"));
+	free(out);
+	free(err);
+	fx_free(&f);
+}
+
+/* Is @s valid UTF-8 with no control character at all? */
+static int clean_utf8(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		size_t n, i;
+
+		if (*p < 0x80) {
+			if ((*p < 0x20 && *p != '\n') || *p == 0x7f)
+				return 0;
+			p++;
+			continue;
+		}
+		n = *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : *p >= 0xc2 ? 2 : 0;
+		if (!n || *p > 0xf4)
+			return 0;
+		for (i = 1; i < n; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				return 0;
+		if (n == 2 && *p == 0xc2 && p[1] < 0xa0)
+			return 0;	/* C1 controls */
+		p += n;
+	}
+	return 1;
+}
+
+static void cli_json_always_utf8(void **state)
+{
+	char *out, *err;
+	struct fx f;
+
+	(void)state;
+	fx_new(&f);
+	add_proc(&f, 10, "app\xff");
+	add_fd(&f, 10, 3, "/dmabuf:x",
+	       "ino:\t5\nsize:\t4096\ncount:\t1\nexp_name:\tsystem\n"
+	       "name:\t\xc3\xa9t\xc3\xa9\xfe\xc2\x9b\xe2\x82\n");
+	assert_int_equal(run(&out, &err, "--root", f.root, "--json", NULL), 0);
+	assert_true(clean_utf8(out));
+	assert_non_null(strstr(out, "\"name\": \"\xc3\xa9t\xc3\xa9\\u00fe\\u009b\\u00e2\\u0082\""));
+	assert_non_null(strstr(out, "\"comm\": \"app\\u00ff\""));
+	free(out);
+	free(err);
+	fx_free(&f);
+}
+
+/* A table cell that is too long is cut visibly; CSV and JSON carry it whole. */
+static void cli_long_cell_marked(void **state)
+{
+	char *out, *err, *text, *line;
+	struct fx f;
+	size_t len;
+
+	(void)state;
+	fx_new(&f);
+	add_proc(&f, 10, "app");
+	add_fd(&f, 10, 3, "/dmabuf:x",
+	       "ino:\t1001\nsize:\t4096\ncount:\t1\nexp_name:\tsystem\n");
+	text = malloc(4096);
+	assert_non_null(text);
+	len = (size_t)snprintf(text, 4096, "%s",
+			       "\nDma-buf Objects:\n"
+			       "size    \tflags   \tmode    \tcount   \texp_name\tino     \tname\n"
+			       "00004096\t00000002\t00080007\t00000001\tsystem\t00001001\t<none>\n"
+			       "\tAttached Devices:\n\t");
+	memset(text + len, 'd', 1500);
+	snprintf(text + len + 1500, 4096 - len - 1500, "\nTotal 1 devices attached\n\n"
+		 "\nTotal 1 objects, 4096 bytes\n");
+	put_file(&f, "sys/kernel/debug/dma_buf/bufinfo", text);
+	free(text);
+	assert_int_equal(run(&out, &err, "--root", f.root, "-b", NULL), 0);
+	line = strstr(out, "ddd");
+	assert_non_null(line);
+	assert_int_equal(strspn(line, "d"), 1021);
+	assert_memory_equal(line + 1021, "...", 3);
+	free(out);
+	free(err);
+	assert_int_equal(run(&out, &err, "--root", f.root, "-b", "--csv", NULL), 0);
+	line = strstr(out, "ddd");
+	assert_non_null(line);
+	assert_int_equal(strspn(line, "d"), 1500);
+	free(out);
+	free(err);
+	fx_free(&f);
+}
+
+/* No process holds a buffer; a snapshot's process holds none: no qsort(NULL). */
+static void nothing_held(void **state)
+{
+	char *out, *err, snap[128];
+	struct fx f;
+
+	(void)state;
+	fx_new(&f);
+	add_proc(&f, 10, "idle");
+	snprintf(snap, sizeof(snap), "%s/snap", f.root);
+	put_file(&f, "snap", "dmabuf-inspect snapshot 1\nP\t10\tidle\n");
+	assert_int_equal(run(&out, &err, "--root", f.root, "--diff", snap, NULL), 0);
+	free(out);
+	free(err);
+	fx_free(&f);
+}
+
+static void cli_watch_interval_finite(void **state)
+{
+	static const char *const bad[] = { "nan", "NAN", "inf", "-1", "1e999",
+					   " 1", "1s", "", "86401" };
+	char *out, *err;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(run(&out, &err, "--watch", bad[i], "--count", "1",
+				     "--root", "/nonexistent/di", NULL), 2);
+		assert_non_null(strstr(err, "--watch"));
+		free(out);
+		free(err);
+	}
+}
+
+/* A directory proc/@dir whose fd 3 links to @target. */
+static void add_proc_dir(struct fx *f, const char *dir, const char *comm,
+			 const char *target)
+{
+	char rel[256], path[4096];
+
+	snprintf(rel, sizeof(rel), "proc/%s/comm", dir);
+	put_file(f, rel, comm);
+	snprintf(path, sizeof(path), "%s/proc/%s/fd", f->root, dir);
+	mkdir_p(path);
+	snprintf(path, sizeof(path), "%s/proc/%s/fd/3", f->root, dir);
+	assert_int_equal(symlink(target, path), 0);
+	snprintf(rel, sizeof(rel), "proc/%s/fdinfo/3", dir);
+	put_file(f, rel, "ino:\t77\nsize:\t4096\ncount:\t1\nexp_name:\tsystem\n");
+}
+
+/* PID directories that are not a PID as the kernel writes one are skipped. */
+static void odd_pid_dirs(void **state)
+{
+	char *out, *err, snap[128];
+	struct fx f;
+
+	(void)state;
+	fx_new(&f);
+	add_proc(&f, 10, "app");
+	add_fd(&f, 10, 3, "/dmabuf:x", "ino:\t5\nsize:\t4096\ncount:\t1\nexp_name:\tsystem\n");
+	add_proc_dir(&f, "2147483648", "big\n", "/dmabuf:y");
+	add_proc_dir(&f, "99999999999999999999", "huge\n", "/dmabuf:y");
+	add_proc_dir(&f, "0012", "lead\n", "/dmabuf:z");
+	add_proc_dir(&f, "0", "zero\n", "/dmabuf:z");
+	assert_int_equal(run(&out, &err, "--root", f.root, "--csv", NULL), 0);
+	assert_non_null(strstr(out, "\n10,app,5,"));
+	assert_null(strstr(out, "\n-"));
+	assert_null(strstr(out, "big"));
+	assert_null(strstr(out, "huge"));
+	assert_null(strstr(out, "lead"));
+	assert_null(strstr(out, "zero"));
+	free(out);
+	free(err);
+	snprintf(snap, sizeof(snap), "%s/snap", f.root);
+	assert_int_equal(run(&out, &err, "--root", f.root, "--save", snap, NULL), 0);
+	free(out);
+	free(err);
+	assert_int_equal(run(&out, &err, "--root", f.root, "--diff", snap, NULL), 0);
+	free(out);
+	free(err);
+	fx_free(&f);
+}
+
+/* Every inode is a real one's: none may pass for "unknown". */
+static void huge_inode_is_real(void **state)
+{
+	char *out, *err;
+	struct fx f;
+
+	(void)state;
+	fx_new(&f);
+	add_proc(&f, 10, "app");
+	add_fd(&f, 10, 3, "/dmabuf:a", "size:\t4096\ncount:\t1\nexp_name:\tsystem\n");
+	add_fd(&f, 10, 4, "/dmabuf:b", "ino:\t4611686018427387904\nsize:\t8192\n"
+	       "count:\t1\nexp_name:\tsystem\n");
+	add_fd(&f, 10, 5, "/dmabuf:c", "ino:\t18446744073709551615\nsize:\t12288\n"
+	       "count:\t1\nexp_name:\tsystem\n");
+	assert_int_equal(run(&out, &err, "--root", f.root, "-b", "--csv", NULL), 0);
+	assert_non_null(strstr(out, "\n-,4096,system,"));
+	assert_non_null(strstr(out, "\n4611686018427387904,8192,system,"));
+	assert_non_null(strstr(out, "\n18446744073709551615,12288,system,"));
+	assert_non_null(strstr(out, "total,24576,,,3,"));
+	free(out);
+	free(err);
+	fx_free(&f);
+}
+
+/* A bad snapshot is reported with its file, line and what is wrong. */
+static void snapshot_error_line(void **state)
+{
+	char *out, *err, snap[128], want[160];
+	struct fx f;
+
+	(void)state;
+	fx_new(&f);
+	add_proc(&f, 10, "app");
+	snprintf(snap, sizeof(snap), "%s/snap", f.root);
+	put_file(&f, "snap", "dmabuf-inspect snapshot 1\nB\t5\t4096\tsystem\t\n"
+		 "H\t10\tfive\t1\t0\t0\n");
+	assert_int_equal(run(&out, &err, "--root", f.root, "--diff", snap, NULL), 1);
+	snprintf(want, sizeof(want), "%s:3: ", snap);
+	assert_non_null(strstr(err, want));
+	free(out);
+	free(err);
+	put_file(&f, "snap", "dmabuf-inspect snapshot 1\nP\t-5\tapp\n");
+	assert_int_equal(run(&out, &err, "--root", f.root, "--diff", snap, NULL), 1);
+	snprintf(want, sizeof(want), "%s:2: ", snap);
+	assert_non_null(strstr(err, want));
+	free(out);
+	free(err);
+	put_file(&f, "snap", "not a snapshot\n");
+	assert_int_equal(run(&out, &err, "--root", f.root, "--diff", snap, NULL), 1);
+	snprintf(want, sizeof(want), "%s:1: ", snap);
+	assert_non_null(strstr(err, want));
+	free(out);
+	free(err);
+	fx_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -798,6 +1115,16 @@ int main(void)
 		cmocka_unit_test(cli_diff_appeared),
 		cmocka_unit_test(cli_watch_count),
 		cmocka_unit_test(cli_usage_errors),
+		cmocka_unit_test(fdinfo_name_cannot_forge),
+		cmocka_unit_test(bufinfo_name_cannot_forge),
+		cmocka_unit_test(cli_escapes_control_bytes),
+		cmocka_unit_test(cli_json_always_utf8),
+		cmocka_unit_test(cli_long_cell_marked),
+		cmocka_unit_test(nothing_held),
+		cmocka_unit_test(cli_watch_interval_finite),
+		cmocka_unit_test(odd_pid_dirs),
+		cmocka_unit_test(huge_inode_is_real),
+		cmocka_unit_test(snapshot_error_line),
 	};
 
 	return cmocka_run_group_tests_name("inspect", tests, NULL, NULL);

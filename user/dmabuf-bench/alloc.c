@@ -569,7 +569,7 @@ static void alloc_cycles(const struct source *s, int cycles)
  * it. A first thousand cycles before the baseline warm the caches
  * every allocation uses.
  */
-int check_alloc_cycles(char *summary, size_t len)
+enum p6_result check_alloc_cycles(char *summary, size_t len)
 {
 	const struct source *s = source_by_name("pagebuf");
 	int cycles = quick ? 1000 : 10000;
@@ -579,7 +579,7 @@ int check_alloc_cycles(char *summary, size_t len)
 
 	if (s->why_not) {
 		snprintf(summary, len, "not run: %s", s->why_not);
-		return 0;
+		return P6_NOT_RUN;
 	}
 	alloc_cycles(s, 1000);
 	if (pagebuf_live(&b0, &y0))
@@ -596,5 +596,5 @@ int check_alloc_cycles(char *summary, size_t len)
 		 (unsigned long long)y0, (unsigned long long)y1, -lost,
 		 m1.buddy - m0.buddy, m1.pcp - m0.pcp, m1.slab - m0.slab,
 		 SLACK_KIB);
-	return b1 != b0 || y1 != y0 || lost > SLACK_KIB;
+	return b1 != b0 || y1 != y0 || lost > SLACK_KIB ? P6_LEAK : P6_OK;
 }

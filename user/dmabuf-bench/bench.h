@@ -92,8 +92,9 @@ void measure_alloc_large(void);		/* P2 */
 void measure_alloc_scaling(void);	/* P2 from 4 KiB to 256 MiB */
 void measure_first_write(void);		/* P3, P3e */
 void measure_handover(void);		/* P5 */
-/* P6: a check, not a speed; 0 when everything came back. */
-int check_alloc_cycles(char *summary, size_t len);
+/* P6: a check, not a speed. */
+enum p6_result { P6_OK, P6_LEAK, P6_NOT_RUN, P6_NOT_SELECTED };
+enum p6_result check_alloc_cycles(char *summary, size_t len);
 
 void measure_engine(void);		/* V2D jobs, import, latency */
 

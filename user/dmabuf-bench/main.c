@@ -14,6 +14,7 @@
 #include <sys/utsname.h>
 
 #include "bench.h"
+#include "parse.h"
 
 /* Set from dkms.conf by version.mk. */
 #ifndef DMABUF_LAB_VERSION
@@ -45,8 +46,9 @@ static void usage(FILE *out)
 		"  -V, --version  print the version\n"
 		"  -h, --help     show this help\n"
 		"\n"
-		"Exit status: 0, 1 when P6 found something left behind or a measure\n"
-		"failed, 2 for a bad option.\n", MAX_REPS);
+		"Exit status: 0 every selected measure ran, 1 when P6 found something\n"
+		"left behind or a measure failed, 2 for a bad option, 3 when P6 was\n"
+		"selected but could not run (no /dev/pagebuf).\n", MAX_REPS);
 }
 
 /* The measures, by the names --only takes. */
@@ -80,6 +82,31 @@ static int selected(const char *name)
 	return 0;
 }
 
+/*
+ * Every name in --only must be a measure's, and one at least: a list
+ * that selects nothing would run nothing and look like a success.
+ */
+static int check_only(const char *list)
+{
+	static const char *const names[] = { "p1", "p2", "p3", "p5", "v2d", "p6" };
+	const char *p = list;
+	size_t i, len;
+
+	do {
+		len = strcspn(p, ",");
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (len == strlen(names[i]) && !strncmp(p, names[i], len))
+				break;
+		if (i == sizeof(names) / sizeof(names[0])) {
+			fprintf(stderr, "dmabuf-bench: --only: '%.*s' is not a measure "
+				"(p1, p2, p3, p5, v2d, p6)\n", (int)len, p);
+			return -1;
+		}
+		p += len;
+	} while (*p++ == ',');
+	return 0;
+}
+
 static void round_once(void)
 {
 	size_t i;
@@ -100,20 +127,20 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int reps = 5, json = 0, c, i, leak;
+	int reps = 5, json = 0, c, i, p6;
 	char summary[512];
 	struct utsname u;
-	char *end;
+	uint64_t n;
 
 	while ((c = getopt_long(argc, argv, "r:jqo:Vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
-			errno = 0;
-			reps = strtol(optarg, &end, 10);
-			if (errno || *end || reps < 1 || reps > MAX_REPS) {
-				fprintf(stderr, "dmabuf-bench: --reps takes 1 to %d\n", MAX_REPS);
+			if (lab_parse_u64(optarg, 1, MAX_REPS, &n)) {
+				fprintf(stderr, "dmabuf-bench: --reps takes 1 to %d, not '%s'\n",
+					MAX_REPS, optarg);
 				return 2;
 			}
+			reps = (int)n;
 			break;
 		case 'j':
 			json = 1;
@@ -123,6 +150,8 @@ int main(int argc, char **argv)
 			break;
 		case 'o':
 			only = optarg;
+			if (check_only(only))
+				return 2;
 			break;
 		case 'V':
 			printf("dmabuf-bench %s\n", DMABUF_LAB_VERSION);
@@ -151,21 +180,24 @@ int main(int argc, char **argv)
 		round_no = i + 1;
 		round_once();
 	}
-	leak = 0;
+	p6 = P6_NOT_SELECTED;
 	snprintf(summary, sizeof(summary), "not selected");
 	if (selected("p6"))
-		leak = check_alloc_cycles(summary, sizeof(summary));
+		p6 = check_alloc_cycles(summary, sizeof(summary));
 
 	if (json) {
 		printf("{\"kernel\": \"%s\", \"repetitions\": %d, ", u.release, reps);
 		print_json(stdout);
-		printf(",\n\"p6\": {\"ok\": %s, \"summary\": \"%s\"}}\n",
-		       leak ? "false" : "true", summary);
+		printf(",\n\"p6\": {\"ok\": %s, \"ran\": %s, \"summary\": \"%s\"}}\n",
+		       p6 == P6_LEAK ? "false" : "true",
+		       p6 == P6_OK || p6 == P6_LEAK ? "true" : "false", summary);
 	} else {
 		printf("dmabuf-bench %s on Linux %s: %d round%s after a warm-up; medians\n\n",
 		       DMABUF_LAB_VERSION, u.release, reps, reps == 1 ? "" : "s");
 		print_table(stdout, reps);
-		printf("\nP6 allocate/free cycles: %s: %s\n", leak ? "FAIL" : "ok", summary);
+		printf("\nP6 allocate/free cycles: %s%s\n",
+		       p6 == P6_LEAK ? "FAIL: " : p6 == P6_OK ? "ok: " : "", summary);
 	}
-	return leak ? 1 : 0;
+	/* 0 only when every selected measure ran: a P6 that could not is 3. */
+	return p6 == P6_LEAK ? 1 : p6 == P6_NOT_RUN ? 3 : 0;
 }

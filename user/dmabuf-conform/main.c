@@ -11,6 +11,8 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <getopt.h>
+#include <limits.h>
+#include <stdint.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,6 +24,7 @@
 #include <uapi/pagebuf.h>
 
 #include "conform.h"
+#include "parse.h"
 
 #ifndef DMABUF_LAB_VERSION
 #error "DMABUF_LAB_VERSION comes from version.mk"
@@ -54,20 +57,27 @@ static void usage(FILE *out)
 		"3 the source gave no buffer.\n");
 }
 
+/* A positive multiple of 4096 that size_t holds (K and M suffixes). */
 static int parse_size(const char *s, size_t *size)
 {
-	unsigned long long v;
-	char *end;
+	uint64_t v;
 
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (*end == 'K' || *end == 'k')
-		v *= KIB, end++;
-	else if (*end == 'M' || *end == 'm')
-		v *= MIB, end++;
-	if (errno || *end || !v || v % 4096 || s[0] == '-')
+	if (lab_parse_size(s, 4096, SIZE_MAX, &v) || v % 4096)
 		return -1;
 	*size = v;
+	return 0;
+}
+
+/* poll() takes milliseconds in an int. */
+#define MAX_TIMEOUT (INT_MAX / 1000)
+
+static int parse_timeout(const char *s)
+{
+	uint64_t v;
+
+	if (lab_parse_u64(s, 1, MAX_TIMEOUT, &v))
+		return -1;
+	timeout_s = (int)v;
 	return 0;
 }
 
@@ -210,6 +220,11 @@ int main(int argc, char **argv)
 			break;
 		case OPT_RECV:
 			ret = set_source(SRC_RECV, optarg);
+			/* An empty path would bind an abstract socket, unreachable. */
+			if (!ret && !*optarg) {
+				fprintf(stderr, "dmabuf-conform: --recv wants a socket path\n");
+				ret = -1;
+			}
 			break;
 		case OPT_POLICY:
 			policy = optarg;
@@ -234,10 +249,10 @@ int main(int argc, char **argv)
 			verbose = 1;
 			break;
 		case OPT_TIMEOUT:
-			timeout_s = atoi(optarg);
-			ret = timeout_s > 0 ? 0 : -1;
+			ret = parse_timeout(optarg);
 			if (ret)
-				fprintf(stderr, "dmabuf-conform: --timeout wants seconds > 0\n");
+				fprintf(stderr, "dmabuf-conform: --timeout wants seconds from 1 to %d, not '%s'\n",
+					MAX_TIMEOUT, optarg);
 			break;
 		case OPT_LIST:
 			report_list();

@@ -15,6 +15,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -207,6 +208,31 @@ static int take_pidfd(struct source *s)
 	return s->given < 0 ? 3 : 0;
 }
 
+/*
+ * A socket left by a --recv that was killed: nobody listens on it. Remove
+ * it (and only it: not a file of another kind, nor a socket in use), so
+ * that the next run can bind there. 0 when it was removed.
+ */
+static int remove_stale(const struct sockaddr_un *addr)
+{
+	struct stat sb;
+	int fd, ret;
+
+	if (lstat(addr->sun_path, &sb) || !S_ISSOCK(sb.st_mode))
+		goto in_use;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto in_use;
+	ret = connect(fd, (const struct sockaddr *)addr, sizeof(*addr));
+	close(fd);
+	if (ret == 0 || errno != ECONNREFUSED || unlink(addr->sun_path))
+		goto in_use;
+	return 0;
+in_use:
+	errno = EADDRINUSE;
+	return -1;
+}
+
 /* Wait on a unix socket for one connection carrying one fd (SCM_RIGHTS). */
 static int receive_fd(struct source *s)
 {
@@ -225,6 +251,9 @@ static int receive_fd(struct source *s)
 	strcpy(addr.sun_path, s->arg);
 	ls = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (ls >= 0 && !bind(ls, (struct sockaddr *)&addr, sizeof(addr)))
+		bound = 1;
+	else if (ls >= 0 && errno == EADDRINUSE && !remove_stale(&addr) &&
+		 !bind(ls, (struct sockaddr *)&addr, sizeof(addr)))
 		bound = 1;
 	if (!bound || listen(ls, 1)) {
 		fprintf(stderr, "dmabuf-conform: listening on %s: %s\n", s->arg, strerror(errno));

@@ -17,6 +17,8 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +52,32 @@ static int parse_hex(const char *s, unsigned int *out)
 	return 0;
 }
 
+/*
+ * Every kernel prints size, flags, mode, count and inode zero-padded to
+ * at least 8 digits ("%08zu\t%08x\t%08x\t%08ld\t%s\t%08lu\t%s"), so a
+ * buffer line is at least 46 bytes long before its name. The name ends
+ * the line, raw, and a newline in it starts a line of its own; but a
+ * name is at most 31 bytes (DMA_BUF_NAME_LEN), too short to hold a line
+ * of that shape. A line whose numbers are narrower is a name's
+ * continuation, never a buffer. Each buffer is listed once, so a second
+ * line with an inode already seen is not believed either: the first one,
+ * the kernel's, stands, and what follows the second is dropped. A
+ * name's continuation that starts with a tab still reads as a fence or
+ * device of its own buffer: only the buffer's holder can name it.
+ */
+#define BUFINFO_MIN_DIGITS 8
+
+static int wide_enough(char **f)
+{
+	static const int cols[] = { 0, 1, 2, 3, 5 };
+	size_t i;
+
+	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+		if (strlen(f[cols[i]]) < BUFINFO_MIN_DIGITS)
+			return 0;
+	return 1;
+}
+
 static int parse_buffer_line(struct di_state *st, char *line, size_t *cur)
 {
 	char *f[8];
@@ -58,12 +86,15 @@ static int parse_buffer_line(struct di_state *st, char *line, size_t *cur)
 	unsigned int flags, mode;
 	struct di_buf *b;
 
-	if (n < 6)
+	if (n < 6 || !wide_enough(f))
 		return -1;
 	if (di_parse_u64(f[0], &size) || parse_hex(f[1], &flags) ||
 	    parse_hex(f[2], &mode) || di_parse_u64(f[3], &count) ||
-	    di_parse_u64(f[5], &ino))
+	    di_parse_u64(f[5], &ino) || count > LONG_MAX)
 		return -1;
+	bi = di_state_find_buf(st, ino);
+	if (bi != DI_NONE && st->bufs[bi].in_bufinfo)
+		return -2;
 	bi = di_state_buf(st, ino);
 	b = &st->bufs[bi];
 	b->size = size;
@@ -195,7 +226,8 @@ int di_parse_bufinfo(struct di_state *st, const char *text)
 		nl = strchr(line, '\n');
 		if (nl)
 			*nl++ = '\0';
-		if (!strncmp(line, "size", 4) && strstr(line, "exp_name")) {
+		if (!seen_header && !strncmp(line, "size", 4) &&
+		    strstr(line, "exp_name")) {
 			char tmp[256];
 
 			seen_header = 1;
@@ -236,7 +268,8 @@ int di_parse_bufinfo(struct di_state *st, const char *text)
 		}
 		if (isdigit((unsigned char)line[0])) {
 			in_devices = 0;
-			if (parse_buffer_line(st, line, &cur) < 0)
+			/* Not a buffer: a name's continuation, or garbage. */
+			if (parse_buffer_line(st, line, &cur) == -2)
 				cur = (size_t)-1;
 		}
 	}
@@ -258,9 +291,16 @@ int di_scan_bufinfo(struct di_state *st, const char *root)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	text = di_read_file(path, NULL);
-	if (!text)
+	text = di_read_file(path, DI_MAX_BUFINFO, O_NOFOLLOW, NULL);
+	if (!text) {
+		int err = errno;
+
+		/* Warned of here; ENOENT and EACCES are the caller's note. */
+		if (di_warn_file(st, path, err, DI_MAX_BUFINFO))
+			err = 0;
+		errno = err;
 		return -1;
+	}
 	ret = di_parse_bufinfo(st, text);
 	free(text);
 	if (ret < 0)

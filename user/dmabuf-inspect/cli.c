@@ -3,17 +3,22 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "inspect.h"
+#include "parse.h"
 
 /* Set from dkms.conf by version.mk. */
 #ifndef DMABUF_LAB_VERSION
 #error "DMABUF_LAB_VERSION is not defined: build with the Makefile"
 #endif
+
+/* The longest --watch interval: a day. */
+#define MAX_WATCH 86400
 
 enum view { V_PROCESS, V_BUFFER, V_GRID, V_EXPORTER, V_FENCES };
 
@@ -88,7 +93,6 @@ static int parse_opts(int argc, char **argv, struct opts *o, FILE *out,
 		      FILE *err)
 {
 	int c;
-	char *end;
 	uint64_t n;
 
 	memset(o, 0, sizeof(*o));
@@ -108,25 +112,25 @@ static int parse_opts(int argc, char **argv, struct opts *o, FILE *out,
 		case O_DIFF: o->diff = optarg; break;
 		case O_ROOT: o->root = optarg; break;
 		case 'p':
-			if (di_parse_u64(optarg, &n) || n == 0 || n > 0x7fffffff) {
-				fprintf(err, DI_NAME ": invalid PID '%s'\n", optarg);
+			if (lab_parse_u64(optarg, 1, INT_MAX, &n)) {
+				fprintf(err, DI_NAME ": invalid PID '%s' for --pid\n",
+					optarg);
 				return 2;
 			}
 			o->pid = (pid_t)n;
 			break;
 		case O_WATCH:
-			errno = 0;
-			o->watch = strtod(optarg, &end);
-			if (errno || end == optarg || *end || o->watch < 0 ||
-			    o->watch > 86400) {
-				fprintf(err, DI_NAME ": invalid interval '%s'\n", optarg);
+			if (lab_parse_double(optarg, 0, MAX_WATCH, &o->watch)) {
+				fprintf(err, DI_NAME ": --watch takes seconds from 0 to %d, not '%s'\n",
+					MAX_WATCH, optarg);
 				return 2;
 			}
 			o->watching = 1;
 			break;
 		case O_COUNT:
-			if (di_parse_u64(optarg, &n) || n == 0 || n > 0x7fffffff) {
-				fprintf(err, DI_NAME ": invalid count '%s'\n", optarg);
+			if (lab_parse_u64(optarg, 1, INT_MAX, &n)) {
+				fprintf(err, DI_NAME ": --count takes 1 to %d, not '%s'\n",
+					INT_MAX, optarg);
 				return 2;
 			}
 			o->count = (long)n;
@@ -177,6 +181,7 @@ static int collect(struct di_state *st, const struct opts *o, FILE *err,
 		   int notes)
 {
 	di_state_init(st);
+	st->warn = notes ? err : NULL;
 	if (di_scan_proc(st, o->root) < 0) {
 		fprintf(err, DI_NAME ": cannot read %s/proc: %s\n", o->root,
 			strerror(errno));
@@ -186,7 +191,7 @@ static int collect(struct di_state *st, const struct opts *o, FILE *err,
 	if (di_scan_sysfs(st, o->root) < 0 && notes)
 		fprintf(err, DI_NAME ": note: %s/sys/kernel/dmabuf/buffers not readable: %s\n",
 			o->root, strerror(errno));
-	if (di_scan_bufinfo(st, o->root) < 0 && notes)
+	if (di_scan_bufinfo(st, o->root) < 0 && errno && notes)
 		fprintf(err, DI_NAME ": note: debugfs bufinfo not readable (%s): "
 			"no attached devices, fences or buffers held only by "
 			"drivers; run as root with debugfs mounted\n",
@@ -295,11 +300,14 @@ static void print_delta(FILE *out, const struct opts *o, const char *name,
 		fputs(first ? "" : ", ", out);
 		di_json_string(out, name);
 		fprintf(out, ": %" PRId64, d);
-	} else if (o->fmt == DI_CSV) {
-		fputs(first ? "" : ";", out);
-		fprintf(out, "%s:%+" PRId64, name, d);
 	} else {
-		fprintf(out, " %s %+" PRId64 "KiB", name, d / 1024);
+		char *e = di_text_escape(name, DI_CELL_MAX, NULL);
+
+		if (o->fmt == DI_CSV)
+			fprintf(out, "%s%s:%+" PRId64, first ? "" : ";", e, d);
+		else
+			fprintf(out, " %s %+" PRId64 "KiB", e, d / 1024);
+		free(e);
 	}
 }
 
@@ -377,6 +385,7 @@ int di_main(int argc, char **argv, FILE *out, FILE *err)
 {
 	struct di_table tables[4];
 	struct di_state st, old;
+	char why[512];
 	struct opts o;
 	size_t n;
 	int ret;
@@ -400,9 +409,8 @@ int di_main(int argc, char **argv, FILE *out, FILE *err)
 		}
 	} else if (o.diff) {
 		di_state_init(&old);
-		if (di_snapshot_load(&old, o.diff) < 0) {
-			fprintf(err, DI_NAME ": cannot read snapshot %s: %s\n",
-				o.diff, strerror(errno));
+		if (di_snapshot_load(&old, o.diff, why, sizeof(why)) < 0) {
+			fprintf(err, DI_NAME ": cannot read snapshot %s\n", why);
 			ret = 1;
 		} else {
 			if (o.pid)

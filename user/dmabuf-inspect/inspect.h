@@ -9,13 +9,12 @@
 #ifndef DMABUF_INSPECT_H
 #define DMABUF_INSPECT_H
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
 #define DI_NAME "dmabuf-inspect"
-/* Identities handed out to buffers whose inode could not be learnt. */
-#define DI_FAKE_INO_BASE (1ULL << 62)
 
 /* A fence found on a buffer's reservation object (debugfs bufinfo). */
 struct di_fence {
@@ -29,7 +28,13 @@ struct di_fence {
 };
 
 struct di_buf {
-	uint64_t ino;		/* 0: unknown */
+	/*
+	 * 0 when unknown (the kernel never hands out inode 0): such a buffer
+	 * is told from others by @anon alone, and matches no other buffer,
+	 * not even across snapshots. Every other inode is a real one.
+	 */
+	uint64_t ino;
+	uint64_t anon;		/* 1, 2, ... for those of unknown inode */
 	uint64_t size;
 	char *exp_name;
 	char *name;		/* "" when unnamed */
@@ -58,7 +63,14 @@ struct di_proc {
 	pid_t pid;
 	char *comm;
 	struct di_hold *holds;
-	size_t nholds;
+	size_t nholds, holds_cap;
+};
+
+/* Key to position (index.c). */
+struct di_index {
+	uint64_t *keys;
+	size_t *vals;		/* DI_NONE: empty slot */
+	size_t cap, n;
 };
 
 struct di_state {
@@ -69,27 +81,73 @@ struct di_state {
 	int have_bufinfo;
 	int bufinfo_format;	/* 510, 601 or 700; 0 when unknown */
 	unsigned int unreadable;	/* processes that could not be read */
-	uint64_t next_fake_ino;	/* identities for buffers with no inode */
+	uint64_t nanon;		/* buffers of unknown inode so far */
+	FILE *warn;		/* where the scanners warn, or NULL */
+	size_t bufs_cap, procs_cap;
+	/* Lookups while scanning; rebuilt when the arrays were reordered. */
+	struct di_index buf_ix;		/* inode -> bufs[] */
+	struct di_index proc_ix;	/* PID -> procs[] */
+	struct di_index hold_ix;	/* PID and buffer -> holds[] */
+	int indexed;			/* proc_ix and hold_ix are current */
 };
 
+/* No such entry: an index's empty value, a lookup's failure. */
+#define DI_NONE ((size_t)-1)
+
+/* ---- index.c --------------------------------------------------------- */
+size_t di_index_get(const struct di_index *ix, uint64_t key);
+void di_index_put(struct di_index *ix, uint64_t key, size_t val);
+void di_index_free(struct di_index *ix);
+
 /* ---- util.c ---------------------------------------------------------- */
+struct di_state;
 void *di_xrealloc(void *p, size_t n, size_t size);
+/* Room for @n elements of @size in @v of capacity *@cap (doubling it). */
+void *di_grow(void *v, size_t *cap, size_t n, size_t size);
 char *di_strdup(const char *s);
 char *di_strndup(const char *s, size_t n);
-/* Read a whole file into a NUL-terminated buffer; NULL with errno set. */
-char *di_read_file(const char *path, size_t *len);
+/*
+ * The most a file of each kind may hold, so that nothing is read without
+ * limit (a link to /dev/zero, a huge file in a --root tree).
+ */
+#define DI_MAX_SMALL	(64UL << 10)	/* comm, fdinfo, sysfs attributes */
+#define DI_MAX_MAPS	(64UL << 20)	/* /proc/PID/maps */
+#define DI_MAX_BUFINFO	(256UL << 20)	/* debugfs bufinfo */
+#define DI_MAX_SNAPSHOT	(256UL << 20)	/* --diff FILE */
+/* errno of di_read_file() for what is not a regular file (a FIFO, a device). */
+#define DI_ENOTREG	ENODEV
+/*
+ * Read a whole regular file of at most @max bytes into a NUL-terminated
+ * buffer; @flags are added to open()'s (O_NOFOLLOW). NULL with errno:
+ * DI_ENOTREG, ELOOP (a link, with O_NOFOLLOW), EFBIG (over @max), or
+ * what open() or read() said.
+ */
+char *di_read_file(const char *path, size_t max, int flags, size_t *len);
+/* What di_read_file()'s errno @err means, for messages. */
+const char *di_read_error(int err, size_t max);
+/*
+ * Warn on st->warn about a file refused for its kind or size (not one
+ * that is gone or unreadable: those are normal). 1 if it was such a one.
+ */
+int di_warn_file(const struct di_state *st, const char *path, int err,
+		 size_t max);
 /* Strip trailing whitespace in place. */
 void di_rstrip(char *s);
-/* Parse an unsigned decimal number; -1 when it is not one. */
+/*
+ * Parse an unsigned decimal number as the kernel prints one (blanks around
+ * it allowed); -1 when it is not one.
+ */
 int di_parse_u64(const char *s, uint64_t *out);
 
 /* ---- state.c --------------------------------------------------------- */
 void di_state_init(struct di_state *st);
 void di_state_free(struct di_state *st);
-/* Find the buffer with this inode, or add one. Returns its index. */
+/* The index of the buffer with inode @ino, or DI_NONE. */
+size_t di_state_find_buf(const struct di_state *st, uint64_t ino);
+/* Find the buffer with this inode, or add one (0: a new one of unknown inode). */
 size_t di_state_buf(struct di_state *st, uint64_t ino);
 struct di_proc *di_state_proc(struct di_state *st, pid_t pid, const char *comm);
-struct di_hold *di_proc_hold(struct di_proc *p, size_t buf);
+struct di_hold *di_proc_hold(struct di_state *st, struct di_proc *p, size_t buf);
 void di_buf_set_strings(struct di_buf *b, const char *exp, const char *name);
 /* Sort, count holders. */
 void di_state_finish(struct di_state *st);
@@ -110,6 +168,8 @@ struct di_fdinfo {
 	char name[256];
 };
 void di_parse_fdinfo(const char *text, struct di_fdinfo *fi);
+/* Parse the text of one maps file (modified in place) of process @pid. */
+void di_parse_maps(struct di_state *st, char *text, pid_t pid, const char *comm);
 
 /* ---- bufinfo.c ------------------------------------------------------- */
 /* Parse debugfs bufinfo text into @st. Returns 0 or -1 (not bufinfo). */
@@ -123,7 +183,14 @@ int di_scan_sysfs(struct di_state *st, const char *root);
 
 /* ---- snapshot.c ------------------------------------------------------ */
 int di_snapshot_save(const struct di_state *st, const char *path);
-int di_snapshot_load(struct di_state *st, const char *path);
+/*
+ * Read snapshot @path (a file) or @text (named @name in messages) into
+ * @st. 0, or -1 with "FILE:LINE: what" (or "FILE: what") in @why.
+ */
+int di_snapshot_load(struct di_state *st, const char *path, char *why,
+		     size_t len);
+int di_snapshot_parse(struct di_state *st, char *text, const char *name,
+		      char *why, size_t len);
 
 /* ---- output.c -------------------------------------------------------- */
 enum di_fmt { DI_TABLE, DI_CSV, DI_JSON };
@@ -141,7 +208,7 @@ struct di_table {
 	size_t ncols;
 	const char **cols;
 	struct di_cell *cells;	/* nrows * ncols */
-	size_t nrows;
+	size_t nrows, cells_cap;
 	int has_total;		/* the last row is a total */
 	int own_cols;		/* cols and its strings are allocated */
 };
@@ -152,15 +219,27 @@ void di_table_free(struct di_table *t);
 void di_row_add(struct di_table *t);
 /* Set cell @col of the last row. */
 void di_cell_str(struct di_table *t, size_t col, const char *s);
+/* Set cell @col of row @row. */
+void di_cell_str_at(struct di_table *t, size_t row, size_t col, const char *s);
 void di_cell_num(struct di_table *t, size_t col, uint64_t n);
 void di_cell_size(struct di_table *t, size_t col, uint64_t n);
 void di_cell_delta(struct di_table *t, size_t col, int64_t d);
-/* An inode, or "-" when unknown. */
+/* An inode, or "-" when unknown (0). */
 void di_cell_ino(struct di_table *t, size_t col, uint64_t ino);
 /* Render several tables as one document. */
 void di_render(FILE *out, enum di_fmt fmt, struct di_table *tables, size_t n);
-void di_json_string(FILE *out, const char *s);
 void di_csv_string(FILE *out, const char *s);
+
+/* ---- escape.c -------------------------------------------------------- */
+/* The most characters a table cell shows; a longer one ends in "...". */
+#define DI_CELL_MAX 1024
+/*
+ * @s with what is not printable escaped (\xNN, \\), allocated; cut to
+ * @max characters ending in "..." unless @max is 0. Its width in *@width.
+ */
+char *di_text_escape(const char *s, size_t max, size_t *width);
+/* @s as a JSON string: always valid UTF-8. */
+void di_json_string(FILE *out, const char *s);
 
 /* ---- views.c --------------------------------------------------------- */
 /* Each fills @tables (up to 3) and returns how many it filled. */

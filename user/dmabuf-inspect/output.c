@@ -18,12 +18,21 @@ void di_table_init(struct di_table *t, const char *title, size_t ncols,
 	t->cols = cols;
 }
 
+/* Cells hold this until given a string of their own: no allocation. */
+static char empty[] = "";
+
+static void cell_free(struct di_cell *c)
+{
+	if (c->s != empty)
+		free(c->s);
+}
+
 void di_table_free(struct di_table *t)
 {
 	size_t i;
 
 	for (i = 0; i < t->nrows * t->ncols; i++)
-		free(t->cells[i].s);
+		cell_free(&t->cells[i]);
 	free(t->cells);
 	t->cells = NULL;
 	if (t->own_cols) {
@@ -33,19 +42,20 @@ void di_table_free(struct di_table *t)
 		t->cols = NULL;
 	}
 	t->nrows = 0;
+	t->cells_cap = 0;
 }
 
 void di_row_add(struct di_table *t)
 {
 	size_t i;
 
-	t->cells = di_xrealloc(t->cells, (t->nrows + 1) * t->ncols,
-			       sizeof(*t->cells));
+	t->cells = di_grow(t->cells, &t->cells_cap, (t->nrows + 1) * t->ncols,
+			   sizeof(*t->cells));
 	for (i = 0; i < t->ncols; i++) {
 		struct di_cell *c = &t->cells[t->nrows * t->ncols + i];
 
 		memset(c, 0, sizeof(*c));
-		c->s = di_strdup("");
+		c->s = empty;
 	}
 	t->nrows++;
 }
@@ -55,13 +65,18 @@ static struct di_cell *last(struct di_table *t, size_t col)
 	return &t->cells[(t->nrows - 1) * t->ncols + col];
 }
 
+void di_cell_str_at(struct di_table *t, size_t row, size_t col, const char *s)
+{
+	struct di_cell *c = &t->cells[row * t->ncols + col];
+
+	cell_free(c);
+	c->type = DI_STR;
+	c->s = s && *s ? di_strdup(s) : empty;
+}
+
 void di_cell_str(struct di_table *t, size_t col, const char *s)
 {
-	struct di_cell *c = last(t, col);
-
-	free(c->s);
-	c->type = DI_STR;
-	c->s = di_strdup(s ? s : "");
+	di_cell_str_at(t, t->nrows - 1, col, s);
 }
 
 void di_cell_num(struct di_table *t, size_t col, uint64_t n)
@@ -90,33 +105,40 @@ void di_cell_delta(struct di_table *t, size_t col, int64_t d)
 
 void di_cell_ino(struct di_table *t, size_t col, uint64_t ino)
 {
-	if (ino >= DI_FAKE_INO_BASE)
+	if (ino == 0)
 		di_cell_str(t, col, "-");
 	else
 		di_cell_num(t, col, ino);
 }
 
-/* A cell as text: sizes in KiB for the table, in bytes otherwise. */
-static void cell_text(const struct di_cell *c, int kib, char *buf, size_t n)
+/* A number cell as text: sizes in KiB for the table, in bytes otherwise. */
+static void num_text(const struct di_cell *c, int kib, char *buf, size_t n)
 {
 	const char *sign = c->neg ? "-" : "";
 
-	switch (c->type) {
-	case DI_STR:
-		snprintf(buf, n, "%s", c->s);
-		break;
-	case DI_NUM:
+	if (c->type == DI_NUM)
 		snprintf(buf, n, "%" PRIu64, c->n);
-		break;
-	case DI_SIZE:
-		if (kib && c->n % 1024 == 0)
-			snprintf(buf, n, "%s%" PRIu64, sign, c->n / 1024);
-		else if (kib)
-			snprintf(buf, n, "%s%.1f", sign, (double)c->n / 1024.0);
-		else
-			snprintf(buf, n, "%s%" PRIu64, sign, c->n);
-		break;
-	}
+	else if (kib && c->n % 1024 == 0)
+		snprintf(buf, n, "%s%" PRIu64, sign, c->n / 1024);
+	else if (kib)
+		snprintf(buf, n, "%s%.1f", sign, (double)c->n / 1024.0);
+	else
+		snprintf(buf, n, "%s%" PRIu64, sign, c->n);
+}
+
+/*
+ * A cell as the table shows it, allocated: a string escaped and cut to
+ * DI_CELL_MAX characters. Its width in *@w.
+ */
+static char *table_text(const struct di_cell *c, size_t *w)
+{
+	char buf[64];
+
+	if (c->type == DI_STR)
+		return di_text_escape(c->s, DI_CELL_MAX, w);
+	num_text(c, 1, buf, sizeof(buf));
+	*w = strlen(buf);
+	return di_strdup(buf);
 }
 
 static int col_has(const struct di_table *t, size_t col, int size_only)
@@ -132,97 +154,129 @@ static int col_has(const struct di_table *t, size_t col, int size_only)
 	return 0;
 }
 
-/* Print one line of the table, without trailing blanks. */
-static void put_line(FILE *out, char *line)
+static void pad(FILE *out, size_t n)
 {
-	di_rstrip(line);
-	fputs(line, out);
+	while (n--)
+		fputc(' ', out);
+}
+
+/*
+ * One line; blanks are held back until text follows them, so that no
+ * line ends in blanks.
+ */
+static void put_row(FILE *out, const struct di_table *t, char **text,
+		    const size_t *tw, const int *right, const size_t *w)
+{
+	size_t blank = 0, c;
+
+	for (c = 0; c < t->ncols; c++) {
+		if (!*text[c]) {
+			blank += w[c] + 2;
+			continue;
+		}
+		if (right[c])
+			blank += w[c] - tw[c];
+		pad(out, blank);
+		fputs(text[c], out);
+		blank = (right[c] ? 0 : w[c] - tw[c]) + 2;
+	}
 	fputc('\n', out);
 }
 
 static void render_table(FILE *out, const struct di_table *t)
 {
-	size_t *w = di_xrealloc(NULL, t->ncols, sizeof(*w));
-	char buf[1024], head[256];
-	char *line = NULL;
-	size_t llen = 0, r, c;
-	FILE *lf;
+	size_t nc = t->ncols, ncells = t->nrows * nc, r, c, i;
+	size_t *w = di_xrealloc(NULL, nc, sizeof(*w));
+	size_t *tw = di_xrealloc(NULL, ncells + nc, sizeof(*tw));
+	char **text = di_xrealloc(NULL, ncells + nc, sizeof(*text));
+	int *right = di_xrealloc(NULL, ncells + nc, sizeof(*right));
+	int *has_size = di_xrealloc(NULL, nc, sizeof(*has_size));
+	int *has_num = di_xrealloc(NULL, nc, sizeof(*has_num));
 
-	for (c = 0; c < t->ncols; c++) {
-		snprintf(head, sizeof(head), "%s%s", t->cols[c],
-			 col_has(t, c, 1) ? "(KiB)" : "");
-		w[c] = strlen(head);
-		for (r = 0; r < t->nrows; r++) {
-			cell_text(&t->cells[r * t->ncols + c], 1, buf, sizeof(buf));
-			if (strlen(buf) > w[c])
-				w[c] = strlen(buf);
-		}
+	/* Row 0 is the header; cell (r, c) is text[(r + 1) * nc + c]. */
+	for (c = 0; c < nc; c++) {
+		char *e = di_text_escape(t->cols[c], DI_CELL_MAX, NULL);
+
+		has_size[c] = col_has(t, c, 1);
+		has_num[c] = col_has(t, c, 0);
+		text[c] = di_xrealloc(NULL, strlen(e) + 6, 1);
+		sprintf(text[c], "%s%s", e, has_size[c] ? "(KiB)" : "");
+		free(e);
+		tw[c] = strlen(text[c]);
+		right[c] = has_num[c];
+		w[c] = tw[c];
+	}
+	for (i = 0; i < ncells; i++) {
+		const struct di_cell *cell = &t->cells[i];
+
+		c = i % nc;
+		text[nc + i] = table_text(cell, &tw[nc + i]);
+		right[nc + i] = cell->type != DI_STR ||
+				(has_num[c] && !*text[nc + i]);
+		if (tw[nc + i] > w[c])
+			w[c] = tw[nc + i];
 	}
 	if (t->title)
 		fprintf(out, "%s:\n", t->title);
-	lf = open_memstream(&line, &llen);
-	if (!lf) {
-		fprintf(stderr, DI_NAME ": out of memory\n");
-		exit(1);
-	}
 	for (r = 0; r <= t->nrows; r++) {
 		if (r && t->has_total && r == t->nrows) {
 			size_t total = 0;
 
-			for (c = 0; c < t->ncols; c++)
-				total += w[c] + (c + 1 < t->ncols ? 2 : 0);
+			for (c = 0; c < nc; c++)
+				total += w[c] + (c + 1 < nc ? 2 : 0);
 			while (total--)
 				fputc('-', out);
 			fputc('\n', out);
 		}
-		if (fseeko(lf, 0, SEEK_SET) != 0)
-			break;
-		for (c = 0; c < t->ncols; c++) {
-			int right;
-
-			if (r == 0) {
-				snprintf(buf, sizeof(buf), "%s%s", t->cols[c],
-					 col_has(t, c, 1) ? "(KiB)" : "");
-				right = col_has(t, c, 0);
-			} else {
-				const struct di_cell *cell =
-					&t->cells[(r - 1) * t->ncols + c];
-
-				cell_text(cell, 1, buf, sizeof(buf));
-				right = cell->type != DI_STR ||
-					(col_has(t, c, 0) && !*buf);
-			}
-			fprintf(lf, right ? "%*s  " : "%-*s  ", (int)w[c], buf);
-		}
-		fputc('\0', lf);
-		if (fflush(lf) != 0)
-			break;
-		put_line(out, line);
+		put_row(out, t, text + r * nc, tw + r * nc, right + r * nc, w);
 	}
-	if (fclose(lf) != 0)
-		fprintf(stderr, DI_NAME ": out of memory\n");
-	free(line);
+	for (i = 0; i < ncells + nc; i++)
+		free(text[i]);
+	free(text);
+	free(tw);
+	free(right);
+	free(has_size);
+	free(has_num);
 	free(w);
 }
 
-void di_csv_string(FILE *out, const char *s)
+/* Escaped (see escape.c), then quoted where CSV needs it. */
+void di_csv_string(FILE *out, const char *str)
 {
-	if (!strpbrk(s, ",\"\n\r")) {
-		fputs(s, out);
+	char *e = di_text_escape(str, 0, NULL), *s;
+
+	if (!strpbrk(e, ",\"")) {
+		fputs(e, out);
+		free(e);
 		return;
 	}
 	fputc('"', out);
-	for (; *s; s++) {
+	for (s = e; *s; s++) {
 		if (*s == '"')
 			fputc('"', out);
 		fputc(*s, out);
 	}
 	fputc('"', out);
+	free(e);
+}
+
+/* A cell as CSV or JSON has it (@json: strings as JSON strings). */
+static void put_cell(FILE *out, const struct di_cell *cell, int json)
+{
+	char buf[64];
+
+	if (cell->type == DI_STR && json) {
+		di_json_string(out, cell->s);
+	} else if (cell->type == DI_STR) {
+		di_csv_string(out, cell->s);
+	} else {
+		num_text(cell, 0, buf, sizeof(buf));
+		fputs(buf, out);
+	}
 }
 
 static void render_csv(FILE *out, const struct di_table *t)
 {
-	char buf[1024];
 	size_t r, c;
 
 	for (c = 0; c < t->ncols; c++) {
@@ -235,35 +289,10 @@ static void render_csv(FILE *out, const struct di_table *t)
 		for (c = 0; c < t->ncols; c++) {
 			if (c)
 				fputc(',', out);
-			cell_text(&t->cells[r * t->ncols + c], 0, buf, sizeof(buf));
-			di_csv_string(out, buf);
+			put_cell(out, &t->cells[r * t->ncols + c], 0);
 		}
 		fputc('\n', out);
 	}
-}
-
-void di_json_string(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		switch (ch) {
-		case '"': fputs("\\\"", out); break;
-		case '\\': fputs("\\\\", out); break;
-		case '\n': fputs("\\n", out); break;
-		case '\r': fputs("\\r", out); break;
-		case '\t': fputs("\\t", out); break;
-		case '\b': fputs("\\b", out); break;
-		case '\f': fputs("\\f", out); break;
-		default:
-			if (ch < 0x20)
-				fprintf(out, "\\u%04x", ch);
-			else
-				fputc(ch, out);
-		}
-	}
-	fputc('"', out);
 }
 
 /* JSON keys: lower case, '_' for anything but letters and digits. */
@@ -287,22 +316,15 @@ static void json_key(FILE *out, const char *s)
 
 static void json_row(FILE *out, const struct di_table *t, size_t r)
 {
-	char buf[1024];
 	size_t c;
 
 	fputc('{', out);
 	for (c = 0; c < t->ncols; c++) {
-		const struct di_cell *cell = &t->cells[r * t->ncols + c];
-
 		if (c)
 			fputs(", ", out);
 		json_key(out, t->cols[c]);
 		fputs(": ", out);
-		cell_text(cell, 0, buf, sizeof(buf));
-		if (cell->type == DI_STR)
-			di_json_string(out, buf);
-		else
-			fputs(buf, out);
+		put_cell(out, &t->cells[r * t->ncols + c], 1);
 	}
 	fputc('}', out);
 }

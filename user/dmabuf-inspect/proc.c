@@ -3,12 +3,15 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "inspect.h"
+#include "parse.h"
 
 int di_is_dmabuf_path(const char *t)
 {
@@ -17,26 +20,36 @@ int di_is_dmabuf_path(const char *t)
 	       strncmp(t, "anon_inode:[dmabuf]", 19) == 0;
 }
 
-static void copy_value(char *dst, size_t n, const char *v)
+static void copy_value(char *dst, size_t n, const char *v, size_t len)
 {
-	size_t len = strcspn(v, "\n");
-
 	if (len >= n)
 		len = n - 1;
 	memcpy(dst, v, len);
 	dst[len] = '\0';
 }
 
+/*
+ * The kernel prints a dma-buf's fdinfo as the generic lines (pos, flags,
+ * mnt_id, ino) and then its own (size, count, exp_name), the name last,
+ * raw: any process holding the buffer may name it, and a newline in the
+ * name starts lines that look like the kernel's. So each key's first
+ * value is the kernel's, and everything after "name:" is the name (on
+ * 5.10, which prints no ino, a forged "ino:" line can only come after
+ * it). The name keeps its newlines; the output escapes them.
+ */
+enum { SEEN_SIZE = 1, SEEN_INO = 2, SEEN_COUNT = 4, SEEN_EXP = 8 };
+
 void di_parse_fdinfo(const char *text, struct di_fdinfo *fi)
 {
 	const char *line = text;
+	unsigned int seen = 0;
 
 	memset(fi, 0, sizeof(*fi));
 	while (line && *line) {
 		const char *colon = strchr(line, ':');
 		const char *nl = strchr(line, '\n');
 		const char *v;
-		size_t klen;
+		size_t klen, vlen;
 		char val[256];
 		uint64_t n;
 
@@ -46,24 +59,30 @@ void di_parse_fdinfo(const char *text, struct di_fdinfo *fi)
 		v = colon + 1;
 		while (*v == ' ' || *v == '\t')
 			v++;
-		copy_value(val, sizeof(val), v);
-		if (klen == 4 && !strncmp(line, "size", 4)) {
-			if (!di_parse_u64(val, &n)) {
-				fi->size = n;
-				fi->has_size = 1;
-			}
-		} else if (klen == 3 && !strncmp(line, "ino", 3)) {
-			if (!di_parse_u64(val, &n)) {
-				fi->ino = n;
-				fi->has_ino = 1;
-			}
-		} else if (klen == 5 && !strncmp(line, "count", 5)) {
-			if (!di_parse_u64(val, &n))
+		if (klen == 4 && !strncmp(line, "name", 4)) {
+			vlen = strlen(v);
+			if (vlen && v[vlen - 1] == '\n')
+				vlen--;
+			copy_value(fi->name, sizeof(fi->name), v, vlen);
+			return;
+		}
+		vlen = strcspn(v, "\n");
+		copy_value(val, sizeof(val), v, vlen);
+		if (klen == 4 && !strncmp(line, "size", 4) && !(seen & SEEN_SIZE)) {
+			seen |= SEEN_SIZE;
+			fi->has_size = !di_parse_u64(val, &fi->size);
+		} else if (klen == 3 && !strncmp(line, "ino", 3) && !(seen & SEEN_INO)) {
+			seen |= SEEN_INO;
+			fi->has_ino = !di_parse_u64(val, &fi->ino);
+		} else if (klen == 5 && !strncmp(line, "count", 5) &&
+			   !(seen & SEEN_COUNT)) {
+			seen |= SEEN_COUNT;
+			if (!di_parse_u64(val, &n) && n <= LONG_MAX)
 				fi->count = (long)n;
-		} else if (klen == 8 && !strncmp(line, "exp_name", 8)) {
-			copy_value(fi->exp_name, sizeof(fi->exp_name), v);
-		} else if (klen == 4 && !strncmp(line, "name", 4)) {
-			copy_value(fi->name, sizeof(fi->name), v);
+		} else if (klen == 8 && !strncmp(line, "exp_name", 8) &&
+			   !(seen & SEEN_EXP)) {
+			seen |= SEEN_EXP;
+			copy_value(fi->exp_name, sizeof(fi->exp_name), v, vlen);
 		}
 next:
 		line = nl ? nl + 1 : NULL;
@@ -78,6 +97,21 @@ static int is_number(const char *s)
 		if (!isdigit((unsigned char)*s))
 			return 0;
 	return 1;
+}
+
+/*
+ * A PID as the kernel names its directory: 1 to INT_MAX in decimal, no
+ * leading zero. Anything else (reachable with --root) is no process: a
+ * PID past INT_MAX would not fit pid_t, and "012" would alias "12".
+ */
+static int pid_dir(const char *name, pid_t *pid)
+{
+	uint64_t v;
+
+	if (name[0] == '0' || lab_parse_u64(name, 1, INT_MAX, &v))
+		return -1;
+	*pid = (pid_t)v;
+	return 0;
 }
 
 static void scan_fds(struct di_state *st, const char *piddir, pid_t pid,
@@ -123,10 +157,11 @@ static void scan_fds(struct di_state *st, const char *piddir, pid_t pid,
 		if (snprintf(path, sizeof(path), "%s/fdinfo/%s", piddir,
 			     de->d_name) >= (int)sizeof(path))
 			continue;
-		text = di_read_file(path, NULL);
+		text = di_read_file(path, DI_MAX_SMALL, O_NOFOLLOW, NULL);
 		if (!text) {
 			if (errno == EACCES || errno == EPERM)
 				st->unreadable++;
+			(void)di_warn_file(st, path, errno, DI_MAX_SMALL);
 			continue;
 		}
 		di_parse_fdinfo(text, &fi);
@@ -139,24 +174,17 @@ static void scan_fds(struct di_state *st, const char *piddir, pid_t pid,
 			b->size = fi.size;
 		di_buf_set_strings(b, fi.exp_name, fi.name);
 		p = di_state_proc(st, pid, comm);
-		h = di_proc_hold(p, bi);
+		h = di_proc_hold(st, p, bi);
 		h->nfds++;
 	}
 	if (closedir(d) < 0)
 		return;
 }
 
-static void scan_maps(struct di_state *st, const char *piddir, pid_t pid,
-		      const char *comm)
+void di_parse_maps(struct di_state *st, char *text, pid_t pid, const char *comm)
 {
-	char path[4096];
-	char *text, *line, *nl;
+	char *line, *nl;
 
-	if (snprintf(path, sizeof(path), "%s/maps", piddir) >= (int)sizeof(path))
-		return;
-	text = di_read_file(path, NULL);
-	if (!text)
-		return;
 	for (line = text; line && *line; line = nl) {
 		unsigned long long start, end, off, ino;
 		char perms[8], dev[32];
@@ -173,7 +201,7 @@ static void scan_maps(struct di_state *st, const char *piddir, pid_t pid,
 		if (di_is_dmabuf_path(pathname) && end > start) {
 			size_t bi = di_state_buf(st, ino);
 			struct di_proc *p = di_state_proc(st, pid, comm);
-			struct di_hold *h = di_proc_hold(p, bi);
+			struct di_hold *h = di_proc_hold(st, p, bi);
 
 			h->nmaps++;
 			h->mapped += end - start;
@@ -182,6 +210,22 @@ static void scan_maps(struct di_state *st, const char *piddir, pid_t pid,
 						   pathname + 8);
 		}
 	}
+}
+
+static void scan_maps(struct di_state *st, const char *piddir, pid_t pid,
+		      const char *comm)
+{
+	char path[4096];
+	char *text;
+
+	if (snprintf(path, sizeof(path), "%s/maps", piddir) >= (int)sizeof(path))
+		return;
+	text = di_read_file(path, DI_MAX_MAPS, O_NOFOLLOW, NULL);
+	if (!text) {
+		(void)di_warn_file(st, path, errno, DI_MAX_MAPS);
+		return;
+	}
+	di_parse_maps(st, text, pid, comm);
 	free(text);
 }
 
@@ -203,18 +247,19 @@ int di_scan_proc(struct di_state *st, const char *root)
 		char *comm;
 		pid_t pid;
 
-		if (!is_number(de->d_name))
+		if (pid_dir(de->d_name, &pid))
 			continue;
-		pid = (pid_t)atoi(de->d_name);
 		if (snprintf(piddir, sizeof(piddir), "%s/%s", procdir,
 			     de->d_name) >= (int)sizeof(piddir))
 			continue;
 		if (snprintf(path, sizeof(path), "%s/comm", piddir) >=
 		    (int)sizeof(path))
 			continue;
-		comm = di_read_file(path, NULL);
-		if (!comm)
+		comm = di_read_file(path, DI_MAX_SMALL, O_NOFOLLOW, NULL);
+		if (!comm) {
+			(void)di_warn_file(st, path, errno, DI_MAX_SMALL);
 			comm = di_strdup("?");
+		}
 		di_rstrip(comm);
 		scan_fds(st, piddir, pid, comm);
 		scan_maps(st, piddir, pid, comm);

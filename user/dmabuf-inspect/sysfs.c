@@ -6,12 +6,14 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "inspect.h"
 
-static char *read_attr(const char *dir, const char *name, const char *attr)
+static char *read_attr(const struct di_state *st, const char *dir,
+		       const char *name, const char *attr)
 {
 	char path[4096];
 	char *v;
@@ -19,9 +21,11 @@ static char *read_attr(const char *dir, const char *name, const char *attr)
 	if (snprintf(path, sizeof(path), "%s/%s/%s", dir, name, attr) >=
 	    (int)sizeof(path))
 		return NULL;
-	v = di_read_file(path, NULL);
+	v = di_read_file(path, DI_MAX_SMALL, O_NOFOLLOW, NULL);
 	if (v)
 		di_rstrip(v);
+	else
+		(void)di_warn_file(st, path, errno, DI_MAX_SMALL);
 	return v;
 }
 
@@ -47,8 +51,8 @@ int di_scan_sysfs(struct di_state *st, const char *root)
 			continue;
 		bi = di_state_buf(st, ino);
 		b = &st->bufs[bi];
-		exp = read_attr(dir, de->d_name, "exporter_name");
-		sz = read_attr(dir, de->d_name, "size");
+		exp = read_attr(st, dir, de->d_name, "exporter_name");
+		sz = read_attr(st, dir, de->d_name, "size");
 		if (exp)
 			di_buf_set_strings(b, exp, NULL);
 		if (sz && !di_parse_u64(sz, &size))

@@ -6,9 +6,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "inspect.h"
+#include "parse.h"
 
 void *di_xrealloc(void *p, size_t n, size_t size)
 {
@@ -26,6 +28,16 @@ void *di_xrealloc(void *p, size_t n, size_t size)
 	return q;
 }
 
+void *di_grow(void *v, size_t *cap, size_t n, size_t size)
+{
+	if (n <= *cap)
+		return v;
+	*cap = *cap ? *cap : 8;
+	while (*cap < n)
+		*cap *= 2;
+	return di_xrealloc(v, *cap, size);
+}
+
 char *di_strndup(const char *s, size_t n)
 {
 	char *d = di_xrealloc(NULL, n + 1, 1);
@@ -40,13 +52,40 @@ char *di_strdup(const char *s)
 	return di_strndup(s, strlen(s));
 }
 
-char *di_read_file(const char *path, size_t *len)
+/* Open @path for reading a regular file: 0 or -1 with errno. */
+static int open_regular(const char *path, int flags, size_t max)
+{
+	struct stat sb;
+	int fd, saved;
+
+	/*
+	 * O_NONBLOCK: opening a FIFO must not wait for a writer. Refused
+	 * then by fstat, with anything else that is not a regular file
+	 * (procfs, sysfs and debugfs files are regular).
+	 */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | flags);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &sb) < 0)
+		saved = errno;
+	else if (!S_ISREG(sb.st_mode))
+		saved = DI_ENOTREG;
+	else if ((uint64_t)sb.st_size > max)
+		saved = EFBIG;
+	else
+		return fd;
+	(void)close(fd);	/* the reason is reported instead */
+	errno = saved;
+	return -1;
+}
+
+char *di_read_file(const char *path, size_t max, int flags, size_t *len)
 {
 	size_t cap = 4096, n = 0;
 	char *buf;
 	int fd, saved;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open_regular(path, flags, max);
 	if (fd < 0)
 		return NULL;
 	buf = di_xrealloc(NULL, cap, 1);
@@ -58,17 +97,22 @@ char *di_read_file(const char *path, size_t *len)
 			buf = di_xrealloc(buf, cap, 1);
 		}
 		r = read(fd, buf + n, cap - n - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r == 0)
+			break;
+		/* Bounded: procfs says 0 for its size, so count what comes. */
+		if (r > 0 && n + (size_t)r > max) {
+			r = -1;
+			errno = EFBIG;
+		}
 		if (r < 0) {
-			if (errno == EINTR)
-				continue;
 			saved = errno;
 			free(buf);
 			(void)close(fd);	/* read error reported instead */
 			errno = saved;
 			return NULL;
 		}
-		if (r == 0)
-			break;
 		n += (size_t)r;
 	}
 	if (close(fd) < 0) {
@@ -83,6 +127,34 @@ char *di_read_file(const char *path, size_t *len)
 	return buf;
 }
 
+const char *di_read_error(int err, size_t max)
+{
+	static char msg[64];
+
+	if (err == DI_ENOTREG)
+		return "not a regular file";
+	if (err == ELOOP)
+		return "a symbolic link";
+	if (err != EFBIG)
+		return strerror(err);
+	if (max >= 1024 * 1024)
+		snprintf(msg, sizeof(msg), "larger than %zu MiB", max >> 20);
+	else
+		snprintf(msg, sizeof(msg), "larger than %zu KiB", max >> 10);
+	return msg;
+}
+
+int di_warn_file(const struct di_state *st, const char *path, int err,
+		 size_t max)
+{
+	if (err != DI_ENOTREG && err != ELOOP && err != EFBIG)
+		return 0;
+	if (st->warn)
+		fprintf(st->warn, DI_NAME ": warning: %s: %s, skipped\n", path,
+			di_read_error(err, max));
+	return 1;
+}
+
 void di_rstrip(char *s)
 {
 	size_t n = strlen(s);
@@ -93,21 +165,14 @@ void di_rstrip(char *s)
 
 int di_parse_u64(const char *s, uint64_t *out)
 {
-	char *end;
-	unsigned long long v;
+	char digits[32];
+	size_t n;
 
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (!isdigit((unsigned char)*s))
+	s += strspn(s, " \t");
+	n = strcspn(s, " \t\n");
+	if (n >= sizeof(digits) || s[n + strspn(s + n, " \t\n")])
 		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno)
-		return -1;
-	while (*end == ' ' || *end == '\t' || *end == '\n')
-		end++;
-	if (*end)
-		return -1;
-	*out = v;
-	return 0;
+	memcpy(digits, s, n);
+	digits[n] = '\0';
+	return lab_parse_u64(digits, 0, UINT64_MAX, out);
 }

@@ -70,22 +70,60 @@ size_t di_view_process(const struct di_state *st, struct di_table *t)
 	return 2;
 }
 
+/*
+ * The processes holding each buffer, in process order, built in one pass
+ * over the holds: those of buffer b are proc[start[b]] to
+ * proc[start[b + 1] - 1].
+ */
+struct holder_ix {
+	size_t *start;
+	size_t *proc;
+};
+
+static void holders_index(const struct di_state *st, struct holder_ix *hx)
+{
+	size_t i, j, *next;
+
+	hx->start = di_xrealloc(NULL, st->nbufs + 1, sizeof(*hx->start));
+	memset(hx->start, 0, (st->nbufs + 1) * sizeof(*hx->start));
+	for (i = 0; i < st->nprocs; i++)
+		for (j = 0; j < st->procs[i].nholds; j++)
+			hx->start[st->procs[i].holds[j].buf + 1]++;
+	for (i = 0; i < st->nbufs; i++)
+		hx->start[i + 1] += hx->start[i];
+	hx->proc = di_xrealloc(NULL, hx->start[st->nbufs], sizeof(*hx->proc));
+	next = di_xrealloc(NULL, st->nbufs + 1, sizeof(*next));
+	memcpy(next, hx->start, (st->nbufs + 1) * sizeof(*next));
+	for (i = 0; i < st->nprocs; i++)
+		for (j = 0; j < st->procs[i].nholds; j++)
+			hx->proc[next[st->procs[i].holds[j].buf]++] = i;
+	free(next);
+}
+
+static void holders_free(struct holder_ix *hx)
+{
+	free(hx->start);
+	free(hx->proc);
+}
+
 /* "pid(comm),pid(comm)" of the processes holding buffer @bi. */
-static char *holders(const struct di_state *st, size_t bi)
+static char *holders(const struct di_state *st, const struct holder_ix *hx,
+		     size_t bi)
 {
 	char *s = di_strdup(""), part[300];
-	size_t i, j, len = 0;
+	size_t k, len = 0, cap = 1;
 
-	for (i = 0; i < st->nprocs; i++)
-		for (j = 0; j < st->procs[i].nholds; j++) {
-			if (st->procs[i].holds[j].buf != bi)
-				continue;
-			snprintf(part, sizeof(part), "%s%d(%s)", len ? "," : "",
-				 (int)st->procs[i].pid, st->procs[i].comm);
-			s = di_xrealloc(s, len + strlen(part) + 1, 1);
-			memcpy(s + len, part, strlen(part) + 1);
-			len += strlen(part);
-		}
+	for (k = hx->start[bi]; k < hx->start[bi + 1]; k++) {
+		const struct di_proc *p = &st->procs[hx->proc[k]];
+		size_t n;
+
+		snprintf(part, sizeof(part), "%s%d(%s)", len ? "," : "",
+			 (int)p->pid, p->comm);
+		n = strlen(part);
+		s = di_grow(s, &cap, len + n + 1, 1);
+		memcpy(s + len, part, n + 1);
+		len += n;
+	}
 	return s;
 }
 
@@ -113,9 +151,11 @@ static const char *buf_cols[] = {
 size_t di_view_buffer(const struct di_state *st, struct di_table *t)
 {
 	uint64_t total = 0, n = 0;
+	struct holder_ix hx;
 	size_t i;
 
 	di_table_init(&t[0], "buffers", 7, buf_cols);
+	holders_index(st, &hx);
 	for (i = 0; i < st->nbufs; i++) {
 		const struct di_buf *b = &st->bufs[i];
 		char *s;
@@ -131,7 +171,7 @@ size_t di_view_buffer(const struct di_state *st, struct di_table *t)
 			di_cell_num(&t[0], 4, (uint64_t)b->count);
 		else
 			di_cell_str(&t[0], 4, "-");
-		s = holders(st, i);
+		s = holders(st, &hx, i);
 		di_cell_str(&t[0], 5, s);
 		free(s);
 		s = join(b->devices, b->ndevices);
@@ -140,6 +180,7 @@ size_t di_view_buffer(const struct di_state *st, struct di_table *t)
 		total += b->size;
 		n++;
 	}
+	holders_free(&hx);
 	di_row_add(&t[0]);
 	di_cell_str(&t[0], 0, "total");
 	di_cell_size(&t[0], 1, total);
@@ -151,6 +192,7 @@ size_t di_view_buffer(const struct di_state *st, struct di_table *t)
 size_t di_view_grid(const struct di_state *st, struct di_table *t)
 {
 	const char **cols = di_xrealloc(NULL, st->nprocs + 3, sizeof(*cols));
+	size_t *row = di_xrealloc(NULL, st->nbufs ? st->nbufs : 1, sizeof(*row));
 	char name[300];
 	size_t i, j, k;
 
@@ -167,23 +209,27 @@ size_t di_view_grid(const struct di_state *st, struct di_table *t)
 	for (k = 0; k < st->nbufs; k++) {
 		const struct di_buf *b = &st->bufs[k];
 
+		row[k] = DI_NONE;
 		if (b->hidden)
 			continue;
+		row[k] = t[0].nrows;
 		di_row_add(&t[0]);
 		di_cell_ino(&t[0], 0, b->ino);
 		di_cell_size(&t[0], 1, b->size);
 		di_cell_str(&t[0], 2, b->exp_name);
-		for (i = 0; i < st->nprocs; i++)
-			for (j = 0; j < st->procs[i].nholds; j++) {
-				const struct di_hold *h = &st->procs[i].holds[j];
-
-				if (h->buf != k)
-					continue;
-				di_cell_str(&t[0], 3 + i,
-					    h->nfds && h->nmaps ? "fd+map" :
-					    h->nfds ? "fd" : "map");
-			}
 	}
+	/* Then each hold into its cell: one pass, not one per buffer. */
+	for (i = 0; i < st->nprocs; i++)
+		for (j = 0; j < st->procs[i].nholds; j++) {
+			const struct di_hold *h = &st->procs[i].holds[j];
+
+			if (row[h->buf] == DI_NONE)
+				continue;
+			di_cell_str_at(&t[0], row[h->buf], 3 + i,
+				       h->nfds && h->nmaps ? "fd+map" :
+				       h->nfds ? "fd" : "map");
+		}
+	free(row);
 	return 1;
 }
 
@@ -293,37 +339,49 @@ size_t di_view_fences(const struct di_state *st, struct di_table *t)
 
 /* ---- diff ---------------------------------------------------------- */
 
+/* Processes are sorted by PID once the state is finished. */
 static const struct di_proc *find_proc(const struct di_state *st, pid_t pid)
 {
-	size_t i;
+	size_t lo = 0, hi = st->nprocs;
 
-	for (i = 0; i < st->nprocs; i++)
-		if (st->procs[i].pid == pid)
-			return &st->procs[i];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (st->procs[mid].pid == pid)
+			return &st->procs[mid];
+		if (st->procs[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 
+/* A process's holds are sorted by inode once the state is finished. */
 static int proc_holds(const struct di_state *st, const struct di_proc *p,
 		      uint64_t ino)
 {
-	size_t j;
+	size_t lo = 0, hi = p && ino ? p->nholds : 0;
 
-	if (!p)
-		return 0;
-	for (j = 0; j < p->nholds; j++)
-		if (st->bufs[p->holds[j].buf].ino == ino)
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint64_t x = st->bufs[p->holds[mid].buf].ino;
+
+		if (x == ino)
 			return 1;
+		if (x < ino)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return 0;
 }
 
 static int state_has(const struct di_state *st, uint64_t ino)
 {
-	size_t i;
+	size_t i = di_state_find_buf(st, ino);
 
-	for (i = 0; i < st->nbufs; i++)
-		if (st->bufs[i].ino == ino && !st->bufs[i].hidden)
-			return 1;
-	return 0;
+	return i != DI_NONE && !st->bufs[i].hidden;
 }
 
 static const char *chg_cols[] = {
