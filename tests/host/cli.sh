@@ -5,9 +5,14 @@
 # would touch one. One PASS or FAIL line per case; exit status 1 when one
 # failed.
 #
-#   tests/host/cli.sh [GROUP...]     groups: hang perf conform bench
-#                                    (default: all of them)
+#   tests/host/cli.sh [GROUP...]     groups: hang conform bench (the
+#                                    default, which make check runs) and
+#                                    perf (by hand: it measures)
 #   INSPECT=BINARY tests/host/cli.sh perf   another dmabuf-inspect
+#
+# perf times the views against --json on the same data and the cost per
+# row from 4000 to 40000 buffers; timings on a shared machine (CI's runs
+# boot guests beside it) are no verdict, so it is not in the default set.
 set -u
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -195,7 +200,7 @@ group_bench() {
 main() {
 	local g groups=("$@")
 
-	[[ ${#groups[@]} -gt 0 ]] || groups=(hang perf conform bench)
+	[[ ${#groups[@]} -gt 0 ]] || groups=(hang conform bench)
 	for g in "${groups[@]}"; do
 		"group_$g"
 	done
