@@ -222,6 +222,7 @@ static struct v2d_mapping *v2d_mapping_new(struct dma_buf *dmabuf)
 static struct v2d_mapping *v2d_mapping_get(struct dma_buf *dmabuf)
 {
 	struct v2d_mapping *m;
+	bool maker = false;
 	int gen, ret;
 
 retry:
@@ -235,15 +236,15 @@ retry:
 			   atomic_read(&v2d_mappings_gen) != gen);
 		goto retry;
 	}
-	if (!m)
+	if (!m) {
 		m = v2d_mapping_new(dmabuf);
-	else
-		dmabuf = NULL;	/* somebody else makes it */
+		maker = true;
+	}
 	mutex_unlock(&v2d_mappings_lock);
 	if (!m)
 		return ERR_PTR(-ENOMEM);
 
-	if (dmabuf) {
+	if (maker) {
 		m->err = v2d_mapping_make(m);
 		complete_all(&m->made);
 	} else {
