@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define CGROOT	"/sys/fs/cgroup"
 #define GROUP	CGROOT "/dmabuf-lab-memcg"
@@ -123,6 +124,20 @@ struct charge_case {
 /* Slack for what the child itself charges meanwhile (stack, page tables). */
 #define SLACK	(1 * MIB)
 
+/*
+ * memory.current is no exact meter: the memory cgroup charges its counter
+ * a batch at a time (MEMCG_CHARGE_BATCH, 64 pages) and keeps what a
+ * charge did not use in a per-CPU stock, which later charges take without
+ * moving the counter. So a buffer can show as up to one batch per CPU
+ * less than its size (seen: 8159232 for 8388608 bytes, 56 pages short).
+ */
+static int64_t memcg_stock_bytes(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_CONF);
+
+	return 64 * (int64_t)sysconf(_SC_PAGESIZE) * (cpus > 0 ? cpus : 1);
+}
+
 static int child_allocates(void *arg)
 {
 	const struct charge_case *c = arg;
@@ -141,7 +156,7 @@ static int child_allocates(void *arg)
 	CHILD_CHECK(err == c->expect_err, "the allocation gave %s, expected %s",
 		    pb_errname(err), pb_errname(c->expect_err));
 	if (!err) {
-		CHILD_CHECK(during - before >= (int64_t)c->size &&
+		CHILD_CHECK(during - before >= (int64_t)c->size - memcg_stock_bytes() &&
 			    during - before < (int64_t)(c->size + SLACK),
 			    "memory.current grew by %" PRId64 ", not by the buffer's %" PRIu64,
 			    during - before, c->size);
