@@ -5,7 +5,7 @@
 # would touch one. One PASS or FAIL line per case; exit status 1 when one
 # failed.
 #
-#   tests/host/cli.sh [GROUP...]     groups: hang conform bench (the
+#   tests/host/cli.sh [GROUP...]     groups: hang conform bench demo (the
 #                                    default, which make check runs) and
 #                                    perf (by hand: it measures)
 #   INSPECT=BINARY tests/host/cli.sh perf   another dmabuf-inspect
@@ -19,6 +19,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 INSPECT=${INSPECT:-$ROOT/user/dmabuf-inspect/dmabuf-inspect}
 CONFORM=$ROOT/user/dmabuf-conform/dmabuf-conform
 BENCH=$ROOT/user/dmabuf-bench/dmabuf-bench
+DEMO=$ROOT/user/v2d_demo
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 FAILED=0
@@ -163,6 +164,10 @@ group_conform() {
 			"$CONFORM" --udmabuf --timeout "$a"
 	done
 	check "conform: --recv '' is refused" 2 "--recv" "$CONFORM" --recv ''
+	for a in "1:99999999999" "99999999999:3" " 1:3" "1: 3" "+1:3" "1:3x" ":3" "1:"; do
+		check "conform: --pidfd '$a' is refused" 2 "--pidfd" \
+			"$CONFORM" --pidfd "$a"
+	done
 	# A --recv killed before anything came leaves its socket behind; the
 	# next one must listen there all the same.
 	"$CONFORM" --recv "$sock" 2>/dev/null &
@@ -197,10 +202,23 @@ group_bench() {
 	fi
 }
 
+# ---- v2d_demo's numbers ----------------------------------------------------
+group_demo() {
+	local a
+
+	for a in " 90" "+90" "90x" "0x5a" "4294967386" "45" ""; do
+		check "v2d_demo: --rotation '$a' is refused" 2 "--rotation: " \
+			"$DEMO" --rotation "$a" --pagebuf /nonexistent
+	done
+	# A good one gets past the options, to the missing device.
+	check "v2d_demo: --rotation 270 is taken" 1 "/nonexistent" \
+		"$DEMO" --rotation 270 --pagebuf /nonexistent
+}
+
 main() {
 	local g groups=("$@")
 
-	[[ ${#groups[@]} -gt 0 ]] || groups=(hang conform bench)
+	[[ ${#groups[@]} -gt 0 ]] || groups=(hang conform bench demo)
 	for g in "${groups[@]}"; do
 		"group_$g"
 	done
