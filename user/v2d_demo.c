@@ -26,6 +26,8 @@
 #include <uapi/pagebuf.h>
 #include <uapi/v2d_emu.h>
 
+#include "common/parse.h"
+
 /* Set from dkms.conf by version.mk. */
 #ifndef DMABUF_LAB_VERSION
 #error "DMABUF_LAB_VERSION is not defined: build with the Makefile"
@@ -231,17 +233,16 @@ int main(int argc, char **argv)
 		{ 0 }
 	};
 	const char *pb_path = "/dev/pagebuf", *v2d_path = "/dev/v2d_emu";
-	unsigned long degrees = 90;
-	char *end;
+	uint64_t degrees = 90;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "r:p:v:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
-			degrees = strtoul(optarg, &end, 10);
-			if (*end || (degrees != 90 && degrees != 180 &&
-				     degrees != 270)) {
-				usage(stderr, argv[0]);
+			if (lab_parse_u64(optarg, 90, 270, &degrees) ||
+			    degrees % 90) {
+				fprintf(stderr, "%s: --rotation: 90, 180 or 270, not '%s'\n",
+					argv[0], optarg);
 				return 2;
 			}
 			break;

@@ -9,6 +9,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +29,7 @@
 #include <uapi/pagebuf.h>
 
 #include "conform.h"
+#include "parse.h"
 
 struct source src = { .dev = -1, .given = -1, .size = MIB };
 
@@ -181,13 +184,32 @@ static int open_vgem(void)
 	return -1;
 }
 
+/* PID:FD, both strictly decimal and within an int. */
+static int parse_pid_fd(const char *arg, int *pid, int *fd)
+{
+	const char *colon = strchr(arg, ':');
+	uint64_t p, f;
+	char head[24];
+
+	if (!colon || (size_t)(colon - arg) >= sizeof(head))
+		return -1;
+	memcpy(head, arg, colon - arg);
+	head[colon - arg] = '\0';
+	if (lab_parse_u64(head, 1, INT_MAX, &p) ||
+	    lab_parse_u64(colon + 1, 0, INT_MAX, &f))
+		return -1;
+	*pid = (int)p;
+	*fd = (int)f;
+	return 0;
+}
+
 static int take_pidfd(struct source *s)
 {
 	int pid, target, pidfd;
-	char c;
 
-	if (sscanf(s->arg, "%d:%d%c", &pid, &target, &c) != 2 || pid <= 0 || target < 0) {
-		fprintf(stderr, "dmabuf-conform: --pidfd wants PID:FD, not '%s'\n", s->arg);
+	if (parse_pid_fd(s->arg, &pid, &target)) {
+		fprintf(stderr, "dmabuf-conform: --pidfd wants PID:FD (decimal, PID 1 to %d), not '%s'\n",
+			INT_MAX, s->arg);
 		return 2;
 	}
 	pidfd = syscall(SYS_pidfd_open, pid, 0);
