@@ -822,10 +822,34 @@ static void *big_import_run(void *arg)
 }
 
 /*
+ * A buffer of single pages whose import and release take 20 ms or more,
+ * from 4 MiB up to 64 MiB (32 MiB under swiotlb=force, where it bounces,
+ * to leave the pool room): long enough to stand out, and no longer than
+ * that on a debug kernel, where every page costs far more.
+ */
+static int large_buffer(int dev)
+{
+	uint64_t size = 4 * MIB, max = pb_cmdline_has("swiotlb=force") ?
+					       32 * MIB : 64 * MIB;
+	struct v2d_release rel = { 0 };
+
+	for (;;) {
+		int fd = alloc_buf(size, PAGEBUF_ALLOC_ORDER0, NULL);
+		int64_t t0 = now_us();
+
+		assert_int_equal(import_raw(dev, fd, &rel.handle), 0);
+		assert_succeeds(ioctl(dev, V2D_IOC_RELEASE, &rel));
+		if (now_us() - t0 >= 20000 || size >= max)
+			return fd;
+		close(untrack(fd));
+		size *= 2;
+	}
+}
+
+/*
  * Imports of different dma-bufs do not wait for each other: the engine
  * keeps no lock while an exporter attaches, maps or unmaps. A thread
- * imports and releases a buffer of 16 Ki single pages (8 Ki under
- * swiotlb=force; long to map either way) over
+ * imports and releases a buffer of single pages, long to map, over
  * and over; small imports meanwhile take a fraction of its time, where
  * a global lock made each of them wait for a large one to be mapped or
  * unmapped.
@@ -838,10 +862,8 @@ static void test_imports_of_other_buffers_do_not_wait(void **state)
 	pthread_t t;
 
 	(void)state;
-	/* Under swiotlb=force it bounces: half, to leave the pool room. */
-	b.fd = alloc_buf(pb_cmdline_has("swiotlb=force") ? 32 * MIB : 64 * MIB,
-			 PAGEBUF_ALLOC_ORDER0, NULL);
 	b.dev = track(v2d_open_ok());
+	b.fd = large_buffer(b.dev);
 	small_fd = alloc_buf(64 * KIB, 0, NULL);
 	assert_int_equal(pthread_create(&t, NULL, big_import_run, &b), 0);
 	usleep(20 * 1000);

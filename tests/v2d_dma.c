@@ -382,7 +382,7 @@ static void test_watchdog_reports_only_the_jobs_it_stopped(void **state)
 	const uint32_t max_rows = size / 4096;
 	int timed_out = 0, done = 0, reported, kmsg, i, st, fd;
 	struct v2d_stats before, after;
-	uint32_t rows = 256;
+	uint32_t rows = 8;
 	int64_t ms, limit = 8;
 	struct churn c = { 0 };
 	pthread_t t;
