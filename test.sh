@@ -272,6 +272,9 @@ matrix_main() {
 			printf '    %s\n' "$(grep -m 1 '^error:' "$out" || tail -n 1 "$out")"
 		fi
 		[[ $rc -eq 0 && $failed -eq 0 ]] || bad=1
+		# A failure's own lines, so that a log's tail names what failed.
+		awk '/^FAIL  / { n = 4 } n > 0 && /^(FAIL  |      )/ { print "    " $0; n--; next } { n = 0 }' \
+			"$out" | head -n 40
 		tp=$((tp + passed)) tf=$((tf + failed)) ts=$((ts + skipped))
 		rows+=("$(printf '%-13s %-26s %-12s %6s %6s %7s %9s %8s' "$t" "${kver:--}" "$build" \
 			"$passed" "$failed" "$skipped" "${guest:--}" "$secs s")")
