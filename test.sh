@@ -41,6 +41,8 @@ CACHE=${DMABUF_LAB_CACHE:-/var/cache/dmabuf-lab}
 . "$HARNESS/packages.sh"
 # shellcheck source=test/kselftest.sh
 . "$HARNESS/kselftest.sh"
+# shellcheck source=test/repeat.sh
+. "$HARNESS/repeat.sh"
 
 usage() {
 	cat <<USAGE
@@ -67,6 +69,13 @@ Options:
                      reaching it is a failure
   --append "ARGS"    extra kernel command line arguments (e.g. swiotlb=force)
   --keep-log DIR     copy the console and results logs to DIR
+  --repeat N         hunt flaky tests: boot the suite (or the --only
+                     subset) N times from one build, then report each test
+                     once with the number of boots it failed in and every
+                     failure's diagnostics (the passes are off; name a
+                     pass's configuration with --append)
+  --busy             with --repeat: every second boot shares the host with
+                     a CPU and memory hog on the other core
   --no-passes        skip the extra boots that follow a full suite run
                      (swiotlb=force, and its negative control; see
                      test/passes.sh)
@@ -107,7 +116,7 @@ USAGE
 parse_args() {
 	MODE=suite ONLY='' TIMEOUT='' APPEND='' KEEP_LOG='' VERBOSE=0 PREPARE=0
 	ARCH=x86_64 KERNEL='' MATRIX=0 PASS_ARGS=() PASSES_OFF=0
-	BENCH_REPS=5 BENCH_ARGS=
+	BENCH_REPS=5 BENCH_ARGS='' REPEAT=0 REPEAT_BUSY=0
 	while [[ $# -gt 0 ]]; do
 		case "$1" in
 		--only | --timeout | --append) PASS_ARGS+=("$1" "${2-}") ;;
@@ -137,6 +146,9 @@ parse_args() {
 		--bench-args) BENCH_ARGS=${2?--bench-args needs arguments}; shift ;;
 		--bench-args=*) BENCH_ARGS=${1#*=} ;;
 		--no-passes) PASSES_OFF=1 ;;
+		--repeat) REPEAT=${2?--repeat needs a number}; shift ;;
+		--repeat=*) REPEAT=${1#*=} ;;
+		--busy) REPEAT_BUSY=1 ;;
 		-v | --verbose) VERBOSE=1 ;;
 		-h | --help) usage; exit 0 ;;
 		*) usage >&2; die "unknown option: $1" ;;
@@ -145,6 +157,12 @@ parse_args() {
 	done
 	[[ -z $TIMEOUT || $TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "--timeout needs a positive number of seconds"
 	[[ $BENCH_REPS =~ ^[1-9][0-9]*$ ]] || die "--reps needs a positive number"
+	[[ $REPEAT =~ ^(0|[1-9][0-9]{0,3})$ ]] || die "--repeat needs a number of boots from 1 to 9999"
+	[[ $REPEAT_BUSY -eq 0 || $REPEAT -gt 0 ]] || die "--busy goes with --repeat"
+	if [[ $REPEAT -gt 0 ]]; then
+		[[ $MODE == suite && $MATRIX -eq 0 ]] || die "--repeat repeats the suite of one lane"
+		PASSES_OFF=1
+	fi
 	# The benchmark's peers (system heap, udmabuf) are built into 6.12.
 	# riscv64 has one lane: Debian's first riscv64 kernels are 6.12.
 	if [[ -z $KERNEL ]]; then
@@ -324,6 +342,13 @@ main() {
 	build_unlock
 	say "prepared in $(elapsed "$t0") s"
 
+	if [[ $REPEAT -gt 0 ]]; then
+		local rrc=0
+		save_logs
+		repeat_run "$RUN_DIR/report" || rrc=1
+		cat "$RUN_DIR/report"
+		return "$rrc"
+	fi
 	qemu_run "$BOOT_IMAGE" "$RUN_DIR/initramfs.cpio.gz" \
 		"$RUN_DIR/console.log" "$RUN_DIR/results.log"
 	save_logs
