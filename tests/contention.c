@@ -1026,6 +1026,56 @@ static void test_pending_jobs_beyond_the_cap_ebusy(void **state)
 	assert_int_equal(after.live_jobs, before.live_jobs);
 }
 
+/*
+ * close() returns once the file's jobs are retired, as the uapi says of
+ * live_jobs: the counters show no job or import of the file at once,
+ * with nothing left for a worker to finish later. The handle is released
+ * while its jobs are pending, so that the last job holds the import and
+ * its retirement unmaps and detaches a buffer of many pages: the longest
+ * a worker can lag behind. Many rounds, since a leftover shows only when
+ * the closing task runs before the worker has finished.
+ */
+static void test_close_returns_once_its_jobs_are_retired(void **state)
+{
+	int fd = alloc_buf(4 * MIB, PAGEBUF_ALLOC_ORDER0, NULL);
+	struct v2d_stats before, after;
+	struct v2d_release rel = { 0 };
+	struct v2d_submit req;
+	int round, i, save = vd;
+
+	(void)state;
+	v2d_param("timeout_ms", "10000");
+	stats_ok(&before);
+	for (round = 0; round < 100; round++) {
+		int dev = v2d_open_ok();
+		uint32_t h;
+
+		vd = dev;
+		h = import_ok(fd);
+		close(untrack(submit_hang(h)));
+		for (i = 0; i < 3; i++) {
+			memset(&req, 0, sizeof(req));
+			req.op = V2D_OP_FILL;
+			req.cpp = 4;
+			req.dst = surf(h, 4096, 0, 0, 0, 16, 1);
+			assert_int_equal(submit_raw(&req), 0);
+		}
+		rel.handle = h;
+		assert_succeeds(ioctl(dev, V2D_IOC_RELEASE, &rel));
+		vd = save;
+		assert_int_equal(close(dev), 0);
+		stats_ok(&after);
+		if (after.live_jobs != before.live_jobs ||
+		    after.live_imports != before.live_imports) {
+			pb_diag("round %d: close returned with %lld jobs and %lld imports still live",
+				round,
+				(long long)(after.live_jobs - before.live_jobs),
+				(long long)(after.live_imports - before.live_imports));
+			fail();
+		}
+	}
+}
+
 static int hang_as_nobody(void *arg)
 {
 	struct v2d_submit req;
@@ -1270,6 +1320,7 @@ int main(void)
 	ADD(imports_of_other_buffers_do_not_wait);
 	ADD(another_files_jobs_wait_for_its_queue_share_at_most);
 	ADD(pending_jobs_beyond_the_cap_ebusy);
+	ADD(close_returns_once_its_jobs_are_retired);
 	ADD(hang_needs_cap_sys_admin);
 	ADD(watchdog_stops_a_job_inside_one_long_row);
 	ADD(rmmod_racing_the_last_fence_release);
