@@ -208,7 +208,12 @@ static void v2d_job_free(struct v2d_job *job)
 	atomic64_dec(&v2d_counters.live_jobs);
 }
 
-/* After the fence: off the file's list, then drop the buffers. */
+/*
+ * After the fence: off the file's list (debugfs shows the jobs on it,
+ * their fences and buffers), then drop the buffers, and only then leave
+ * the file's count, so that a closing file finds its jobs freed and the
+ * counters final when its close returns.
+ */
 static void v2d_job_retire(struct work_struct *work)
 {
 	struct v2d_job *job = container_of(work, struct v2d_job, retire);
@@ -217,18 +222,20 @@ static void v2d_job_retire(struct work_struct *work)
 	/* A watchdog that fired as the job ended may still be running. */
 	cancel_delayed_work_sync(&job->watchdog);
 
-	/*
-	 * Wake a closing file under the lock: once the list is empty the
-	 * file may be freed, as soon as the lock is dropped.
-	 */
 	spin_lock(&vfile->jobs_lock);
 	list_del(&job->node);
-	vfile->nr_jobs--;
-	if (list_empty(&vfile->jobs))
-		wake_up_all(&vfile->idle);
 	spin_unlock(&vfile->jobs_lock);
 
 	v2d_job_free(job);
+
+	/*
+	 * Wake a closing file under the lock: once the count is zero the
+	 * file may be freed, as soon as the lock is dropped.
+	 */
+	spin_lock(&vfile->jobs_lock);
+	if (!--vfile->nr_jobs)
+		wake_up_all(&vfile->idle);
+	spin_unlock(&vfile->jobs_lock);
 }
 
 /* Count a new job of @vfile against its cap. */
@@ -528,7 +535,7 @@ void v2d_file_cancel_jobs(struct v2d_file *vfile)
 	spin_unlock(&vfile->jobs_lock);
 	dma_fence_end_signalling(cookie);
 
-	wait_event(vfile->idle, list_empty_careful(&vfile->jobs));
+	wait_event(vfile->idle, !READ_ONCE(vfile->nr_jobs));
 	/* The last retiring job may still be inside the lock: let it out. */
 	spin_lock(&vfile->jobs_lock);
 	spin_unlock(&vfile->jobs_lock);

@@ -59,7 +59,7 @@ struct v2d_file {
 	struct list_head jobs;		/* live jobs, under jobs_lock */
 	unsigned int nr_jobs;		/* created, not retired; jobs_lock */
 	unsigned int nr_queued;		/* queued, not started; jobs_lock */
-	wait_queue_head_t idle;		/* woken when @jobs empties */
+	wait_queue_head_t idle;		/* woken when @nr_jobs is 0 */
 	wait_queue_head_t queue_room;	/* woken when a job starts */
 	struct list_head debug_node;	/* in debug.c's list of files */
 };
