@@ -78,24 +78,39 @@ static int number(const char *v, size_t vlen, uint64_t *out)
 	return dmabuf_lab_parse_u64(digits, 0, UINT64_MAX, out);
 }
 
+struct fields {
+	struct dmabuf_lab_fdinfo *fi;
+	unsigned int seen;	/* keys met, whether or not their value was taken */
+};
+
+/* The first line of @bit's key, and only if it holds a number. */
+static void take_number(struct fields *f, unsigned int bit, const char *v, size_t vlen,
+			uint64_t *out)
+{
+	if (f->seen & bit)
+		return;
+	f->seen |= bit;
+	if (!number(v, vlen, out))
+		f->fi->has |= bit;
+}
+
 static int take_field(void *arg, const char *key, size_t klen, const char *v, size_t vlen)
 {
-	struct dmabuf_lab_fdinfo *fi = arg;
+	struct fields *f = arg;
+	struct dmabuf_lab_fdinfo *fi = f->fi;
 
 #define IS(k)	(klen == sizeof(k) - 1 && !strncmp(key, k, klen))
 	if (IS("name")) {
 		copy_value(fi->name, sizeof(fi->name), v, vlen);
 		fi->has |= DMABUF_LAB_FDINFO_NAME;
-	} else if (IS("size") && !(fi->has & DMABUF_LAB_FDINFO_SIZE)) {
-		if (!number(v, vlen, &fi->size))
-			fi->has |= DMABUF_LAB_FDINFO_SIZE;
-	} else if (IS("ino") && !(fi->has & DMABUF_LAB_FDINFO_INO)) {
-		if (!number(v, vlen, &fi->ino))
-			fi->has |= DMABUF_LAB_FDINFO_INO;
-	} else if (IS("count") && !(fi->has & DMABUF_LAB_FDINFO_COUNT)) {
-		if (!number(v, vlen, &fi->count))
-			fi->has |= DMABUF_LAB_FDINFO_COUNT;
-	} else if (IS("exp_name") && !(fi->has & DMABUF_LAB_FDINFO_EXP_NAME)) {
+	} else if (IS("size")) {
+		take_number(f, DMABUF_LAB_FDINFO_SIZE, v, vlen, &fi->size);
+	} else if (IS("ino")) {
+		take_number(f, DMABUF_LAB_FDINFO_INO, v, vlen, &fi->ino);
+	} else if (IS("count")) {
+		take_number(f, DMABUF_LAB_FDINFO_COUNT, v, vlen, &fi->count);
+	} else if (IS("exp_name") && !(f->seen & DMABUF_LAB_FDINFO_EXP_NAME)) {
+		f->seen |= DMABUF_LAB_FDINFO_EXP_NAME;
 		copy_value(fi->exp_name, sizeof(fi->exp_name), v, vlen);
 		fi->has |= DMABUF_LAB_FDINFO_EXP_NAME;
 	}
@@ -105,8 +120,10 @@ static int take_field(void *arg, const char *key, size_t klen, const char *v, si
 
 DL_EXPORT void dmabuf_lab_fdinfo_parse(const char *text, struct dmabuf_lab_fdinfo *fi)
 {
+	struct fields f = { .fi = fi };
+
 	memset(fi, 0, sizeof(*fi));
-	each_line(text, fi, take_field);
+	each_line(text, &f, take_field);
 }
 
 struct lookup {
