@@ -223,8 +223,8 @@ int dmabuf_lab_v2d_submit(int v2d, struct v2d_submit *req);
 /*
  * Wait up to @timeout_ms (negative: for ever) for the sync_file
  * @fence_fd to signal (poll for POLLIN, resumed after a signal with the
- * time left): 0 when it signalled without error, the fence's error
- * (negative) when it signalled with one, -ETIMEDOUT, or -errno. The fd
+ * time left): 1 when it signalled (dmabuf_lab_fence_status() then says
+ * whether with an error), 0 when it did not in time, or -errno. The fd
  * stays open.
  */
 int dmabuf_lab_fence_wait(int fence_fd, int timeout_ms);

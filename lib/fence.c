@@ -42,9 +42,9 @@ DL_EXPORT int dmabuf_lab_fence_wait(int fence_fd, int timeout_ms)
 	for (;;) {
 		ret = poll(&p, 1, left);
 		if (ret > 0)
-			break;
+			return p.revents & POLLNVAL ? -EBADF : 1;
 		if (ret == 0)
-			return -ETIMEDOUT;
+			return 0;
 		if (errno != EINTR)
 			return -errno;
 		/* A signal: wait again, for what is left of the time. */
@@ -54,11 +54,6 @@ DL_EXPORT int dmabuf_lab_fence_wait(int fence_fd, int timeout_ms)
 			left = rest > 0 ? (int)rest : 0;
 		}
 	}
-	if (p.revents & POLLNVAL)
-		return -EBADF;
-	/* A fence that polls ready has signalled: only its error is left to read. */
-	ret = dmabuf_lab_fence_status(fence_fd);
-	return ret < 0 ? ret : 0;
 }
 
 DL_EXPORT int dmabuf_lab_export_sync_file(int buf_fd, unsigned int dir)

@@ -130,23 +130,26 @@ static void test_sync_file_flags(void **state)
 	assert_int_equal(last_flags, DMA_BUF_SYNC_WRITE);
 }
 
-/* A pipe stands for a fence: never ready is a timeout, ready reads the status. */
+/* A pipe stands for a fence: never ready is 0, ready is 1, closed is EBADF. */
 static void test_fence_wait(void **state)
 {
 	int p[2];
 
 	(void)state;
 	assert_int_equal(pipe(p), 0);
-	assert_int_equal(dmabuf_lab_fence_wait(p[0], 20), -ETIMEDOUT);
-	assert_int_equal(calls, 0);
-	assert_int_equal(write(p[1], "s", 1), 1);
-	will_return(__wrap_ioctl, 1);
-	will_return(__wrap_ioctl, 0);
 	assert_int_equal(dmabuf_lab_fence_wait(p[0], 20), 0);
-	assert_int_equal(last_req, SYNC_IOC_FILE_INFO);
+	assert_int_equal(write(p[1], "s", 1), 1);
+	assert_int_equal(dmabuf_lab_fence_wait(p[0], 20), 1);
+	assert_int_equal(dmabuf_lab_fence_wait(p[0], -1), 1);
+	assert_int_equal(calls, 0);
+	/* The status is the fence's: signalled, active, or its error. */
 	will_return(__wrap_ioctl, -ETIME);
 	will_return(__wrap_ioctl, 0);
-	assert_int_equal(dmabuf_lab_fence_wait(p[0], -1), -ETIME);
+	assert_int_equal(dmabuf_lab_fence_status(p[0]), -ETIME);
+	assert_int_equal(last_req, SYNC_IOC_FILE_INFO);
+	will_return(__wrap_ioctl, 0);
+	will_return(__wrap_ioctl, ENOTTY);
+	assert_int_equal(dmabuf_lab_fence_status(p[0]), -ENOTTY);
 	close(p[0]);
 	close(p[1]);
 	assert_int_equal(dmabuf_lab_fence_wait(p[0], 20), -EBADF);
