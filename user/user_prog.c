@@ -22,7 +22,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <linux/dma-buf.h>
+#include <dmabuf-lab.h>
 #include <uapi/pagebuf.h>
 
 /* Set from dkms.conf by version.mk. */
@@ -58,17 +58,13 @@ static void usage(FILE *out, const char *prog)
 		"Exit status: 0 verified, 1 failure, 2 usage error.\n", prog);
 }
 
-static int dmabuf_sync(int fd, __u64 flags, const char *what)
+/* One half of the CPU-access bracket (@begin or not), failures reported as @what. */
+static int cpu_access(int fd, int begin, unsigned int dir, const char *what)
 {
-	struct dma_buf_sync sync = { .flags = flags };
-	int ret;
+	int ret = begin ? dmabuf_lab_begin_cpu(fd, dir) : dmabuf_lab_end_cpu(fd, dir);
 
-	do {
-		ret = ioctl(fd, DMA_BUF_IOCTL_SYNC, &sync);
-	} while (ret < 0 && (errno == EINTR || errno == EAGAIN));
 	if (ret < 0) {
-		fprintf(stderr, "DMA_BUF_IOCTL_SYNC (%s) failed: %s\n", what,
-			strerror(errno));
+		fprintf(stderr, "DMA_BUF_IOCTL_SYNC (%s) failed: %s\n", what, strerror(-ret));
 		return -1;
 	}
 	return 0;
@@ -119,17 +115,18 @@ static int hold_until_signal(void)
 	return 0;
 }
 
-int main(int argc, char **argv)
-{
-	const char *device = DEFAULT_DEVICE;
-	char text[256];
-	int hold = 0, have_device = 0;
-	int dev_fd = -1, buf_fd = -1;
-	long page_size;
-	char *map = MAP_FAILED;
-	int status = 1;
-	int i;
+struct options {
+	const char *device;
+	int hold;
+};
 
+/* The command line into @o: -1 to go on, else the exit status. */
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	int i, have_device = 0;
+
+	o->device = DEFAULT_DEVICE;
+	o->hold = 0;
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			usage(stdout, argv[0]);
@@ -138,7 +135,7 @@ int main(int argc, char **argv)
 			printf("user_prog %s\n", DMABUF_LAB_VERSION);
 			return 0;
 		} else if (!strcmp(argv[i], "--hold")) {
-			hold = 1;
+			o->hold = 1;
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			fprintf(stderr, "%s: unknown option '%s'\n", argv[0], argv[i]);
 			usage(stderr, argv[0]);
@@ -148,100 +145,151 @@ int main(int argc, char **argv)
 			usage(stderr, argv[0]);
 			return 2;
 		} else {
-			device = argv[i];
+			o->device = argv[i];
 			have_device = 1;
 		}
 	}
+	return -1;
+}
 
+/* The demo buffer: the device it came from, its fd and its page, mapped. */
+struct classic {
+	const char *device;
+	int dev_fd, buf_fd;
+	size_t page;
+	char *map;
+};
+
+/* Get the demo buffer's fd from the device and map its page. 0 or -1. */
+static int classic_open(struct classic *c)
+{
+	void *map;
+	int ret;
+
+	c->dev_fd = open(c->device, O_RDWR | O_CLOEXEC);
+	if (c->dev_fd < 0) {
+		fprintf(stderr, "open %s failed: %s\n", c->device, strerror(errno));
+		return -1;
+	}
+	if (ioctl(c->dev_fd, PAGEBUF_IOC_CLASSIC_GET_FD, &c->buf_fd) < 0) {
+		fprintf(stderr, "PAGEBUF_IOC_CLASSIC_GET_FD on %s failed: %s\n",
+			c->device, strerror(errno));
+		c->buf_fd = -1;
+		return -1;
+	}
+	if (c->buf_fd < 0) {
+		fprintf(stderr, "PAGEBUF_IOC_CLASSIC_GET_FD returned fd %d\n", c->buf_fd);
+		c->buf_fd = -1;
+		return -1;
+	}
+	ret = dmabuf_lab_map(c->buf_fd, 0, c->page, PROT_READ | PROT_WRITE, &map);
+	if (ret < 0) {
+		fprintf(stderr, "mmap of the dma-buf failed: %s\n", strerror(-ret));
+		return -1;
+	}
+	c->map = map;
+	return 0;
+}
+
+/* The page's text, read inside a read bracket. 0 or -1. */
+static int read_text(const struct classic *c, char *text, size_t len)
+{
+	if (cpu_access(c->buf_fd, 1, DMABUF_LAB_CPU_READ, "start read"))
+		return -1;
+	copy_text(text, len, c->map, c->page);
+	return cpu_access(c->buf_fd, 0, DMABUF_LAB_CPU_READ, "end read");
+}
+
+/* @s with its NUL at the start of the page, inside a write bracket. 0 or -1. */
+static int write_text(const struct classic *c, const char *s)
+{
+	if (cpu_access(c->buf_fd, 1, DMABUF_LAB_CPU_WRITE, "start write"))
+		return -1;
+	memcpy(c->map, s, strlen(s) + 1);
+	return cpu_access(c->buf_fd, 0, DMABUF_LAB_CPU_WRITE, "end write");
+}
+
+/* Print the kernel's text, write ours, read it back and compare. 0 or -1. */
+static int round_trip(const struct classic *c)
+{
+	char text[256];
+
+	if (read_text(c, text, sizeof(text)))
+		return -1;
+	printf("DMA-BUF: %s\n", text);
+	if (write_text(c, USER_TEXT))
+		return -1;
+	printf("Wrote: %s\n", USER_TEXT);
+	if (read_text(c, text, sizeof(text)))
+		return -1;
+	printf("Read back: %s\n", text);
+	if (fflush(stdout) == EOF) {
+		fprintf(stderr, "writing to stdout failed: %s\n", strerror(errno));
+		return -1;
+	}
+	if (strcmp(text, USER_TEXT) != 0) {
+		fprintf(stderr, "round trip mismatch: wrote \"%s\", read \"%s\"\n",
+			USER_TEXT, text);
+		return -1;
+	}
+	return 0;
+}
+
+/* Keep only the dma-buf fd and its mapping (the device is closed) until a signal. */
+static int hold(struct classic *c)
+{
+	int ret = close(c->dev_fd);
+
+	c->dev_fd = -1;
+	if (ret < 0) {
+		fprintf(stderr, "close %s failed: %s\n", c->device, strerror(errno));
+		return -1;
+	}
+	return hold_until_signal();
+}
+
+/* Unmap and close what is open; -1 if any of it failed. */
+static int classic_close(struct classic *c)
+{
+	int status = 0, ret;
+
+	if (c->map) {
+		ret = dmabuf_lab_unmap(c->map, c->page);
+		if (ret < 0) {
+			fprintf(stderr, "munmap failed: %s\n", strerror(-ret));
+			status = -1;
+		}
+	}
+	if (c->buf_fd >= 0 && close(c->buf_fd) < 0) {
+		fprintf(stderr, "close of the dma-buf fd failed: %s\n", strerror(errno));
+		status = -1;
+	}
+	if (c->dev_fd >= 0 && close(c->dev_fd) < 0) {
+		fprintf(stderr, "close %s failed: %s\n", c->device, strerror(errno));
+		status = -1;
+	}
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct classic c = { .dev_fd = -1, .buf_fd = -1 };
+	struct options o;
+	long page_size;
+	int status;
+
+	status = parse_args(argc, argv, &o);
+	if (status >= 0)
+		return status;
 	page_size = sysconf(_SC_PAGESIZE);
 	if (page_size <= 0) {
 		fprintf(stderr, "sysconf(_SC_PAGESIZE) failed: %s\n", strerror(errno));
 		return 1;
 	}
-
-	dev_fd = open(device, O_RDWR | O_CLOEXEC);
-	if (dev_fd < 0) {
-		fprintf(stderr, "open %s failed: %s\n", device, strerror(errno));
-		return 1;
-	}
-
-	if (ioctl(dev_fd, PAGEBUF_IOC_CLASSIC_GET_FD, &buf_fd) < 0) {
-		fprintf(stderr, "PAGEBUF_IOC_CLASSIC_GET_FD on %s failed: %s\n",
-			device, strerror(errno));
-		goto out;
-	}
-	if (buf_fd < 0) {
-		fprintf(stderr, "PAGEBUF_IOC_CLASSIC_GET_FD returned fd %d\n", buf_fd);
-		buf_fd = -1;
-		goto out;
-	}
-
-	map = mmap(NULL, (size_t)page_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		   buf_fd, 0);
-	if (map == MAP_FAILED) {
-		fprintf(stderr, "mmap of the dma-buf failed: %s\n", strerror(errno));
-		goto out;
-	}
-
-	/* Read what is there now. */
-	if (dmabuf_sync(buf_fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, "start read"))
-		goto out;
-	copy_text(text, sizeof(text), map, (size_t)page_size);
-	if (dmabuf_sync(buf_fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ, "end read"))
-		goto out;
-	printf("DMA-BUF: %s\n", text);
-
-	/* Write our text, with its NUL. */
-	if (dmabuf_sync(buf_fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE, "start write"))
-		goto out;
-	memcpy(map, USER_TEXT, sizeof(USER_TEXT));
-	if (dmabuf_sync(buf_fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE, "end write"))
-		goto out;
-	printf("Wrote: %s\n", USER_TEXT);
-
-	/* And read it back. */
-	if (dmabuf_sync(buf_fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, "start read"))
-		goto out;
-	copy_text(text, sizeof(text), map, (size_t)page_size);
-	if (dmabuf_sync(buf_fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ, "end read"))
-		goto out;
-	printf("Read back: %s\n", text);
-	if (fflush(stdout) == EOF) {
-		fprintf(stderr, "writing to stdout failed: %s\n", strerror(errno));
-		goto out;
-	}
-
-	if (strcmp(text, USER_TEXT) != 0) {
-		fprintf(stderr, "round trip mismatch: wrote \"%s\", read \"%s\"\n",
-			USER_TEXT, text);
-		goto out;
-	}
-
-	if (hold) {
-		/* Only the dma-buf fd and its mapping stay: the device is closed. */
-		if (close(dev_fd) < 0) {
-			fprintf(stderr, "close %s failed: %s\n", device, strerror(errno));
-			dev_fd = -1;
-			goto out;
-		}
-		dev_fd = -1;
-		if (hold_until_signal())
-			goto out;
-	}
-
-	status = 0;
-out:
-	if (map != MAP_FAILED && munmap(map, (size_t)page_size) < 0) {
-		fprintf(stderr, "munmap failed: %s\n", strerror(errno));
+	c.device = o.device;
+	c.page = (size_t)page_size;
+	status = classic_open(&c) || round_trip(&c) || (o.hold && hold(&c)) ? 1 : 0;
+	if (classic_close(&c))
 		status = 1;
-	}
-	if (buf_fd >= 0 && close(buf_fd) < 0) {
-		fprintf(stderr, "close of the dma-buf fd failed: %s\n", strerror(errno));
-		status = 1;
-	}
-	if (dev_fd >= 0 && close(dev_fd) < 0) {
-		fprintf(stderr, "close %s failed: %s\n", device, strerror(errno));
-		status = 1;
-	}
 	return status;
 }

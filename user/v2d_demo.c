@@ -12,21 +12,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <linux/dma-buf.h>
-
-#include <uapi/pagebuf.h>
+#include <dmabuf-lab.h>
 #include <uapi/v2d_emu.h>
-
-#include "common/parse.h"
 
 /* Set from dkms.conf by version.mk. */
 #ifndef DMABUF_LAB_VERSION
@@ -58,33 +52,36 @@ static void usage(FILE *out, const char *argv0)
 		argv0);
 }
 
-static int fail(const char *what)
+static int fail_with(const char *what, int err)
 {
-	fprintf(stderr, "v2d_demo: %s: %s\n", what, strerror(errno));
+	fprintf(stderr, "v2d_demo: %s: %s\n", what, strerror(err));
 	return -1;
 }
 
-static int image_alloc(int pb, int v2d, uint32_t flags, struct image *img)
+static int fail(const char *what)
 {
-	struct pagebuf_alloc alloc = {
-		.size = BUF_SIZE, .flags = flags, .fd_flags = O_RDWR | O_CLOEXEC,
-	};
-	struct v2d_import imp = { 0 };
+	return fail_with(what, errno);
+}
 
-	if (ioctl(pb, PAGEBUF_IOC_ALLOC, &alloc))
-		return fail("PAGEBUF_IOC_ALLOC");
-	img->fd = alloc.fd;
-	img->map = mmap(NULL, BUF_SIZE, PROT_READ, MAP_SHARED, img->fd, 0);
-	if (img->map == MAP_FAILED)
-		return fail("mmap");
-	imp.fd = img->fd;
-	if (ioctl(v2d, V2D_IOC_IMPORT, &imp))
-		return fail("V2D_IOC_IMPORT");
-	img->handle = imp.handle;
-	memset(&img->q, 0, sizeof(img->q));
-	img->q.handle = imp.handle;
-	if (ioctl(v2d, V2D_IOC_QUERY, &img->q))
-		return fail("V2D_IOC_QUERY");
+/* A buffer of @src, mapped for reading and imported into the engine. */
+static int image_alloc(const struct dmabuf_lab_source *src, int v2d, struct image *img)
+{
+	void *map;
+	int ret;
+
+	img->fd = dmabuf_lab_source_alloc(src, BUF_SIZE);
+	if (img->fd < 0)
+		return fail_with("PAGEBUF_IOC_ALLOC", -img->fd);
+	ret = dmabuf_lab_map(img->fd, 0, BUF_SIZE, PROT_READ, &map);
+	if (ret < 0)
+		return fail_with("mmap", -ret);
+	img->map = map;
+	ret = dmabuf_lab_v2d_import(v2d, img->fd, &img->handle);
+	if (ret < 0)
+		return fail_with("V2D_IOC_IMPORT", -ret);
+	ret = dmabuf_lab_v2d_query(v2d, img->handle, &img->q);
+	if (ret < 0)
+		return fail_with("V2D_IOC_QUERY", -ret);
 	return 0;
 }
 
@@ -112,10 +109,13 @@ static int fill_quadrants(int v2d, uint32_t handle)
 			.op = V2D_OP_FILL, .cpp = 4, .value = colour[i],
 		};
 
+		int ret;
+
 		surface(&req.dst, handle, (i % 2) * W / 2, (i / 2) * H / 2,
 			W / 2, H / 2);
-		if (ioctl(v2d, V2D_IOC_SUBMIT, &req))
-			return fail("V2D_IOC_SUBMIT (fill)");
+		ret = dmabuf_lab_v2d_submit(v2d, &req);
+		if (ret < 0)
+			return fail_with("V2D_IOC_SUBMIT (fill)", -ret);
 	}
 	return 0;
 }
@@ -127,7 +127,6 @@ static int rotate(int v2d, uint32_t src, uint32_t dst, uint32_t degrees)
 		.op = V2D_OP_ROTATE, .cpp = 4, .rotation = degrees,
 		.flags = V2D_SUBMIT_OUT_FENCE,
 	};
-	struct pollfd p;
 	int ret;
 
 	surface(&req.src, src, 0, 0, W, H);
@@ -135,15 +134,14 @@ static int rotate(int v2d, uint32_t src, uint32_t dst, uint32_t degrees)
 		surface(&req.dst, dst, 0, 0, W, H);
 	else
 		surface(&req.dst, dst, 0, 0, H, W);
-	if (ioctl(v2d, V2D_IOC_SUBMIT, &req))
-		return fail("V2D_IOC_SUBMIT (rotate)");
+	ret = dmabuf_lab_v2d_submit(v2d, &req);
+	if (ret < 0)
+		return fail_with("V2D_IOC_SUBMIT (rotate)", -ret);
 
-	p.fd = req.out_fence_fd;
-	p.events = POLLIN;
-	ret = poll(&p, 1, 10000);
+	ret = dmabuf_lab_fence_wait(req.out_fence_fd, 10000);
 	close(req.out_fence_fd);
 	if (ret < 0)
-		return fail("poll");
+		return fail_with("poll", -ret);
 	if (ret == 0) {
 		fprintf(stderr, "v2d_demo: the rotation did not finish in 10 s\n");
 		return -1;
@@ -152,11 +150,13 @@ static int rotate(int v2d, uint32_t src, uint32_t dst, uint32_t degrees)
 	return 0;
 }
 
-static int sync_buf(int fd, uint64_t flags)
+/* The images are only read: the bracket is a read one. */
+static int sync_buf(int fd, int begin)
 {
-	struct dma_buf_sync sync = { .flags = flags | DMA_BUF_SYNC_READ };
+	int ret = begin ? dmabuf_lab_begin_cpu(fd, DMABUF_LAB_CPU_READ) :
+			  dmabuf_lab_end_cpu(fd, DMABUF_LAB_CPU_READ);
 
-	return ioctl(fd, DMA_BUF_IOCTL_SYNC, &sync) ? fail("DMA_BUF_IOCTL_SYNC") : 0;
+	return ret < 0 ? fail_with("DMA_BUF_IOCTL_SYNC", -ret) : 0;
 }
 
 /* One hex digit per pixel: the low nibble of its first byte. */
@@ -167,7 +167,7 @@ static int print_image(const char *title, struct image *img, int w, int h)
 	printf("%s (%s path, %u DMA segments):\n", title,
 	       img->q.path == V2D_PATH_IOMMU ? "IOMMU" : "direct",
 	       img->q.nr_segments);
-	if (sync_buf(img->fd, DMA_BUF_SYNC_START))
+	if (sync_buf(img->fd, 1))
 		return -1;
 	for (y = 0; y < h; y++) {
 		printf("  ");
@@ -175,27 +175,44 @@ static int print_image(const char *title, struct image *img, int w, int h)
 			printf("%x", img->map[y * STRIDE + x * 4] & 0xf);
 		printf("\n");
 	}
-	return sync_buf(img->fd, DMA_BUF_SYNC_END);
+	return sync_buf(img->fd, 0);
+}
+
+/* One pagebuf source of @spec on the device @path; NULL and a message if it cannot open. */
+static struct dmabuf_lab_source *open_source(const char *spec, const char *path)
+{
+	struct dmabuf_lab_source *src;
+	int ret = dmabuf_lab_source_open(&src, spec, path, NULL, 0);
+
+	if (ret < 0) {
+		fail_with(path, -ret);
+		return NULL;
+	}
+	return src;
 }
 
 static int run(const char *pb_path, const char *v2d_path, uint32_t degrees)
 {
 	struct image src = { .fd = -1, .map = MAP_FAILED };
 	struct image dst = { .fd = -1, .map = MAP_FAILED };
-	int pb, v2d, ret = -1;
+	struct dmabuf_lab_source *scattered, *contig = NULL;
+	int v2d = -1, ret = -1;
 	int dw = degrees == 180 ? W : H, dh = degrees == 180 ? H : W;
 
-	pb = open(pb_path, O_RDWR | O_CLOEXEC);
-	if (pb < 0)
-		return fail(pb_path);
+	/* The source scattered (the engine maps it), the destination in one block. */
+	scattered = open_source("pagebuf:order0", pb_path);
+	if (!scattered)
+		return -1;
+	contig = open_source("pagebuf:contig", pb_path);
+	if (!contig)
+		goto out;
 	v2d = open(v2d_path, O_RDWR | O_CLOEXEC);
 	if (v2d < 0) {
 		fail(v2d_path);
-		goto out_pb;
+		goto out;
 	}
 
-	if (image_alloc(pb, v2d, PAGEBUF_ALLOC_ORDER0, &src) ||
-	    image_alloc(pb, v2d, PAGEBUF_ALLOC_CONTIG, &dst))
+	if (image_alloc(scattered, v2d, &src) || image_alloc(contig, v2d, &dst))
 		goto out;
 	if (print_image("destination before", &dst, dw, dh) ||
 	    fill_quadrants(v2d, src.handle) ||
@@ -208,17 +225,18 @@ static int run(const char *pb_path, const char *v2d_path, uint32_t degrees)
 	ret = 0;
 out:
 	if (dst.map != MAP_FAILED)
-		munmap(dst.map, BUF_SIZE);
+		dmabuf_lab_unmap(dst.map, BUF_SIZE);
 	if (src.map != MAP_FAILED)
-		munmap(src.map, BUF_SIZE);
+		dmabuf_lab_unmap(src.map, BUF_SIZE);
 	if (dst.fd >= 0)
 		close(dst.fd);
 	if (src.fd >= 0)
 		close(src.fd);
 	/* Closing the engine's file drops its imports. */
-	close(v2d);
-out_pb:
-	close(pb);
+	if (v2d >= 0)
+		close(v2d);
+	dmabuf_lab_source_close(contig);
+	dmabuf_lab_source_close(scattered);
 	return ret;
 }
 
@@ -239,7 +257,7 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "r:p:v:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
-			if (lab_parse_u64(optarg, 90, 270, &degrees) ||
+			if (dmabuf_lab_parse_u64(optarg, 90, 270, &degrees) ||
 			    degrees % 90) {
 				fprintf(stderr, "%s: --rotation: 90, 180 or 270, not '%s'\n",
 					argv[0], optarg);
