@@ -12,6 +12,10 @@
 # that a changed source reaches the programs; a program is relinked only
 # when the file actually changed.
 
+# Included before the including Makefile's first rule: its rules below
+# must not become the default goal.
+dmabuf_lab_goal := $(.DEFAULT_GOAL)
+
 DMABUF_LAB_LIBDIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 DMABUF_LAB_LINK ?= static
 
@@ -30,3 +34,5 @@ $(DMABUF_LAB_LIB): dmabuf-lab-lib-FORCE
 
 .PHONY: dmabuf-lab-lib-FORCE
 dmabuf-lab-lib-FORCE:
+
+.DEFAULT_GOAL := $(dmabuf_lab_goal)

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <dmabuf-lab.h>
+
 #include "inspect.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -46,7 +48,7 @@ static void render(const struct di_state *st)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct di_state st;
-	struct di_fdinfo fi;
+	struct dmabuf_lab_fdinfo fi;
 	char why[256], *text;
 	size_t bi;
 
@@ -62,8 +64,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)di_parse_bufinfo(&st, text);
 		break;
 	case 1:
-		di_parse_fdinfo(text, &fi);
-		bi = di_state_buf(&st, fi.has_ino ? fi.ino : 0);
+		dmabuf_lab_fdinfo_parse(text, &fi);
+		bi = di_state_buf(&st, fi.has & DMABUF_LAB_FDINFO_INO ? fi.ino : 0);
 		di_buf_set_strings(&st.bufs[bi], fi.exp_name, fi.name);
 		di_proc_hold(&st, di_state_proc(&st, 1, fi.name), bi)->nfds++;
 		break;

@@ -19,6 +19,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <dmabuf-lab.h>
+
 #include "inspect.h"
 
 #define MIB (1024ULL * 1024ULL)
@@ -226,24 +228,24 @@ static const char *cell_s(const struct di_table *t, size_t row, size_t col)
 
 static void fdinfo_fields(void **state)
 {
-	struct di_fdinfo fi;
+	struct dmabuf_lab_fdinfo fi;
 
 	(void)state;
-	di_parse_fdinfo("pos:\t0\nflags:\t02000002\nmnt_id:\t15\nino:\t4242\n"
+	dmabuf_lab_fdinfo_parse("pos:\t0\nflags:\t02000002\nmnt_id:\t15\nino:\t4242\n"
 			"size:\t8192\ncount:\t3\nexp_name:\tv2d-emu\nname:\tmy buf\n",
 			&fi);
-	assert_true(fi.has_size);
+	assert_true(fi.has & DMABUF_LAB_FDINFO_SIZE);
 	assert_int_equal(fi.size, 8192);
-	assert_true(fi.has_ino);
+	assert_true(fi.has & DMABUF_LAB_FDINFO_INO);
 	assert_int_equal(fi.ino, 4242);
 	assert_int_equal(fi.count, 3);
 	assert_string_equal(fi.exp_name, "v2d-emu");
 	assert_string_equal(fi.name, "my buf");
 
 	/* 5.10: no ino, no name. */
-	di_parse_fdinfo("pos:\t0\nflags:\t02\nmnt_id:\t9\nsize:\t4096\ncount:\t1\n"
+	dmabuf_lab_fdinfo_parse("pos:\t0\nflags:\t02\nmnt_id:\t9\nsize:\t4096\ncount:\t1\n"
 			"exp_name:\tpagebuf\n", &fi);
-	assert_false(fi.has_ino);
+	assert_false(fi.has & DMABUF_LAB_FDINFO_INO);
 	assert_int_equal(fi.size, 4096);
 	assert_string_equal(fi.exp_name, "pagebuf");
 	assert_string_equal(fi.name, "");
@@ -784,19 +786,19 @@ static void cli_usage_errors(void **state)
  */
 static void fdinfo_name_cannot_forge(void **state)
 {
-	struct di_fdinfo fi;
+	struct dmabuf_lab_fdinfo fi;
 
 	(void)state;
-	di_parse_fdinfo("pos:\t0\nflags:\t02\nmnt_id:\t15\nino:\t1001\nsize:\t4096\n"
+	dmabuf_lab_fdinfo_parse("pos:\t0\nflags:\t02\nmnt_id:\t15\nino:\t1001\nsize:\t4096\n"
 			"count:\t1\nexp_name:\tsystem\nname:\tx\nino:\t7\n"
 			"size:\t999999999999\n", &fi);
 	assert_int_equal(fi.ino, 1001);
 	assert_int_equal(fi.size, 4096);
 	assert_string_equal(fi.exp_name, "system");
 	/* 5.10 prints no ino: the name's must not stand in for it. */
-	di_parse_fdinfo("pos:\t0\nflags:\t02\nmnt_id:\t9\nsize:\t4096\ncount:\t1\n"
+	dmabuf_lab_fdinfo_parse("pos:\t0\nflags:\t02\nmnt_id:\t9\nsize:\t4096\ncount:\t1\n"
 			"exp_name:\tpagebuf\nname:\tx\nino:\t7\nexp_name:\tevil\n", &fi);
-	assert_false(fi.has_ino);
+	assert_false(fi.has & DMABUF_LAB_FDINFO_INO);
 	assert_string_equal(fi.exp_name, "pagebuf");
 	assert_string_equal(fi.name, "x\nino:\t7\nexp_name:\tevil");
 }

@@ -9,8 +9,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <dmabuf-lab.h>
+
 #include "inspect.h"
-#include "parse.h"
 
 /* Set from dkms.conf by version.mk. */
 #ifndef DMABUF_LAB_VERSION
@@ -112,7 +113,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, FILE *out,
 		case O_DIFF: o->diff = optarg; break;
 		case O_ROOT: o->root = optarg; break;
 		case 'p':
-			if (lab_parse_u64(optarg, 1, INT_MAX, &n)) {
+			if (dmabuf_lab_parse_u64(optarg, 1, INT_MAX, &n)) {
 				fprintf(err, DI_NAME ": invalid PID '%s' for --pid\n",
 					optarg);
 				return 2;
@@ -120,7 +121,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, FILE *out,
 			o->pid = (pid_t)n;
 			break;
 		case O_WATCH:
-			if (lab_parse_double(optarg, 0, MAX_WATCH, &o->watch)) {
+			if (dmabuf_lab_parse_double(optarg, 0, MAX_WATCH, &o->watch)) {
 				fprintf(err, DI_NAME ": --watch takes seconds from 0 to %d, not '%s'\n",
 					MAX_WATCH, optarg);
 				return 2;
@@ -128,7 +129,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, FILE *out,
 			o->watching = 1;
 			break;
 		case O_COUNT:
-			if (lab_parse_u64(optarg, 1, INT_MAX, &n)) {
+			if (dmabuf_lab_parse_u64(optarg, 1, INT_MAX, &n)) {
 				fprintf(err, DI_NAME ": --count takes 1 to %d, not '%s'\n",
 					INT_MAX, optarg);
 				return 2;

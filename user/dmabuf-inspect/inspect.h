@@ -159,15 +159,6 @@ void di_state_filter_pid(struct di_state *st, pid_t pid);
 int di_is_dmabuf_path(const char *target);
 /* Scan @root/proc. Returns 0, or -1 with errno (proc not readable). */
 int di_scan_proc(struct di_state *st, const char *root);
-/* Parse the text of one fdinfo file. */
-struct di_fdinfo {
-	uint64_t size, ino;
-	long count;
-	int has_size, has_ino;
-	char exp_name[128];
-	char name[256];
-};
-void di_parse_fdinfo(const char *text, struct di_fdinfo *fi);
 /* Parse the text of one maps file (modified in place) of process @pid. */
 void di_parse_maps(struct di_state *st, char *text, pid_t pid, const char *comm);
 

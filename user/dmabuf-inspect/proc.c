@@ -10,83 +10,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <dmabuf-lab.h>
+
 #include "inspect.h"
-#include "parse.h"
 
 int di_is_dmabuf_path(const char *t)
 {
 	return strncmp(t, "/dmabuf:", 8) == 0 ||
 	       strncmp(t, "anon_inode:dmabuf", 17) == 0 ||
 	       strncmp(t, "anon_inode:[dmabuf]", 19) == 0;
-}
-
-static void copy_value(char *dst, size_t n, const char *v, size_t len)
-{
-	if (len >= n)
-		len = n - 1;
-	memcpy(dst, v, len);
-	dst[len] = '\0';
-}
-
-/*
- * The kernel prints a dma-buf's fdinfo as the generic lines (pos, flags,
- * mnt_id, ino) and then its own (size, count, exp_name), the name last,
- * raw: any process holding the buffer may name it, and a newline in the
- * name starts lines that look like the kernel's. So each key's first
- * value is the kernel's, and everything after "name:" is the name (on
- * 5.10, which prints no ino, a forged "ino:" line can only come after
- * it). The name keeps its newlines; the output escapes them.
- */
-enum { SEEN_SIZE = 1, SEEN_INO = 2, SEEN_COUNT = 4, SEEN_EXP = 8 };
-
-void di_parse_fdinfo(const char *text, struct di_fdinfo *fi)
-{
-	const char *line = text;
-	unsigned int seen = 0;
-
-	memset(fi, 0, sizeof(*fi));
-	while (line && *line) {
-		const char *colon = strchr(line, ':');
-		const char *nl = strchr(line, '\n');
-		const char *v;
-		size_t klen, vlen;
-		char val[256];
-		uint64_t n;
-
-		if (!colon || (nl && colon > nl))
-			goto next;
-		klen = (size_t)(colon - line);
-		v = colon + 1;
-		while (*v == ' ' || *v == '\t')
-			v++;
-		if (klen == 4 && !strncmp(line, "name", 4)) {
-			vlen = strlen(v);
-			if (vlen && v[vlen - 1] == '\n')
-				vlen--;
-			copy_value(fi->name, sizeof(fi->name), v, vlen);
-			return;
-		}
-		vlen = strcspn(v, "\n");
-		copy_value(val, sizeof(val), v, vlen);
-		if (klen == 4 && !strncmp(line, "size", 4) && !(seen & SEEN_SIZE)) {
-			seen |= SEEN_SIZE;
-			fi->has_size = !di_parse_u64(val, &fi->size);
-		} else if (klen == 3 && !strncmp(line, "ino", 3) && !(seen & SEEN_INO)) {
-			seen |= SEEN_INO;
-			fi->has_ino = !di_parse_u64(val, &fi->ino);
-		} else if (klen == 5 && !strncmp(line, "count", 5) &&
-			   !(seen & SEEN_COUNT)) {
-			seen |= SEEN_COUNT;
-			if (!di_parse_u64(val, &n) && n <= LONG_MAX)
-				fi->count = (long)n;
-		} else if (klen == 8 && !strncmp(line, "exp_name", 8) &&
-			   !(seen & SEEN_EXP)) {
-			seen |= SEEN_EXP;
-			copy_value(fi->exp_name, sizeof(fi->exp_name), v, vlen);
-		}
-next:
-		line = nl ? nl + 1 : NULL;
-	}
 }
 
 static int is_number(const char *s)
@@ -108,7 +40,7 @@ static int pid_dir(const char *name, pid_t *pid)
 {
 	uint64_t v;
 
-	if (name[0] == '0' || lab_parse_u64(name, 1, INT_MAX, &v))
+	if (name[0] == '0' || dmabuf_lab_parse_u64(name, 1, INT_MAX, &v))
 		return -1;
 	*pid = (pid_t)v;
 	return 0;
@@ -130,7 +62,7 @@ static void scan_fds(struct di_state *st, const char *piddir, pid_t pid,
 		return;
 	}
 	while ((de = readdir(d))) {
-		struct di_fdinfo fi;
+		struct dmabuf_lab_fdinfo fi;
 		struct di_proc *p;
 		struct di_hold *h;
 		struct di_buf *b;
@@ -164,13 +96,14 @@ static void scan_fds(struct di_state *st, const char *piddir, pid_t pid,
 			(void)di_warn_file(st, path, errno, DI_MAX_SMALL);
 			continue;
 		}
-		di_parse_fdinfo(text, &fi);
+		/* The library's parser: the kernel's lines first, then the name. */
+		dmabuf_lab_fdinfo_parse(text, &fi);
 		free(text);
-		if (fi.has_ino)
+		if (fi.has & DMABUF_LAB_FDINFO_INO)
 			ino = fi.ino;
 		bi = di_state_buf(st, ino);
 		b = &st->bufs[bi];
-		if (fi.has_size)
+		if (fi.has & DMABUF_LAB_FDINFO_SIZE)
 			b->size = fi.size;
 		di_buf_set_strings(b, fi.exp_name, fi.name);
 		p = di_state_proc(st, pid, comm);

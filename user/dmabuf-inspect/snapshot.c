@@ -17,8 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <dmabuf-lab.h>
+
 #include "inspect.h"
-#include "parse.h"
 
 #define MAGIC "dmabuf-inspect snapshot 1"
 
@@ -139,7 +140,7 @@ static int bad(struct snap_ctx *c, const char *what, const char *field)
 static int number(struct snap_ctx *c, const char *f, uint64_t min,
 		  uint64_t max, const char *what, uint64_t *v)
 {
-	return lab_parse_u64(f, min, max, v) ? bad(c, what, f) : 0;
+	return dmabuf_lab_parse_u64(f, min, max, v) ? bad(c, what, f) : 0;
 }
 
 /* A buffer's identity: its inode, or "~N" for one of unknown inode. */

@@ -9,8 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <dmabuf-lab.h>
+
 #include "inspect.h"
-#include "parse.h"
 
 void *di_xrealloc(void *p, size_t n, size_t size)
 {
@@ -174,5 +175,5 @@ int di_parse_u64(const char *s, uint64_t *out)
 		return -1;
 	memcpy(digits, s, n);
 	digits[n] = '\0';
-	return lab_parse_u64(digits, 0, UINT64_MAX, out);
+	return dmabuf_lab_parse_u64(digits, 0, UINT64_MAX, out);
 }
