@@ -16,6 +16,8 @@
 #define KIB		1024UL
 #define MIB		(1024UL * 1024UL)
 #define MAX_REPS	64
+/* The large buffer of P2, P3 and P5 (16 MiB with --quick). */
+#define LARGE		(64 * MIB)
 
 /* ---- rows ------------------------------------------------------------------ */
 
@@ -49,15 +51,14 @@ void print_json(FILE *out);
 
 /* ---- buffer sources ------------------------------------------------------ */
 
-/*
- * A dma-buf exporter: allocate @size bytes, giving a dma-buf fd. 0 or an
- * errno value.
- */
+/* An exporter, named in the table and opened through libdmabuf-lab. */
+struct dmabuf_lab_source;
 struct source {
-	const char *name;
-	int (*alloc)(const struct source *s, size_t size, int *fd);
-	uint32_t flags;			/* pagebuf's policy */
+	const char *name;		/* the table's name: "pagebuf-order0" */
+	const char *spec;		/* the library's: "pagebuf:order0" */
 	size_t max_size;		/* the largest it can allocate, 0: no limit */
+	const char *absent;		/* what it means when it cannot be opened */
+	struct dmabuf_lab_source *lib;
 	const char *why_not;		/* NULL when it is available */
 };
 
@@ -66,6 +67,16 @@ extern const int nr_sources;
 void sources_open(void);
 struct source *source_by_name(const char *name);
 int source_fits(const struct source *s, size_t size);
+/* A buffer of @size: its fd, or -errno. */
+int source_alloc(const struct source *s, size_t size);
+/* A buffer of @size, dying on failure. */
+int alloc_or_die(const struct source *s, size_t size);
+/*
+ * The sources in this round's order: each round starts one further, so
+ * that no source always follows the same one (whose frees shape the
+ * memory the next one allocates from).
+ */
+const struct source *nth_source(int i);
 
 /* pagebuf's counters (PAGEBUF_IOC_GET_STATS): live buffers and bytes. */
 int pagebuf_live(uint64_t *buffers, uint64_t *bytes);
@@ -74,12 +85,14 @@ int pagebuf_live(uint64_t *buffers, uint64_t *bytes);
 
 double now_s(void);
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-/* DMA_BUF_IOCTL_SYNC, dying on failure. */
-void sync_buf(int fd, uint64_t flags);
+/* The CPU-access bracket's @begin or end in directions @dir, dying on failure. */
+void cpu_access(int fd, int begin, unsigned int dir);
 /* A MAP_SHARED read-write mapping of @fd, dying on failure. */
 void *map_fd(int fd, size_t size);
 /* Anonymous memory, every page faulted in. */
 void *anon_alloc(size_t size);
+/* Map @fd and write every byte once, inside a write bracket: seconds. */
+double map_and_write(int fd, size_t size);
 
 /* ---- measures ------------------------------------------------------------ */
 

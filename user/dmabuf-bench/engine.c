@@ -11,15 +11,13 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <uapi/pagebuf.h>
+#include <dmabuf-lab.h>
 #include <uapi/v2d_emu.h>
 
 #include "bench.h"
@@ -28,35 +26,36 @@ static int vd = -1;
 
 static uint32_t import(int fd)
 {
-	struct v2d_import req = { .fd = fd };
+	uint32_t handle;
+	int ret = dmabuf_lab_v2d_import(vd, fd, &handle);
 
-	if (ioctl(vd, V2D_IOC_IMPORT, &req))
-		die("V2D_IOC_IMPORT: %s", strerror(errno));
-	return req.handle;
+	if (ret < 0)
+		die("V2D_IOC_IMPORT: %s", strerror(-ret));
+	return handle;
 }
 
 static void release(uint32_t handle)
 {
-	struct v2d_release req = { .handle = handle };
+	int ret = dmabuf_lab_v2d_release(vd, handle);
 
-	if (ioctl(vd, V2D_IOC_RELEASE, &req))
-		die("V2D_IOC_RELEASE: %s", strerror(errno));
+	if (ret < 0)
+		die("V2D_IOC_RELEASE: %s", strerror(-ret));
 }
 
 /* Submit @req and wait for its fence: seconds from submit to signalled. */
 static double run_job(struct v2d_submit *req)
 {
-	struct pollfd p = { .events = POLLIN };
 	double t0 = now_s();
+	int ret;
 
 	req->flags = V2D_SUBMIT_OUT_FENCE;
-	if (ioctl(vd, V2D_IOC_SUBMIT, req))
-		die("V2D_IOC_SUBMIT: %s", strerror(errno));
-	p.fd = req->out_fence_fd;
-	if (poll(&p, 1, 120000) != 1)
+	ret = dmabuf_lab_v2d_submit(vd, req);
+	if (ret < 0)
+		die("V2D_IOC_SUBMIT: %s", strerror(-ret));
+	if (dmabuf_lab_fence_wait(req->out_fence_fd, 120000) != 1)
 		die("a job did not finish within 120 s");
 	t0 = now_s() - t0;
-	close(p.fd);
+	close(req->out_fence_fd);
 	return t0;
 }
 
@@ -98,7 +97,9 @@ static void frame_case(const struct frame *f)
 	double t0;
 
 	size = (size + 4095) & ~(size_t)4095;
-	if (s->alloc(s, size, &sfd) || s->alloc(s, size, &dfd))
+	sfd = source_alloc(s, size);
+	dfd = sfd < 0 ? -1 : source_alloc(s, size);
+	if (dfd < 0)
 		die("%s: allocating two %zu-byte frames failed", s->name, size);
 	hs = import(sfd);
 	hd = import(dfd);
@@ -162,7 +163,8 @@ static void import_cost(void)
 			record_missing("V2D import 64M", s->name, "ms", s->why_not);
 			continue;
 		}
-		if (s->alloc(s, size, &fd))
+		fd = source_alloc(s, size);
+		if (fd < 0)
 			die("%s: allocation for the import failed", s->name);
 		t0 = now_s();
 		h = import(fd);
@@ -189,7 +191,8 @@ static void latency(void)
 	double us[200];
 	uint32_t h;
 
-	if (s->alloc(s, 4096, &fd))
+	fd = source_alloc(s, 4096);
+	if (fd < 0)
 		die("allocation for the latency jobs failed");
 	h = import(fd);
 	for (i = 0; i < n; i++) {

@@ -13,13 +13,17 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+#include <dmabuf-lab.h>
+
 #include "bench.h"
-#include "parse.h"
 
 /* Set from dkms.conf by version.mk. */
 #ifndef DMABUF_LAB_VERSION
 #error "DMABUF_LAB_VERSION is not defined: build with the Makefile"
 #endif
+
+int quick;
+int round_no;
 
 static void usage(FILE *out)
 {
@@ -135,7 +139,7 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "r:jqo:Vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
-			if (lab_parse_u64(optarg, 1, MAX_REPS, &n)) {
+			if (dmabuf_lab_parse_u64(optarg, 1, MAX_REPS, &n)) {
 				fprintf(stderr, "dmabuf-bench: --reps takes 1 to %d, not '%s'\n",
 					MAX_REPS, optarg);
 				return 2;

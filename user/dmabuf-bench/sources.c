@@ -2,8 +2,9 @@
 /*
  * The exporters compared: pagebuf with each of its allocation policies,
  * the kernel's system heap (/dev/dma_heap/system) and udmabuf (a sealed
- * memfd turned into a dma-buf). A source the kernel does not offer is
- * kept, with the reason, so that its rows say why they are empty.
+ * memfd turned into a dma-buf), each a libdmabuf-lab source opened once
+ * for the whole run. A source the kernel does not offer is kept, with
+ * the reason, so that its rows say why they are empty.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -17,100 +18,38 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <linux/dma-buf.h>
-#include <linux/dma-heap.h>
-#include <linux/udmabuf.h>
-
+#include <dmabuf-lab.h>
 #include <uapi/pagebuf.h>
 
 #include "bench.h"
 
-static int pagebuf_fd = -1, heap_fd = -1, udmabuf_fd = -1;
-
-static int alloc_pagebuf(const struct source *s, size_t size, int *fd)
-{
-	struct pagebuf_alloc a;
-
-	memset(&a, 0, sizeof(a));
-	a.size = size;
-	a.flags = s->flags;
-	a.fd_flags = O_RDWR | O_CLOEXEC;
-	if (ioctl(pagebuf_fd, PAGEBUF_IOC_ALLOC, &a))
-		return errno;
-	*fd = a.fd;
-	return 0;
-}
-
-static int alloc_heap(const struct source *s, size_t size, int *fd)
-{
-	struct dma_heap_allocation_data a;
-
-	(void)s;
-	memset(&a, 0, sizeof(a));
-	a.len = size;
-	a.fd_flags = O_RDWR | O_CLOEXEC;
-	if (ioctl(heap_fd, DMA_HEAP_IOCTL_ALLOC, &a))
-		return errno;
-	*fd = a.fd;
-	return 0;
-}
-
-/* udmabuf wants a memfd that cannot shrink; the dma-buf keeps its pages. */
-static int alloc_udmabuf(const struct source *s, size_t size, int *fd)
-{
-	struct udmabuf_create c;
-	int memfd, ret, err = 0;
-
-	(void)s;
-	memfd = memfd_create("dmabuf-bench", MFD_ALLOW_SEALING | MFD_CLOEXEC);
-	if (memfd < 0)
-		return errno;
-	if (ftruncate(memfd, size) || fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK)) {
-		err = errno;
-		goto out;
-	}
-	memset(&c, 0, sizeof(c));
-	c.memfd = memfd;
-	c.flags = UDMABUF_FLAGS_CLOEXEC;
-	c.size = size;
-	ret = ioctl(udmabuf_fd, UDMABUF_CREATE, &c);
-	if (ret < 0)
-		err = errno;
-	else
-		*fd = ret;
-out:
-	close(memfd);
-	return err;
-}
-
 /* The largest contiguous block of the page allocator (4 KiB pages). */
 #define CONTIG_MAX	(4 * MIB)
 
+#define NO_PAGEBUF	"no /dev/pagebuf (pagebuf.ko not loaded)"
+
 struct source sources[] = {
-	{ "pagebuf", alloc_pagebuf, 0, 0, NULL },
-	{ "pagebuf-order0", alloc_pagebuf, PAGEBUF_ALLOC_ORDER0, 0, NULL },
-	{ "pagebuf-contig", alloc_pagebuf, PAGEBUF_ALLOC_CONTIG, CONTIG_MAX, NULL },
-	{ "heap", alloc_heap, 0, 0, NULL },
-	{ "udmabuf", alloc_udmabuf, 0, 0, NULL },
+	{ "pagebuf", "pagebuf", 0, NO_PAGEBUF, NULL, NULL },
+	{ "pagebuf-order0", "pagebuf:order0", 0, NO_PAGEBUF, NULL, NULL },
+	{ "pagebuf-contig", "pagebuf:contig", CONTIG_MAX, NO_PAGEBUF, NULL, NULL },
+	{ "heap", "heap:system", 0, "no /dev/dma_heap/system in this kernel", NULL, NULL },
+	{ "udmabuf", "udmabuf", 0, "no /dev/udmabuf in this kernel", NULL, NULL },
 };
 const int nr_sources = sizeof(sources) / sizeof(sources[0]);
+
+/* pagebuf's device, for its counters only (the sources allocate). */
+static int pagebuf_fd = -1;
 
 void sources_open(void)
 {
 	int i;
 
 	pagebuf_fd = open("/dev/pagebuf", O_RDWR | O_CLOEXEC);
-	heap_fd = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
-	udmabuf_fd = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
 	for (i = 0; i < nr_sources; i++) {
 		struct source *s = &sources[i];
 
-		if (s->alloc == alloc_pagebuf && pagebuf_fd < 0)
-			s->why_not = "no /dev/pagebuf (pagebuf.ko not loaded)";
-		else if (s->alloc == alloc_heap && heap_fd < 0)
-			s->why_not = "no /dev/dma_heap/system in this kernel";
-		else if (s->alloc == alloc_udmabuf && udmabuf_fd < 0)
-			s->why_not = "no /dev/udmabuf in this kernel";
+		if (dmabuf_lab_source_open(&s->lib, s->spec, NULL, NULL, 0) < 0)
+			s->why_not = s->absent;
 	}
 }
 
@@ -127,6 +66,25 @@ struct source *source_by_name(const char *name)
 int source_fits(const struct source *s, size_t size)
 {
 	return !s->max_size || size <= s->max_size;
+}
+
+int source_alloc(const struct source *s, size_t size)
+{
+	return dmabuf_lab_source_alloc(s->lib, size);
+}
+
+int alloc_or_die(const struct source *s, size_t size)
+{
+	int fd = source_alloc(s, size);
+
+	if (fd < 0)
+		die("%s: allocating %zu bytes: %s", s->name, size, strerror(-fd));
+	return fd;
+}
+
+const struct source *nth_source(int i)
+{
+	return &sources[(i + round_no) % nr_sources];
 }
 
 int pagebuf_live(uint64_t *buffers, uint64_t *bytes)
@@ -162,21 +120,21 @@ void die(const char *fmt, ...)
 	exit(1);
 }
 
-void sync_buf(int fd, uint64_t flags)
+void cpu_access(int fd, int begin, unsigned int dir)
 {
-	struct dma_buf_sync s = { .flags = flags };
+	int ret = begin ? dmabuf_lab_begin_cpu(fd, dir) : dmabuf_lab_end_cpu(fd, dir);
 
-	while (ioctl(fd, DMA_BUF_IOCTL_SYNC, &s))
-		if (errno != EINTR && errno != EAGAIN)
-			die("DMA_BUF_IOCTL_SYNC: %s", strerror(errno));
+	if (ret < 0)
+		die("DMA_BUF_IOCTL_SYNC: %s", strerror(-ret));
 }
 
 void *map_fd(int fd, size_t size)
 {
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	void *p;
+	int ret = dmabuf_lab_map(fd, 0, size, PROT_READ | PROT_WRITE, &p);
 
-	if (p == MAP_FAILED)
-		die("mmap of %zu bytes: %s", size, strerror(errno));
+	if (ret < 0)
+		die("mmap of %zu bytes: %s", size, strerror(-ret));
 	return p;
 }
 
