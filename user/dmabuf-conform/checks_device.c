@@ -18,6 +18,8 @@
 #include <uapi/pagebuf.h>
 #include <uapi/v2d_emu.h>
 
+#include <dmabuf-lab.h>
+
 #include "conform.h"
 
 #define FILL_VALUE	0xa5c3e17fU
@@ -169,13 +171,13 @@ static enum result device_to_cpu(char *why, size_t len)
 		r = failed(why, len, "FILL: %s", engine_strerror(err));
 		goto unmap;
 	}
-	err = buf_sync(b.fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+	err = -dmabuf_lab_begin_cpu(b.fd, DMABUF_LAB_CPU_READ);
 	if (err) {
 		r = failed(why, len, "SYNC_START READ: %s", strerror(err));
 		goto unmap;
 	}
 	bad = count_bad(p, src.size, &first);
-	buf_sync(b.fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+	dmabuf_lab_end_cpu(b.fd, DMABUF_LAB_CPU_READ);
 	if (bad)
 		r = failed(why, len, "%zu of %zu bytes the engine wrote not seen by the CPU, the first at %zu",
 			   bad, src.size, first);
@@ -218,11 +220,11 @@ static enum result cpu_to_device(char *why, size_t len)
 		r = failed(why, len, "setting up: %s", strerror(err ? err : errno));
 		goto unmap;
 	}
-	err = buf_sync(b.fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
+	err = -dmabuf_lab_begin_cpu(b.fd, DMABUF_LAB_CPU_WRITE);
 	for (w = (uint32_t *)p, i = 0; i < src.size / 4 && !err; i++)
 		w[i] = (uint32_t)i * 2654435761U;
 	if (!err)
-		err = buf_sync(b.fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
+		err = -dmabuf_lab_end_cpu(b.fd, DMABUF_LAB_CPU_WRITE);
 	if (err) {
 		r = failed(why, len, "DMA_BUF_IOCTL_SYNC: %s", strerror(err));
 		goto unmap;
@@ -232,11 +234,11 @@ static enum result cpu_to_device(char *why, size_t len)
 		r = failed(why, len, "COPY: %s", engine_strerror(err));
 		goto unmap;
 	}
-	buf_sync(dfd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+	dmabuf_lab_begin_cpu(dfd, DMABUF_LAB_CPU_READ);
 	for (i = 0; i < src.size; i++)
 		if (p[i] != q[i] && !bad++)
 			first = i;
-	buf_sync(dfd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+	dmabuf_lab_end_cpu(dfd, DMABUF_LAB_CPU_READ);
 	if (bad)
 		r = failed(why, len, "%zu of %zu bytes the CPU wrote did not reach the device, the first at %zu",
 			   bad, src.size, first);

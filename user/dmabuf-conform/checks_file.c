@@ -15,6 +15,8 @@
 
 #include <linux/dma-buf.h>
 
+#include <dmabuf-lab.h>
+
 #include "conform.h"
 
 static enum result fdinfo_fields(char *why, size_t len)
@@ -24,15 +26,15 @@ static enum result fdinfo_fields(char *why, size_t len)
 	int fd;
 
 	GET_OR_FAIL(fd);
-	if (fdinfo_get(fd, "size", size, sizeof(size)) ||
-	    fdinfo_get(fd, "count", count, sizeof(count)) ||
-	    fdinfo_get(fd, "exp_name", exp, sizeof(exp)))
+	if (dmabuf_lab_fdinfo_get(0, fd, "size", size, sizeof(size)) < 0 ||
+	    dmabuf_lab_fdinfo_get(0, fd, "count", count, sizeof(count)) < 0 ||
+	    dmabuf_lab_fdinfo_get(0, fd, "exp_name", exp, sizeof(exp)) < 0)
 		r = failed(why, len, "fdinfo lacks size, count or exp_name");
 	else if (strtoull(size, NULL, 10) != src.size)
 		r = failed(why, len, "fdinfo size %s, the buffer has %zu bytes", size, src.size);
 	else if (!exp[0])
 		r = failed(why, len, "empty exp_name");
-	else if (!fdinfo_get(fd, "ino", ino, sizeof(ino)) &&
+	else if (dmabuf_lab_fdinfo_get(0, fd, "ino", ino, sizeof(ino)) >= 0 &&
 		 strtoul(ino, NULL, 10) != fd_ino(fd))
 		r = failed(why, len, "fdinfo ino %s, the file's inode is %lu", ino, fd_ino(fd));
 	else
@@ -84,13 +86,14 @@ static enum result sync_flags(char *why, size_t len)
 	GET_OR_FAIL(fd);
 	why[0] = '\0';
 	for (i = 0; i < sizeof(sync_dirs) / sizeof(sync_dirs[0]) && r == RES_PASS; i++) {
-		err = buf_sync(fd, DMA_BUF_SYNC_START | sync_dirs[i]);
+		err = -dmabuf_lab_begin_cpu(fd, sync_dirs[i]);
 		if (!err)
-			err = buf_sync(fd, DMA_BUF_SYNC_END | sync_dirs[i]);
+			err = -dmabuf_lab_end_cpu(fd, sync_dirs[i]);
 		if (err)
 			r = failed(why, len, "flags %#llx refused: %s",
 				   (unsigned long long)sync_dirs[i], strerror(err));
 	}
+	/* Raw: the library refuses these flags itself; the kernel must too. */
 	for (i = 0; i < sizeof(sync_bad) / sizeof(sync_bad[0]) && r == RES_PASS; i++) {
 		s.flags = sync_bad[i];
 		if (!ioctl(fd, DMA_BUF_IOCTL_SYNC, &s) || errno != EINVAL)
@@ -113,20 +116,21 @@ static enum result name_set(char *why, size_t len)
 	if (!source_allocates(&src))
 		return skipped(why, len, "renaming would change a buffer another process owns");
 	GET_OR_FAIL(fd);
+	/* Raw DMA_BUF_SET_NAME: the ioctl is what this check is about. */
 	memset(longest, 'n', sizeof(longest) - 1);
 	longest[sizeof(longest) - 1] = '\0';
 	memset(too_long, 'x', sizeof(too_long) - 1);
 	too_long[sizeof(too_long) - 1] = '\0';
 	if (ioctl(fd, DMA_BUF_SET_NAME, name))
 		r = failed(why, len, "DMA_BUF_SET_NAME: %s", strerror(errno));
-	else if (fdinfo_get(fd, "name", got, sizeof(got)) || strcmp(got, name))
+	else if (dmabuf_lab_fdinfo_get(0, fd, "name", got, sizeof(got)) < 0 || strcmp(got, name))
 		r = failed(why, len, "fdinfo does not show the name set");
 	else if (ioctl(fd, DMA_BUF_SET_NAME, longest))
 		r = failed(why, len, "a name of %zu characters: %s", strlen(longest),
 			   strerror(errno));
 	else if (!ioctl(fd, DMA_BUF_SET_NAME, too_long) || errno != EINVAL)
 		r = failed(why, len, "a name of %zu characters was not EINVAL", strlen(too_long));
-	else if (fdinfo_get(fd, "name", got, sizeof(got)) || strcmp(got, longest))
+	else if (dmabuf_lab_fdinfo_get(0, fd, "name", got, sizeof(got)) < 0 || strcmp(got, longest))
 		r = failed(why, len, "a refused name changed the buffer's name");
 	else
 		r = pass(why, len, "%d characters at most", DMA_BUF_NAME_LEN - 1);

@@ -16,6 +16,8 @@
 
 #include <linux/dma-buf.h>
 
+#include <dmabuf-lab.h>
+
 #include "conform.h"
 
 #define PAGE	4096UL
@@ -39,13 +41,13 @@ static int in_child(int (*fn)(volatile unsigned char *p), volatile unsigned char
 static int write_page_numbers(int fd, unsigned char *p, size_t size)
 {
 	size_t i;
-	int err = buf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
+	int err = -dmabuf_lab_begin_cpu(fd, DMABUF_LAB_CPU_WRITE);
 
 	if (err)
 		return err;
 	for (i = 0; i < size / PAGE; i++)
 		memcpy(p + i * PAGE, &i, sizeof(i));
-	return buf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
+	return -dmabuf_lab_end_cpu(fd, DMABUF_LAB_CPU_WRITE);
 }
 
 static enum result mmap_offsets(char *why, size_t len)
@@ -148,9 +150,9 @@ static enum result mmap_private(char *why, size_t len)
 		r = failed(why, len, "MAP_SHARED: %s", strerror(errno));
 		goto out;
 	}
-	buf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
+	dmabuf_lab_begin_cpu(fd, DMABUF_LAB_CPU_WRITE);
 	shared[0] = 0xa5;
-	buf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
+	dmabuf_lab_end_cpu(fd, DMABUF_LAB_CPU_WRITE);
 	priv = buf_map(fd, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, 0);
 	if (priv == MAP_FAILED) {
 		r = pass(why, len, "MAP_PRIVATE refused: %s", strerror(errno));
@@ -158,7 +160,7 @@ static enum result mmap_private(char *why, size_t len)
 	}
 	rc = in_child(touch_first, priv);
 	munmap(priv, PAGE);
-	buf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+	dmabuf_lab_begin_cpu(fd, DMABUF_LAB_CPU_READ);
 	if (rc >= 128)
 		r = failed(why, len, "MAP_PRIVATE accepted, but a write to it raised signal %d",
 			   rc - 128);
@@ -166,7 +168,7 @@ static enum result mmap_private(char *why, size_t len)
 		r = failed(why, len, "a write through MAP_PRIVATE reached the buffer");
 	else
 		r = pass(why, len, "MAP_PRIVATE accepted as a private copy");
-	buf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+	dmabuf_lab_end_cpu(fd, DMABUF_LAB_CPU_READ);
 unmap:
 	munmap(shared, PAGE);
 out:
@@ -221,12 +223,12 @@ static enum result zero_filled(char *why, size_t len)
 		r = failed(why, len, "mmap: %s", strerror(errno));
 		goto out;
 	}
-	err = buf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+	err = -dmabuf_lab_begin_cpu(fd, DMABUF_LAB_CPU_READ);
 	for (i = 0; i < src.size && !err; i++)
 		if (p[i] && !nonzero++)
 			first = i;
 	if (!err)
-		err = buf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+		err = -dmabuf_lab_end_cpu(fd, DMABUF_LAB_CPU_READ);
 	if (err)
 		r = failed(why, len, "DMA_BUF_IOCTL_SYNC: %s", strerror(err));
 	else if (nonzero)

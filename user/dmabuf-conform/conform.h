@@ -22,6 +22,8 @@
 
 /* ---- sources: where the buffer under test comes from --------------------- */
 
+struct dmabuf_lab_source;
+
 enum source_kind { SRC_NONE, SRC_HEAP, SRC_UDMABUF, SRC_VGEM, SRC_PAGEBUF,
 		   SRC_PIDFD, SRC_RECV };
 
@@ -29,7 +31,7 @@ struct source {
 	enum source_kind kind;
 	const char *arg;	/* heap name, socket path, "PID:FD" */
 	uint32_t policy;	/* pagebuf's allocation flags */
-	int dev;		/* the device it allocates from, or -1 */
+	struct dmabuf_lab_source *lib;	/* what it allocates from, or NULL */
 	int given;		/* the one buffer of --pidfd/--recv, or -1 */
 	size_t size;		/* bytes of every buffer */
 	char desc[128];		/* "pagebuf (order0)", "heap system", ... */
@@ -85,11 +87,8 @@ enum result skipped(char *why, size_t len, const char *fmt, ...)
 				      src.desc, strerror(_e));		\
 	} while (0)
 
-/* Common steps of checks; each returns 0 or an errno value. */
-int buf_sync(int fd, uint64_t flags);
+/* Common steps of checks: mmap(2) as it is, MAP_FAILED and errno on failure. */
 void *buf_map(int fd, size_t len, int prot, int flags, off_t off);
-/* The fdinfo field @key of @fd ("size", "name", ...) into @val. */
-int fdinfo_get(int fd, const char *key, char *val, size_t len);
 /* The inode number of @fd's file. */
 unsigned long fd_ino(int fd);
 /* Is the buffer of inode @ino listed in debugfs bufinfo, and how many devices are attached? -1: cannot tell. */

@@ -9,15 +9,13 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
-#include <linux/sync_file.h>
-
 #include <uapi/v2d_emu.h>
+
+#include <dmabuf-lab.h>
 
 #include "conform.h"
 
@@ -40,26 +38,17 @@ int engine_open(char *why, size_t len)
 
 int engine_import(int fd, uint32_t *handle)
 {
-	struct v2d_import req = { .fd = fd };
-
-	if (ioctl(vd, V2D_IOC_IMPORT, &req))
-		return errno;
-	*handle = req.handle;
-	return 0;
+	return -dmabuf_lab_v2d_import(vd, fd, handle);
 }
 
 int engine_release(uint32_t handle)
 {
-	struct v2d_release req = { .handle = handle };
-
-	return ioctl(vd, V2D_IOC_RELEASE, &req) ? errno : 0;
+	return -dmabuf_lab_v2d_release(vd, handle);
 }
 
 int engine_query(uint32_t handle, struct v2d_query *q)
 {
-	memset(q, 0, sizeof(*q));
-	q->handle = handle;
-	return ioctl(vd, V2D_IOC_QUERY, q) ? errno : 0;
+	return -dmabuf_lab_v2d_query(vd, handle, q);
 }
 
 static struct v2d_surface whole(uint32_t handle, size_t size)
@@ -72,23 +61,20 @@ static struct v2d_surface whole(uint32_t handle, size_t size)
 /* Submit, then wait for the out-fence: 0, its error, or ETIMEDOUT. */
 static int run(struct v2d_submit *req, int timeout_ms)
 {
-	struct sync_file_info info;
-	struct pollfd p = { .events = POLLIN };
 	int ret;
 
 	req->flags = V2D_SUBMIT_OUT_FENCE;
-	if (ioctl(vd, V2D_IOC_SUBMIT, req))
-		return errno;
-	p.fd = req->out_fence_fd;
-	ret = poll(&p, 1, timeout_ms);
-	if (ret <= 0) {
-		close(p.fd);
-		return ret ? errno : ETIMEDOUT;
+	ret = dmabuf_lab_v2d_submit(vd, req);
+	if (ret < 0)
+		return -ret;
+	ret = dmabuf_lab_fence_wait(req->out_fence_fd, timeout_ms);
+	if (ret == 1) {
+		ret = dmabuf_lab_fence_status(req->out_fence_fd);
+		ret = ret < 0 ? -ret : 0;
+	} else {
+		ret = ret ? -ret : ETIMEDOUT;
 	}
-	memset(&info, 0, sizeof(info));
-	ret = ioctl(p.fd, SYNC_IOC_FILE_INFO, &info) ? errno :
-	      info.status < 0 ? -info.status : 0;
-	close(p.fd);
+	close(req->out_fence_fd);
 	return ret;
 }
 

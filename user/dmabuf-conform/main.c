@@ -23,8 +23,9 @@
 
 #include <uapi/pagebuf.h>
 
+#include <dmabuf-lab.h>
+
 #include "conform.h"
-#include "parse.h"
 
 #ifndef DMABUF_LAB_VERSION
 #error "DMABUF_LAB_VERSION comes from version.mk"
@@ -62,7 +63,7 @@ static int parse_size(const char *s, size_t *size)
 {
 	uint64_t v;
 
-	if (lab_parse_size(s, 4096, SIZE_MAX, &v) || v % 4096)
+	if (dmabuf_lab_parse_size(s, 4096, SIZE_MAX, &v) || v % 4096)
 		return -1;
 	*size = v;
 	return 0;
@@ -75,7 +76,7 @@ static int parse_timeout(const char *s)
 {
 	uint64_t v;
 
-	if (lab_parse_u64(s, 1, MAX_TIMEOUT, &v))
+	if (dmabuf_lab_parse_u64(s, 1, MAX_TIMEOUT, &v))
 		return -1;
 	timeout_s = (int)v;
 	return 0;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Steps the checks share: results with a reason, DMA_BUF_IOCTL_SYNC,
- * mmap, and what /proc/self/fdinfo and debugfs bufinfo say about a buffer.
+ * Steps the checks share: results with a reason, mmap with any flags
+ * (the checks try MAP_PRIVATE too), a file's inode, and what debugfs
+ * bufinfo says about a buffer.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -9,12 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <linux/dma-buf.h>
 
 #include "conform.h"
 
@@ -33,46 +31,9 @@ RESULT_FN(pass, RES_PASS)
 RESULT_FN(failed, RES_FAIL)
 RESULT_FN(skipped, RES_SKIP)
 
-int buf_sync(int fd, uint64_t flags)
-{
-	struct dma_buf_sync s = { .flags = flags };
-
-	while (ioctl(fd, DMA_BUF_IOCTL_SYNC, &s))
-		if (errno != EINTR && errno != EAGAIN)
-			return errno;
-	return 0;
-}
-
 void *buf_map(int fd, size_t len, int prot, int flags, off_t off)
 {
 	return mmap(NULL, len, prot, flags, fd, off);
-}
-
-int fdinfo_get(int fd, const char *key, char *val, size_t len)
-{
-	char path[64], line[256];
-	size_t klen = strlen(key);
-	int found = ENOENT;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "re");
-	if (!f)
-		return errno;
-	while (fgets(line, sizeof(line), f)) {
-		char *v;
-
-		if (strncmp(line, key, klen) || line[klen] != ':')
-			continue;
-		v = line + klen + 1;
-		v += strspn(v, " \t");
-		v[strcspn(v, "\n")] = '\0';
-		snprintf(val, len, "%s", v);
-		found = 0;
-		break;
-	}
-	fclose(f);
-	return found;
 }
 
 unsigned long fd_ino(int fd)
