@@ -228,8 +228,11 @@ int dmabuf_lab_v2d_submit(int v2d, struct v2d_submit *req);
  * stays open.
  */
 int dmabuf_lab_fence_wait(int fence_fd, int timeout_ms);
-/* SYNC_IOC_FILE_INFO's status: 1 signalled, 0 active, < 0 its error or -errno. */
-int dmabuf_lab_fence_status(int fence_fd);
+/*
+ * SYNC_IOC_FILE_INFO: 0 and *@status (1 signalled, 0 active, negative the
+ * error it signalled with), or -errno when @fence_fd is no sync_file.
+ */
+int dmabuf_lab_fence_status(int fence_fd, int *status);
 /*
  * DMA_BUF_IOCTL_EXPORT_SYNC_FILE (Linux 6.0): a sync_file of the fences
  * a CPU access in directions @dir (DMABUF_LAB_CPU_*) would wait for; the

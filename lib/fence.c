@@ -23,14 +23,17 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-DL_EXPORT int dmabuf_lab_fence_status(int fence_fd)
+DL_EXPORT int dmabuf_lab_fence_status(int fence_fd, int *status)
 {
 	struct sync_file_info info;
 	int ret;
 
 	memset(&info, 0, sizeof(info));
 	ret = dl_ioctl(fence_fd, SYNC_IOC_FILE_INFO, &info);
-	return ret < 0 ? ret : info.status;
+	if (ret < 0)
+		return ret;
+	*status = info.status;
+	return 0;
 }
 
 DL_EXPORT int dmabuf_lab_fence_wait(int fence_fd, int timeout_ms)

@@ -133,7 +133,7 @@ static void test_sync_file_flags(void **state)
 /* A pipe stands for a fence: never ready is 0, ready is 1, closed is EBADF. */
 static void test_fence_wait(void **state)
 {
-	int p[2];
+	int p[2], st;
 
 	(void)state;
 	assert_int_equal(pipe(p), 0);
@@ -142,14 +142,17 @@ static void test_fence_wait(void **state)
 	assert_int_equal(dmabuf_lab_fence_wait(p[0], 20), 1);
 	assert_int_equal(dmabuf_lab_fence_wait(p[0], -1), 1);
 	assert_int_equal(calls, 0);
-	/* The status is the fence's: signalled, active, or its error. */
+	/* The status is the fence's; the return value the call's. */
 	will_return(__wrap_ioctl, -ETIME);
 	will_return(__wrap_ioctl, 0);
-	assert_int_equal(dmabuf_lab_fence_status(p[0]), -ETIME);
+	assert_int_equal(dmabuf_lab_fence_status(p[0], &st), 0);
+	assert_int_equal(st, -ETIME);
 	assert_int_equal(last_req, SYNC_IOC_FILE_INFO);
-	will_return(__wrap_ioctl, 0);
+	will_return(__wrap_ioctl, 1);
 	will_return(__wrap_ioctl, ENOTTY);
-	assert_int_equal(dmabuf_lab_fence_status(p[0]), -ENOTTY);
+	st = 7;
+	assert_int_equal(dmabuf_lab_fence_status(p[0], &st), -ENOTTY);
+	assert_int_equal(st, 7);
 	close(p[0]);
 	close(p[1]);
 	assert_int_equal(dmabuf_lab_fence_wait(p[0], 20), -EBADF);

@@ -69,8 +69,10 @@ static int run(struct v2d_submit *req, int timeout_ms)
 		return -ret;
 	ret = dmabuf_lab_fence_wait(req->out_fence_fd, timeout_ms);
 	if (ret == 1) {
-		ret = dmabuf_lab_fence_status(req->out_fence_fd);
-		ret = ret < 0 ? -ret : 0;
+		int st = 0;
+
+		ret = dmabuf_lab_fence_status(req->out_fence_fd, &st);
+		ret = ret < 0 ? -ret : st < 0 ? -st : 0;
 	} else {
 		ret = ret ? -ret : ETIMEDOUT;
 	}
