@@ -10,13 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/dma-buf.h>
+
+#include <dmabuf-lab.h>
 
 int pb_dev = -1;
 size_t pb_page = 4096;
@@ -76,6 +76,10 @@ const char *pb_errname(int err)
 
 /* ---- the module -------------------------------------------------------- */
 
+/*
+ * Raw PAGEBUF_IOC_ALLOC, not the library's pagebuf source: pagebuf's
+ * allocation, its flags, names and errors are what the areas test.
+ */
 int pb_alloc_raw(struct pagebuf_alloc *arg)
 {
 	return ioctl(pb_dev, PAGEBUF_IOC_ALLOC, arg) < 0 ? errno : 0;
@@ -367,35 +371,12 @@ void pb_params_allow(uint64_t size)
 
 /* ---- fdinfo ------------------------------------------------------------ */
 
+/* The library's fdinfo reader (the kernel's lines first), as 0 or an errno value. */
 int pb_fdinfo(pid_t pid, int fd, const char *key, char *buf, size_t len)
 {
-	char path[64], line[512];
-	size_t klen = strlen(key);
-	FILE *f;
-	int err = ENOENT;
+	int ret = dmabuf_lab_fdinfo_get(pid, fd, key, buf, len);
 
-	if (pid)
-		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)pid, fd);
-	else
-		snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "re");
-	if (!f)
-		return errno;
-	while (fgets(line, sizeof(line), f)) {
-		char *v;
-
-		if (strncmp(line, key, klen) || line[klen] != ':')
-			continue;
-		v = line + klen + 1;
-		while (*v == ' ' || *v == '\t')
-			v++;
-		v[strcspn(v, "\n")] = '\0';
-		snprintf(buf, len, "%s", v);
-		err = 0;
-		break;
-	}
-	fclose(f);
-	return err;
+	return ret < 0 ? -ret : 0;
 }
 
 void pb_comm(char *buf, size_t len)
@@ -413,11 +394,12 @@ void pb_comm(char *buf, size_t len)
 
 void *pb_map_at(int fd, size_t len, int prot, off_t off, const char *file, int line)
 {
-	void *p = mmap(NULL, len, prot, MAP_SHARED, fd, off);
+	void *p = NULL;
+	int ret = dmabuf_lab_map(fd, (uint64_t)off, len, prot, &p);
 
-	if (p == MAP_FAILED) {
+	if (ret < 0) {
 		pb_diag("%s:%d: mmap(len %zu, prot %#x, MAP_SHARED, offset %lld) failed: %s",
-			file, line, len, prot, (long long)off, pb_errname(errno));
+			file, line, len, prot, (long long)off, pb_errname(-ret));
 		fail();
 	}
 	return p;
@@ -425,18 +407,24 @@ void *pb_map_at(int fd, size_t len, int prot, off_t off, const char *file, int l
 
 void pb_unmap_at(void *p, size_t len, const char *file, int line)
 {
-	if (munmap(p, len) < 0) {
+	int ret = dmabuf_lab_unmap(p, len);
+
+	if (ret < 0) {
 		pb_diag("%s:%d: munmap(%p, %zu) failed: %s", file, line, p, len,
-			pb_errname(errno));
+			pb_errname(-ret));
 		fail();
 	}
 }
 
+/* The library's CPU-access bracket, in the tests' convention (0 or errno). */
 int pb_sync(int fd, uint64_t flags)
 {
-	struct dma_buf_sync s = { .flags = flags };
+	unsigned int dir = flags & DMA_BUF_SYNC_RW;
 
-	return ioctl(fd, DMA_BUF_IOCTL_SYNC, &s) < 0 ? errno : 0;
+	if (flags & ~(uint64_t)(DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW))
+		return EINVAL;
+	return -(flags & DMA_BUF_SYNC_END ? dmabuf_lab_end_cpu(fd, dir) :
+		 dmabuf_lab_begin_cpu(fd, dir));
 }
 
 static inline uint64_t pattern_word(size_t i, uint64_t seed)
@@ -540,53 +528,21 @@ int pb_in_child(int (*fn)(void *), void *arg)
 
 int pb_send_fd(int sock, int fd, uint64_t word)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = { .iov_base = &word, .iov_len = sizeof(word) };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *c;
-
-	memset(&u, 0, sizeof(u));
-	c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	if (sendmsg(sock, &msg, 0) != (ssize_t)sizeof(word))
-		return errno ? errno : EIO;
-	return 0;
+	return -dmabuf_lab_send_fd(sock, fd, &word, sizeof(word));
 }
 
 int pb_recv_fd(int sock, int *fd, uint64_t *word)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = { .iov_base = word, .iov_len = sizeof(*word) };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *c;
-	ssize_t n;
+	ssize_t n = dmabuf_lab_recv_fd(sock, fd, word, sizeof(*word));
 
-	*fd = -1;
-	n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
 	if (n < 0)
-		return errno;
-	if (n != (ssize_t)sizeof(*word))
-		return EIO;
-	c = CMSG_FIRSTHDR(&msg);
-	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
-	    c->cmsg_len != CMSG_LEN(sizeof(int)))
-		return EBADMSG;
-	memcpy(fd, CMSG_DATA(c), sizeof(int));
+		return (int)-n;
+	if (n != (ssize_t)sizeof(*word) || *fd < 0) {
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+		return n != (ssize_t)sizeof(*word) ? EIO : EBADMSG;
+	}
 	return 0;
 }
 

@@ -158,7 +158,10 @@ void pb_comm(char *buf, size_t len);
 #define pb_unmap(p, len) pb_unmap_at((p), (len), __FILE__, __LINE__)
 void *pb_map_at(int fd, size_t len, int prot, off_t off, const char *file, int line);
 void pb_unmap_at(void *p, size_t len, const char *file, int line);
-/* DMA_BUF_IOCTL_SYNC; returns 0 or errno. */
+/*
+ * The CPU-access bracket (libdmabuf-lab's) for DMA_BUF_SYNC_START or
+ * DMA_BUF_SYNC_END with READ, WRITE or both; returns 0 or errno.
+ */
 int pb_sync(int fd, uint64_t flags);
 /* A pattern that is never zero, different for each seed and word. */
 void pb_fill(void *p, size_t len, uint64_t seed);
@@ -207,7 +210,11 @@ int pb_in_child(int (*fn)(void *), void *arg);
 pid_t pb_spawn(int (*fn)(void *), void *arg);
 /* Wait for a child and return its status as above. */
 int pb_wait(pid_t pid);
-/* Send / receive one fd (and a 64-bit word) over a unix socket. */
+/*
+ * Send / receive one fd (and a 64-bit word) over a unix socket, with
+ * libdmabuf-lab: 0 or errno (EIO for a message of another size, EBADMSG
+ * for one without exactly one fd).
+ */
 int pb_send_fd(int sock, int fd, uint64_t word);
 int pb_recv_fd(int sock, int *fd, uint64_t *word);
 

@@ -11,7 +11,6 @@
 #define _GNU_SOURCE
 #include "common.h"
 #include "live.h"
-#include "vgem.h"
 
 #include <fcntl.h>
 #include <inttypes.h>
@@ -25,6 +24,7 @@
 
 #include <linux/dma-buf.h>
 #include <xf86drm.h>
+#include <dmabuf-lab.h>
 
 #define PB_DEBUGFS	"/sys/kernel/debug/pagebuf"
 #define PB_SYSFS	"/sys/class/misc/pagebuf"
@@ -149,7 +149,7 @@ static void test_buffers_show_allocation_mmaps_and_devices(void **state)
 	assert_int_equal(b.mmaps, 1);
 
 	/* An importer's attachment shows with its device's name. */
-	drm = open_vgem();
+	drm = dmabuf_lab_vgem_open();
 	if (drm >= 0) {
 		assert_int_equal(vgem_import(drm, a, &gem), 0);
 		assert_true(dbg_buffer(dl_ino(a), &b));

@@ -38,7 +38,10 @@ static int heap_open(const struct pb_policy *p)
 	return fd;
 }
 
-/* DMA_HEAP_IOCTL_ALLOC: the dma-buf fd, or -errno. */
+/*
+ * DMA_HEAP_IOCTL_ALLOC, raw: pagebuf's heap is the exporter under test,
+ * with fd_flags the library's heap source does not take. The fd or -errno.
+ */
 static int heap_alloc(int heap, uint64_t len, uint32_t fd_flags)
 {
 	struct dma_heap_allocation_data a = {

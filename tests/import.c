@@ -12,7 +12,6 @@
  */
 #define _GNU_SOURCE
 #include "common.h"
-#include "vgem.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -23,10 +22,11 @@
 
 #include <linux/dma-buf.h>
 #include <xf86drm.h>
+#include <dmabuf-lab.h>
 
 static int vgem_or_skip(void)
 {
-	int fd = open_vgem();
+	int fd = dmabuf_lab_vgem_open();
 
 	if (fd < 0)
 		skip_because("no vgem DRM device under /dev/dri");
@@ -84,7 +84,7 @@ static int vgem_maps_on_import(void)
 
 	if (vgem_import_maps >= 0)
 		return vgem_import_maps;
-	drm = open_vgem();
+	drm = dmabuf_lab_vgem_open();
 	if (drm < 0)
 		return 1;
 	fd = pb_alloc_ok(pb_page, 0, NULL);
@@ -191,7 +191,7 @@ static void test_second_drm_file_own_attachment(void **state)
 	(void)state;
 	pb_snap(&s);
 	drm1 = vgem_or_skip();
-	drm2 = open_vgem();
+	drm2 = dmabuf_lab_vgem_open();
 	assert_true(drm2 >= 0);
 	fd = pb_alloc_ok(8 * pb_page, PAGEBUF_ALLOC_ORDER0, NULL);
 	import_ok(drm1, fd);
@@ -300,7 +300,7 @@ static void test_sync_with_importer(void **state)
 
 	pb_snap(&s);
 	drm1 = vgem_or_skip();
-	drm2 = open_vgem();
+	drm2 = dmabuf_lab_vgem_open();
 	assert_true(drm2 >= 0);
 	fd = pb_alloc_ok(size, p->flags, NULL);
 	m = pb_map(fd, size, PROT_READ | PROT_WRITE, 0);

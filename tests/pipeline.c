@@ -16,7 +16,6 @@
  */
 #define _GNU_SOURCE
 #include "common.h"
-#include "vgem.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -32,6 +31,7 @@
 #include <xf86drm.h>
 
 #include <uapi/v2d_emu.h>
+#include <dmabuf-lab.h>
 
 #define V2D_DEVICE	"/dev/v2d_emu"
 #define WIDTH		320	/* one of vivid's webcam sizes */
@@ -452,7 +452,7 @@ static void pipeline_case(int inst, int vmap)
 	struct cam c;
 	size_t len;
 
-	drm = track(open_vgem());
+	drm = track(dmabuf_lab_vgem_open());
 	if (drm < 0)
 		skip_because("no vgem DRM device under /dev/dri");
 	vd = track(open(V2D_DEVICE, O_RDWR | O_CLOEXEC));

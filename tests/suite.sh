@@ -578,6 +578,26 @@ run_v2d() {
 	run_shell_test v2d/rmmod_once_idle v2d_rmmod_once_idle
 }
 
+# ---- lib: libdmabuf-lab on the running kernel --------------------------------------
+
+# The library's calls against pagebuf, the kernel's exporters where this
+# kernel has them, and the engine: loaded for the area when it was not,
+# and unloaded after (its tests skip when it cannot be loaded).
+run_lib() {
+	area_selected lib || return 0
+	ensure_pagebuf || return 0
+	import_vgem_modules_load >/dev/null 2>&1
+	_lib_v2d=
+	if [ ! -d /sys/module/v2d_emu ] && v2d_insmod >"$SUITE_TMP/lib-v2d.log" 2>&1; then
+		_lib_v2d=1
+	fi
+	run_program lib "$DL_BIN/lib"
+	if [ -n "$_lib_v2d" ] && ! v2d_unload; then
+		tap_fail "lib/rmmod_v2d_emu_after"
+		diag "v2d_emu stayed in use after the lib area"
+	fi
+}
+
 # ---- coherency: the engine as coherent and as non-coherent hardware ---------------------
 
 # What debugfs says the DMA API makes of the engine's device: yes or no.
@@ -1293,6 +1313,7 @@ for _area in roundtrip zerofill mmap sync fdinfo classic errors memcg inspect; d
 done
 run_import
 run_v2d
+run_lib
 run_coherency
 run_contention
 run_pipeline

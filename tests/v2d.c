@@ -10,7 +10,6 @@
  */
 #define _GNU_SOURCE
 #include "common.h"
-#include "vgem.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -26,6 +25,7 @@
 #include <xf86drm.h>
 
 #include <uapi/v2d_emu.h>
+#include <dmabuf-lab.h>
 
 #include "v2d_lib.h"
 
@@ -615,30 +615,29 @@ static void test_out_fence_blocks_cpu_sync_and_poll(void **state)
 
 static void test_export_sync_file_waits_for_job(void **state)
 {
-	struct dma_buf_export_sync_file exp = { .flags = DMA_BUF_SYNC_READ };
 	int fd = alloc_buf(64 * KIB, 0, NULL);
 	uint32_t h;
-	int out;
+	int out, sf;
 
 	(void)state;
 	v2d_param("timeout_ms", "1000");
 	h = import_ok(fd);
 	out = submit_hang(h);
-	if (ioctl(fd, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &exp)) {
+	sf = dmabuf_lab_export_sync_file(fd, DMABUF_LAB_CPU_READ);
+	if (sf < 0) {
 		/*
 		 * Before 6.0 the ioctl does not exist; the documented way to
 		 * wait for a buffer's implicit fences is then poll() on the
 		 * dma-buf fd itself, which must wait for the job the same way.
 		 */
-		assert_int_equal(errno, ENOTTY);
+		assert_int_equal(sf, -ENOTTY);
 		pb_diag("no DMA_BUF_IOCTL_EXPORT_SYNC_FILE (ENOTTY): checking the poll() fallback");
-		exp.fd = -1;
 	}
-	assert_false(ready_within(exp.fd >= 0 ? exp.fd : fd, 100));
-	assert_true(ready_within(exp.fd >= 0 ? exp.fd : fd, 20000));
+	assert_false(ready_within(sf >= 0 ? sf : fd, 100));
+	assert_true(ready_within(sf >= 0 ? sf : fd, 20000));
 	assert_int_equal(fence_status(out), -ETIMEDOUT);
-	if (exp.fd >= 0)
-		close(exp.fd);
+	if (sf >= 0)
+		close(sf);
 	close(out);
 	release_ok(h);
 	close(fd);
@@ -830,7 +829,7 @@ static void test_vgem_dumb_buffer_round_trip(void **state)
 	(void)state;
 	if (pb_cmdline_has("swiotlb=force"))
 		skip_because("vgem maps with DMA_ATTR_SKIP_CPU_SYNC: bounced writes never reach its pages");
-	drm = track(open_vgem());
+	drm = track(dmabuf_lab_vgem_open());
 	if (drm < 0)
 		skip_because("no vgem DRM device under /dev/dri");
 	assert_succeeds(drmIoctl(drm, DRM_IOCTL_MODE_CREATE_DUMB, &create));

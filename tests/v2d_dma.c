@@ -22,6 +22,8 @@
 
 #include <uapi/v2d_emu.h>
 
+#include <dmabuf-lab.h>
+
 #include "v2d_lib.h"
 
 #define V2D_DMA_INFO	"/sys/kernel/debug/v2d_emu/dma"
@@ -251,11 +253,10 @@ static void *slow_submit_run(void *arg)
  */
 static void test_fence_is_visible_only_once_its_job_is_queued(void **state)
 {
-	struct dma_buf_export_sync_file exp = { .flags = DMA_BUF_SYNC_WRITE };
 	struct slow_submit slow;
 	struct v2d_submit req;
 	uint32_t hx, hy = 0;
-	int x, y, vd2, out;
+	int x, y, vd2, out, sf;
 	pthread_t t;
 
 	(void)state;
@@ -263,11 +264,12 @@ static void test_fence_is_visible_only_once_its_job_is_queued(void **state)
 		skip_because("v2d_emu has no debug_commit_delay_ms");
 	x = alloc_buf(64 * KIB, 0, NULL);
 	y = alloc_buf(64 * KIB, 0, NULL);
-	if (ioctl(x, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &exp)) {
-		assert_int_equal(errno, ENOTTY);
+	sf = dmabuf_lab_export_sync_file(x, DMABUF_LAB_CPU_WRITE);
+	if (sf < 0) {
+		assert_int_equal(sf, -ENOTTY);
 		skip_because("no DMA_BUF_IOCTL_EXPORT_SYNC_FILE before Linux 6.0");
 	}
-	close(exp.fd);
+	close(sf);
 	vd2 = track(v2d_open_ok());
 	hx = import_ok(x);
 	assert_int_equal(import_raw(vd2, y, &hy), 0);
@@ -285,15 +287,15 @@ static void test_fence_is_visible_only_once_its_job_is_queued(void **state)
 	v2d_param("debug_commit_delay_ms", "0");
 
 	/* Inside the window: whatever the buffer's fences are now. */
-	exp.flags = DMA_BUF_SYNC_WRITE;
-	assert_succeeds(ioctl(x, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &exp));
-	track(exp.fd);
+	sf = dmabuf_lab_export_sync_file(x, DMABUF_LAB_CPU_WRITE);
+	assert_true(sf >= 0);
+	track(sf);
 	memset(&req, 0, sizeof(req));
 	req.op = V2D_OP_FILL;
 	req.cpp = 4;
 	req.value = 0x22222222;
 	req.flags = V2D_SUBMIT_IN_FENCE | V2D_SUBMIT_OUT_FENCE;
-	req.in_fence_fd = exp.fd;
+	req.in_fence_fd = sf;
 	req.dst = surf(hy, 4096, 0, 0, 0, 1024, 16);
 	assert_succeeds(ioctl(vd2, V2D_IOC_SUBMIT, &req));
 	out = track(req.out_fence_fd);

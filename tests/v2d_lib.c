@@ -8,7 +8,6 @@
 #include "v2d_lib.h"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
@@ -17,7 +16,8 @@
 #include <time.h>
 
 #include <linux/dma-buf.h>
-#include <linux/sync_file.h>
+
+#include <dmabuf-lab.h>
 
 int vd = -1;
 
@@ -96,12 +96,7 @@ int v2d_open_ok(void)
 
 int import_raw(int dev, int fd, uint32_t *handle)
 {
-	struct v2d_import req = { .fd = fd };
-
-	if (ioctl(dev, V2D_IOC_IMPORT, &req))
-		return errno;
-	*handle = req.handle;
-	return 0;
+	return -dmabuf_lab_v2d_import(dev, fd, handle);
 }
 
 uint32_t import_ok(int fd)
@@ -119,16 +114,22 @@ uint32_t import_ok(int fd)
 
 void release_ok(uint32_t handle)
 {
-	struct v2d_release req = { .handle = handle };
+	int ret = dmabuf_lab_v2d_release(vd, handle);
 
-	assert_succeeds(ioctl(vd, V2D_IOC_RELEASE, &req));
+	if (ret < 0) {
+		pb_diag("V2D_IOC_RELEASE of %u: %s", handle, pb_errname(-ret));
+		fail();
+	}
 }
 
 void query_ok(uint32_t handle, struct v2d_query *q)
 {
-	memset(q, 0, sizeof(*q));
-	q->handle = handle;
-	assert_succeeds(ioctl(vd, V2D_IOC_QUERY, q));
+	int ret = dmabuf_lab_v2d_query(vd, handle, q);
+
+	if (ret < 0) {
+		pb_diag("V2D_IOC_QUERY of %u: %s", handle, pb_errname(-ret));
+		fail();
+	}
 }
 
 void stats_ok(struct v2d_stats *st)
@@ -149,7 +150,7 @@ struct v2d_surface surf(uint32_t h, uint32_t stride, uint64_t off,
 /* SUBMIT; 0 or errno. */
 int submit_raw(struct v2d_submit *req)
 {
-	return ioctl(vd, V2D_IOC_SUBMIT, req) ? errno : 0;
+	return -dmabuf_lab_v2d_submit(vd, req);
 }
 
 /* Submit with an out-fence or fail the test; returns the fence fd. */
@@ -178,21 +179,22 @@ int64_t now_ms(void)
 /* poll() one fd for POLLIN: 1 ready, 0 not within @ms. */
 int ready_within(int fd, int ms)
 {
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	int ret = poll(&p, 1, ms);
+	int ret = dmabuf_lab_fence_wait(fd, ms);
 
 	assert_true(ret >= 0);
-	return ret > 0;
+	return ret;
 }
 
 /* Status of a sync_file: 1 signalled, 0 active, <0 the fence's error. */
 int fence_status(int fd)
 {
-	struct sync_file_info info;
+	int st = 0, ret = dmabuf_lab_fence_status(fd, &st);
 
-	memset(&info, 0, sizeof(info));
-	assert_succeeds(ioctl(fd, SYNC_IOC_FILE_INFO, &info));
-	return info.status;
+	if (ret < 0) {
+		pb_diag("SYNC_IOC_FILE_INFO: %s", pb_errname(-ret));
+		fail();
+	}
+	return st;
 }
 
 /* Wait for a job's fence and return its status. */

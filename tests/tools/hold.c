@@ -22,13 +22,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <uapi/pagebuf.h>
+#include <dmabuf-lab.h>
 #include <uapi/v2d_emu.h>
 
 static volatile sig_atomic_t stop;
@@ -50,11 +49,6 @@ static int usage(const char *prog)
 static int send_fd(const char *path, int fd)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	char data = 'F', cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-			      .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *cm;
 	int s, tries, err = 0;
 
 	if (strlen(path) >= sizeof(addr.sun_path))
@@ -71,14 +65,7 @@ static int send_fd(const char *path, int fd)
 		}
 		usleep(100000);
 	}
-	memset(cbuf, 0, sizeof(cbuf));
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	if (sendmsg(s, &msg, 0) < 0)
-		err = errno;
+	err = -dmabuf_lab_send_fd(s, fd, "F", 1);
 out:
 	close(s);
 	return err;
@@ -87,27 +74,25 @@ out:
 /* Queue a FILL of @fd that stalls the engine: 0 or errno. */
 static int hang_on(int fd, unsigned long long size)
 {
-	struct v2d_import imp = { .fd = fd };
 	struct v2d_submit req;
-	int vd, err = 0;
+	uint32_t handle;
+	int vd, err;
 
 	vd = open("/dev/v2d_emu", O_RDWR | O_CLOEXEC);
 	if (vd < 0)
 		return errno;
-	if (ioctl(vd, V2D_IOC_IMPORT, &imp)) {
-		err = errno;
+	err = -dmabuf_lab_v2d_import(vd, fd, &handle);
+	if (err)
 		goto out;
-	}
 	memset(&req, 0, sizeof(req));
 	req.op = V2D_OP_FILL;
 	req.flags = V2D_SUBMIT_HANG;
 	req.cpp = 4;
-	req.dst.handle = imp.handle;
+	req.dst.handle = handle;
 	req.dst.stride = 4096;
 	req.dst.width = 1024;
 	req.dst.height = size / 4096;
-	if (ioctl(vd, V2D_IOC_SUBMIT, &req))
-		err = errno;
+	err = -dmabuf_lab_v2d_submit(vd, &req);
 out:
 	/* Kept open: closing would cancel the job if it has not started. */
 	if (err)
@@ -117,11 +102,10 @@ out:
 
 int main(int argc, char **argv)
 {
-	const char *device = "/dev/pagebuf", *send = NULL;
-	struct pagebuf_alloc a;
+	const char *device = "/dev/pagebuf", *send = NULL, *spec = "pagebuf";
+	struct dmabuf_lab_source *src;
 	unsigned long long size = 4096;
-	unsigned int flags = 0;
-	int map_only = 0, hang = 0, dev, i;
+	int map_only = 0, hang = 0, fd, ret, i;
 	struct sigaction sa;
 	sigset_t block, old;
 	char *end;
@@ -135,11 +119,11 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--policy") && i + 1 < argc) {
 			i++;
 			if (!strcmp(argv[i], "default"))
-				flags = 0;
+				spec = "pagebuf";
 			else if (!strcmp(argv[i], "order0"))
-				flags = PAGEBUF_ALLOC_ORDER0;
+				spec = "pagebuf:order0";
 			else if (!strcmp(argv[i], "contig"))
-				flags = PAGEBUF_ALLOC_CONTIG;
+				spec = "pagebuf:contig";
 			else
 				return usage(argv[0]);
 		} else if (!strcmp(argv[i], "--map-only")) {
@@ -166,32 +150,27 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	dev = open(device, O_RDWR | O_CLOEXEC);
-	if (dev < 0) {
-		fprintf(stderr, "hold: open %s: %s\n", device, strerror(errno));
+	ret = dmabuf_lab_source_open(&src, spec, device, NULL, 0);
+	if (ret < 0) {
+		fprintf(stderr, "hold: open %s: %s\n", device, strerror(-ret));
 		return 1;
 	}
-	memset(&a, 0, sizeof(a));
-	a.size = size;
-	a.flags = flags;
-	a.fd_flags = O_RDWR | O_CLOEXEC;
-	if (ioctl(dev, PAGEBUF_IOC_ALLOC, &a) < 0) {
-		fprintf(stderr, "hold: PAGEBUF_IOC_ALLOC: %s\n", strerror(errno));
+	fd = dmabuf_lab_source_alloc(src, size);
+	if (fd < 0) {
+		fprintf(stderr, "hold: PAGEBUF_IOC_ALLOC: %s\n", strerror(-fd));
 		return 1;
 	}
-	if (close(dev)) {
-		fprintf(stderr, "hold: close %s: %s\n", device, strerror(errno));
-		return 1;
-	}
-	size = (unsigned long long)lseek(a.fd, 0, SEEK_END);
-	m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, a.fd, 0);
-	if (m == MAP_FAILED) {
-		fprintf(stderr, "hold: mmap: %s\n", strerror(errno));
+	/* The device is closed: the buffer alone keeps the module in use. */
+	dmabuf_lab_source_close(src);
+	size = (unsigned long long)lseek(fd, 0, SEEK_END);
+	ret = dmabuf_lab_map(fd, 0, size, PROT_READ | PROT_WRITE, &m);
+	if (ret < 0) {
+		fprintf(stderr, "hold: mmap: %s\n", strerror(-ret));
 		return 1;
 	}
 	memset(m, 0x5a, size);
 	if (hang) {
-		int err = hang_on(a.fd, size);
+		int err = hang_on(fd, size);
 
 		if (err) {
 			fprintf(stderr, "hold: a stalling job on v2d_emu: %s\n", strerror(err));
@@ -199,14 +178,14 @@ int main(int argc, char **argv)
 		}
 	}
 	if (send) {
-		int err = send_fd(send, a.fd);
+		int err = send_fd(send, fd);
 
 		if (err) {
 			fprintf(stderr, "hold: sending the fd to %s: %s\n", send, strerror(err));
 			return 1;
 		}
 	}
-	if (map_only && close(a.fd)) {
+	if (map_only && close(fd)) {
 		fprintf(stderr, "hold: close: %s\n", strerror(errno));
 		return 1;
 	}
