@@ -5,7 +5,8 @@
 # host's Debian kernel headers, the userspace programs built with
 # -Wall -Wextra -Werror, their host-side tests on hostile input (unit
 # tests under ASan and UBSan, command-line tests, a bounded fuzzing run),
-# and one version everywhere (test/version-check.sh).
+# libdmabuf-lab's unit tests and ABI (its exported symbols against its
+# version script), and one version everywhere (test/version-check.sh).
 # Exit status 0 only when everything is clean.
 set -euo pipefail
 
@@ -85,7 +86,7 @@ run_kbuild() {
 
 run_userspace() {
 	local dir
-	for dir in user tests; do
+	for dir in lib user tests; do
 		make -C "$ROOT/$dir" clean >/dev/null
 		if make -C "$ROOT/$dir" >"$RUN_DIR/$dir.log" 2>&1; then
 			printf 'PASS  %s/ builds with -Wall -Wextra -Werror\n' "$dir"
@@ -116,6 +117,25 @@ run_host_tests() {
 	if ! "$ROOT/tests/host/cli.sh"; then
 		check_failed "host CLI tests"
 	fi
+}
+
+# libdmabuf-lab on the host: its cmocka tests (source specs and their
+# messages, fdinfo from fixture text, fds over socketpairs, the CPU
+# bracket against a faked ioctl, numbers), then its ABI: the dynamic
+# symbols the built .so defines are exactly the ones libdmabuf-lab.map
+# lists, in their version node, none missing and none extra.
+run_lib_checks() {
+	local name target
+	for name in "libdmabuf-lab unit tests|unit-tests" \
+		"libdmabuf-lab exports exactly libdmabuf-lab.map|abi-check"; do
+		target=${name#*|}
+		if make -C "$ROOT/lib" "$target" >"$RUN_DIR/lib.log" 2>&1; then
+			printf 'PASS  %s\n' "${name%%|*}"
+		else
+			tail -n 20 "$RUN_DIR/lib.log"
+			check_failed "${name%%|*}"
+		fi
+	done
 }
 
 # dkms.conf's version, and every place that repeats it agreeing with it
@@ -166,6 +186,7 @@ main() {
 	run_kbuild "sparse (C=2)" C=2
 	run_userspace
 	run_host_tests
+	run_lib_checks
 	run_version_check
 	run_lock_rules
 
