@@ -14,8 +14,9 @@
 #             architecture) into the chroot, next to the host-architecture
 #             linux-kbuild and -common packages of the same version, which
 #             are installed; built with the cross compiler, W=1
-#   programs  user/ and tests/ copied to $CACHE/build/ARCH-KERNEL/progs
-#             and built there with the cross compiler (PROG_ROOT)
+#   programs  lib/, user/ and tests/ copied to $CACHE/build/ARCH-KERNEL/progs
+#             and built there with the cross compiler (PROG_ROOT); the
+#             programs carry libdmabuf-lab linked in statically
 #   image     the chroot's apt downloads the kernel, busybox-static and
 #             nothing else; the initramfs takes the loader and libraries
 #             the programs name (readelf) from the chroot (T_SYSROOT)
@@ -122,16 +123,17 @@ build_module_cross() {
 		{ cat "$mlog" >>"$RUN_DIR/build.log"; die "module build failed (see build.log)"; }
 }
 
-# user/ and tests/ for the guest's architecture, in a copy (the checkout's
-# programs are the host's). Sets PROG_ROOT.
+# lib/, user/ and tests/ for the guest's architecture, in a copy (the
+# checkout's programs are the host's). Sets PROG_ROOT.
 build_programs_cross() {
 	local log=$RUN_DIR/build.log dir=$CACHE/build/$T_ARCH-$T_KERNEL/progs
 	say "building user programs and tests for $T_ARCH in the $T_CHROOT_SUITE chroot"
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	# dkms.conf and version.mk: the programs print the version dkms.conf gives.
-	(cd "$ROOT" && find dkms.conf version.mk include user tests -type f ! -name '*.o' \
-		! -path 'tests/bin/*' ! -path 'tests/inspect/bin/*' -print0 |
+	(cd "$ROOT" && find dkms.conf version.mk include lib user tests -type f ! -name '*.o' \
+		! -path 'tests/bin/*' ! -path 'tests/inspect/bin/*' ! -path 'lib/tests/bin/*' \
+		! -name 'libdmabuf-lab.a' ! -name 'libdmabuf-lab.so*' -print0 |
 		tar --null -T - -cf -) | tar -C "$dir" -xf - || die "cannot copy the programs to $dir"
 	# Drop the host's binaries that came along: every file make builds.
 	(cd "$dir" && make -s -C user clean >/dev/null 2>&1 || true)
