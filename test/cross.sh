@@ -194,6 +194,10 @@ initramfs_add_libs_sysroot() {
 		while read -r lib; do
 			[[ -n $lib && -z ${seen[$lib]:-} ]] || continue
 			seen[$lib]=1
+			# Already in the image: unpacked from a package (libdmabuf-lab0).
+			if [[ -e $stage/usr/lib/$T_MULTIARCH/$lib ]]; then
+				continue
+			fi
 			path=
 			for d in "/lib/$T_MULTIARCH" "/usr/lib/$T_MULTIARCH"; do
 				[[ -e $T_SYSROOT$d/$lib ]] && { path=$d/$lib; break; }

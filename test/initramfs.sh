@@ -15,7 +15,8 @@
 #                               the kernel's dmabuf-heap selftest, if built)
 #   /dmabuf-lab/kmod/           NAME.ko files, NAME.order, load.sh
 # and with --packages (MODE=selftest) instead of the programs and tests:
-#   /usr/...                    the dmabuf-lab-tools package, unpacked
+#   /usr/...                    the dmabuf-lab-tools and libdmabuf-lab0
+#                               packages, unpacked
 #   /lib/modules/KVER/          updates/dkms/ the modules under test,
 #                               kernel/ the in-tree ones, modules.dep
 
@@ -84,8 +85,9 @@ initramfs_finish() {
 	mv "$out.tmp" "$out"
 }
 
-# What a board has after apt install: the -tools package (TOOLS_DEB)
-# unpacked over the root, less its documentation, and the modules under
+# What a board has after apt install: the -tools package (TOOLS_DEB) and
+# the library its programs link (LIB_DEB) unpacked over the root, less
+# their documentation, and the modules under
 # test (KOS) where DKMS installs them, beside the in-tree modules the
 # suite loads (vgem, vivid and their dependencies), all known to
 # modprobe through modules.dep. The early modules (the results console)
@@ -94,6 +96,7 @@ initramfs_add_package() {
 	local stage=$1 out=$2 m ko
 	local mods=$stage/lib/modules/$KVER
 	dpkg-deb -x "$TOOLS_DEB" "$stage" || die "cannot unpack $TOOLS_DEB"
+	dpkg-deb -x "$LIB_DEB" "$stage" || die "cannot unpack $LIB_DEB"
 	rm -rf "$stage/usr/share/doc" "$stage/usr/share/man"
 	mkdir -p "$mods/updates/dkms" "$mods/kernel"
 	for ko in "${KOS[@]}"; do
@@ -135,6 +138,9 @@ initramfs_add_tests() {
 # Every dynamically linked ELF file in the image gets its libraries and
 # loader copied at the paths ldd reports, which are the paths the loader
 # searches by default, so no ld.so.cache or LD_LIBRARY_PATH is needed.
+# A library the image already holds (libdmabuf-lab.so.0, unpacked from
+# its package) is not the host's: ldd reports it not found, and it is
+# left as unpacked.
 initramfs_add_libs() {
 	local stage=$1 f lib
 	local -A seen=()

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# KOS and TOOLS_DEB are read by the other harness files.
+# KOS, TOOLS_DEB and LIB_DEB are read by the other harness files.
 # shellcheck disable=SC2034,SC2016
 # ./test.sh --packages: the Debian packages tested the way a board
 # installs them (MODE=selftest).
@@ -12,17 +12,18 @@
 #            tool must print the package's version; apt purge must leave
 #            nothing behind. The guest then boots 6.1 with the modules
 #            DKMS built there.
-#   arm64,   the -tools package cross-built (dpkg-buildpackage -a) in the
-#   riscv64  lane's chroot, lintian; the guest gets the modules of the
-#            lane's own build.
-# In every guest the -tools package is unpacked over the image's root,
+#   arm64,   the architecture's packages (-tools, libdmabuf-lab0, -dev)
+#   riscv64  cross-built (dpkg-buildpackage -a -B) in the lane's chroot,
+#            lintian; the guest gets the modules of the lane's own build.
+# In every guest the -tools and libdmabuf-lab0 packages are unpacked over
+# the image's root,
 # the modules sit under /lib/modules/KVER (updates/dkms/ and kernel/, with
 # modules.dep), and /init runs dmabuf-lab-selftest.
 #
 # The host's checks are TAP lines in $RUN_DIR/host.tap ("packages/NAME"),
 # counted with the guest's tests.
 
-PKG_NAMES=(dmabuf-lab-dkms dmabuf-lab-tools dmabuf-lab-dev)
+PKG_NAMES=(dmabuf-lab-dkms dmabuf-lab-tools libdmabuf-lab0 dmabuf-lab-dev)
 # The chroot the packages are installed into: bookworm with backports.
 PKG_INSTALL_CHROOT=bookworm-install
 
@@ -47,7 +48,7 @@ pkg_version() {
 	dpkg-parsechangelog -l "$ROOT/debian/changelog" -S Version
 }
 
-# Sets TOOLS_DEB (and, on x86_64, KOS: the modules DKMS built).
+# Sets TOOLS_DEB and LIB_DEB (and, on x86_64, KOS: the modules DKMS built).
 packages_prepare() {
 	: >"$RUN_DIR/host.tap"
 	local arch=${T_DEB_ARCH:-amd64} log=$RUN_DIR/packages.log rc
@@ -66,6 +67,9 @@ packages_prepare() {
 	host_check "lintian_clean_$arch" "$rc" "$log"
 	TOOLS_DEB=$(find "$CACHE/debs/$arch" -maxdepth 1 -name "dmabuf-lab-tools_*_$arch.deb" | head -n 1)
 	[[ -n $TOOLS_DEB ]] || die "no dmabuf-lab-tools package for $arch in $CACHE/debs/$arch"
+	# The tools link libdmabuf-lab.so.0: the image carries the runtime too.
+	LIB_DEB=$(find "$CACHE/debs/$arch" -maxdepth 1 -name "libdmabuf-lab0_*_$arch.deb" | head -n 1)
+	[[ -n $LIB_DEB ]] || die "no libdmabuf-lab0 package for $arch in $CACHE/debs/$arch"
 	[[ $arch == amd64 ]] || return 0
 	packages_install_check
 }
@@ -100,7 +104,8 @@ packages_install_check() {
 	dir=$CHROOT/root/debs
 	rm -rf "$dir"
 	mkdir -p "$dir"
-	cp "$CACHE"/debs/amd64/dmabuf-lab-*_all.deb "$TOOLS_DEB" "$dir/"
+	cp "$CACHE"/debs/amd64/dmabuf-lab-*_all.deb "$TOOLS_DEB" "$LIB_DEB" \
+		"$CACHE"/debs/amd64/dmabuf-lab-dev_*_amd64.deb "$dir/"
 	# A run stopped halfway may have left them installed.
 	chroot_run "$CHROOT" apt-get purge -y -q "${PKG_NAMES[@]}" >/dev/null 2>&1 || true
 
@@ -166,7 +171,8 @@ chroot_modinfo_vermagic() {
 	chroot "$CHROOT" modinfo -F vermagic "${1#"$CHROOT"}" 2>/dev/null | cut -d' ' -f1
 }
 
-# The README's program: the uapi header found through pkg-config.
+# The README's program: libdmabuf-lab and the uapi header found through
+# pkg-config, built and run against the installed shared library.
 packages_check_dev() {
 	local out=$1
 	: >"$out"
@@ -175,11 +181,19 @@ packages_check_dev() {
 		cd /tmp
 		cat >pb.c <<EOF
 #include <stdio.h>
+#include <dmabuf-lab.h>
 #include <uapi/pagebuf.h>
-int main(void) { printf("%zu\n", sizeof(struct pagebuf_alloc)); return 0; }
+int main(void)
+{
+	char err[256] = "";
+	int ret = dmabuf_lab_spec_check("pagebuf:order1", err, sizeof(err));
+
+	printf("%zu\\n%d %s\\n", sizeof(struct pagebuf_alloc), ret, err);
+	return ret == 0;
+}
 EOF
-		echo "pkg-config --cflags dmabuf-lab: $(pkg-config --cflags dmabuf-lab)"
-		gcc -Wall -Werror $(pkg-config --cflags dmabuf-lab) -o pb pb.c
+		echo "pkg-config --cflags --libs dmabuf-lab: $(pkg-config --cflags --libs dmabuf-lab)"
+		gcc -Wall -Werror $(pkg-config --cflags dmabuf-lab) -o pb pb.c $(pkg-config --libs dmabuf-lab)
 		./pb
 		rm -f pb pb.c
 	'
