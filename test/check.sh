@@ -53,9 +53,10 @@ host_kdir() {
 run_checkpatch() {
 	local checkpatch out
 	checkpatch=$(checkpatch_path)
-	# Sources only: kbuild's generated *.mod.c are not ours to style.
+	# Sources only: kbuild's generated *.mod.c are not ours to style, and
+	# include/dmabuf-lab.h is libdmabuf-lab's, userspace C like user/.
 	mapfile -t files < <(cd "$ROOT" &&
-		find module include -name '*.[ch]' ! -name '*.mod.c' | sort)
+		find module include/uapi -name '*.[ch]' ! -name '*.mod.c' | sort)
 	out=$(cd "$ROOT" && "$checkpatch" --strict --no-tree --terse \
 		--show-types -f "${files[@]}" 2>&1 | grep -v '^total: ' |
 		# compat.h calls the old API on purpose where the kernel being
