@@ -8,6 +8,9 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 HARNESS=$ROOT/test
 CACHE=${DMABUF_LAB_CACHE:-/var/cache/dmabuf-lab}
+# Where a run's logs go: the matrix gives each of its lanes, which may run
+# at the same time, a folder of its own.
+LAST_RUN=${DL_LAST_RUN:-$CACHE/last-run}
 
 # shellcheck source=test/lib.sh
 . "$HARNESS/lib.sh"
@@ -60,8 +63,10 @@ Options:
                      kernel built from Debian's source with KASAN, kmemleak,
                      lockdep, DMA-API debug, UBSAN, fault injection and
                      KUnit (first run: ~12 min build, then cached)
-  --matrix           run every lane in turn and print a table; the last line
+  --matrix           run every lane and print a table; the last line
                      counts the tests of all lanes
+  --jobs N           with --matrix: lanes run at once (default 2, one per
+                     core of a 2-core machine; 1 runs them in turn)
   --only GLOB        run only the tests matching GLOB (passed to the guest
                      suite as DL_FILTER)
   --timeout SECONDS  host-side limit for the guest run (default 900, 1800
@@ -116,7 +121,7 @@ USAGE
 parse_args() {
 	MODE=suite ONLY='' TIMEOUT='' APPEND='' KEEP_LOG='' VERBOSE=0 PREPARE=0
 	ARCH=x86_64 KERNEL='' MATRIX=0 PASS_ARGS=() PASSES_OFF=0
-	BENCH_REPS=5 BENCH_ARGS='' REPEAT=0 REPEAT_BUSY=0
+	BENCH_REPS=5 BENCH_ARGS='' REPEAT=0 REPEAT_BUSY=0 MATRIX_JOBS=2
 	while [[ $# -gt 0 ]]; do
 		case "$1" in
 		--only | --timeout | --append) PASS_ARGS+=("$1" "${2-}") ;;
@@ -129,6 +134,8 @@ parse_args() {
 		--kernel=*) KERNEL=${1#*=} ;;
 		--debug-kernel) KERNEL=debug ;;
 		--matrix) MATRIX=1 ;;
+		--jobs) MATRIX_JOBS=${2?--jobs needs a number}; shift ;;
+		--jobs=*) MATRIX_JOBS=${1#*=} ;;
 		--only) ONLY=${2?--only needs a glob}; shift ;;
 		--only=*) ONLY=${1#*=} ;;
 		--timeout) TIMEOUT=${2?--timeout needs seconds}; shift ;;
@@ -157,6 +164,7 @@ parse_args() {
 	done
 	[[ -z $TIMEOUT || $TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "--timeout needs a positive number of seconds"
 	[[ $BENCH_REPS =~ ^[1-9][0-9]*$ ]] || die "--reps needs a positive number"
+	[[ $MATRIX_JOBS =~ ^[1-8]$ ]] || die "--jobs needs a number of lanes from 1 to 8"
 	[[ $REPEAT =~ ^(0|[1-9][0-9]{0,3})$ ]] || die "--repeat needs a number of boots from 1 to 9999"
 	[[ $REPEAT_BUSY -eq 0 || $REPEAT -gt 0 ]] || die "--busy goes with --repeat"
 	if [[ $REPEAT -gt 0 ]]; then
@@ -191,7 +199,7 @@ cleanup() {
 
 # Keep the logs of this run as the cache's last-run, and in --keep-log.
 save_logs() {
-	local dest=$CACHE/last-run f
+	local dest=$LAST_RUN f
 	# A --prepare run beside another run leaves that one's logs alone.
 	[[ $PREPARE -eq 0 ]] || dest=$CACHE/last-prepare
 	rm -rf "$dest.tmp"
@@ -251,37 +259,37 @@ prepare_only() {
 	say "lane $T_ARCH/$T_KERNEL prepared"
 }
 
-# Every lane in turn, each a test.sh run of its own whose logs are kept
-# in $CACHE/matrix/ARCH-KERNEL/; then a table and the total count.
-matrix_main() {
-	local t arch kernel dir out rc start secs
-	local -a rows=()
-	local tp=0 tf=0 ts=0 bad=0
-	mkdir -p "$CACHE/matrix"
-	for t in "${TARGETS_ALL[@]}"; do
-		arch=${t%%/*} kernel=${t#*/}
-		dir=$CACHE/matrix/$arch-$kernel
-		rm -rf "$dir"
-		mkdir -p "$dir"
-		out=$dir/test.out
-		say "lane $t"
-		start=$(now)
-		rc=0
-		"$ROOT/test.sh" --arch "$arch" --kernel "$kernel" --keep-log "$dir" \
-			${PASS_ARGS[@]+"${PASS_ARGS[@]}"} </dev/null >"$out" 2>&1 || rc=$?
-		secs=$(elapsed "$start")
-		local kver build passed failed skipped guest last
-		kver=$(sed -n 's/^==> target [^ ]*: kernel \([^ ]*\).*/\1/p' "$out" | tail -n 1)
-		build=$(sed -n 's/^==> module build: \([0-9]*\) warnings/\1/p' "$out" | tail -n 1)
-		if [[ -n $build ]]; then
-			[[ $build -eq 0 ]] && build=ok || build="$build warnings"
-		elif grep -q 'module build failed' "$out"; then
-			build=FAILED
-		else
-			build=-
-		fi
-		guest=$(sed -n 's/^guest: QEMU ran \([0-9.]*\) s.*/\1 s/p' "$out" | tail -n 1)
-		last=$(tail -n 1 "$out")
+# One lane of the matrix, a test.sh run of its own whose logs are kept in
+# $CACHE/matrix/ARCH-KERNEL/. Leaves there "row" (the table's row, then
+# passed, failed, skipped and 1 if the lane went wrong, tab-separated) and
+# "summary" (what the matrix prints under the lane's name).
+matrix_lane() {
+	local t=$1 arch kernel dir out rc=0 start secs
+	local kver build passed failed skipped guest last bad=0
+	arch=${t%%/*} kernel=${t#*/}
+	dir=$CACHE/matrix/$arch-$kernel
+	# The run replaces its logs' folder when it saves them: its output
+	# goes there once it is over.
+	out=$CACHE/matrix/$arch-$kernel.out
+	start=$(now)
+	DL_LAST_RUN=$dir "$ROOT/test.sh" --arch "$arch" --kernel "$kernel" \
+		${PASS_ARGS[@]+"${PASS_ARGS[@]}"} </dev/null >"$out" 2>&1 || rc=$?
+	secs=$(elapsed "$start")
+	mkdir -p "$dir"
+	mv "$out" "$dir/test.out"
+	out=$dir/test.out
+	kver=$(sed -n 's/^==> target [^ ]*: kernel \([^ ]*\).*/\1/p' "$out" | tail -n 1)
+	build=$(sed -n 's/^==> module build: \([0-9]*\) warnings/\1/p' "$out" | tail -n 1)
+	if [[ -n $build ]]; then
+		[[ $build -eq 0 ]] && build=ok || build="$build warnings"
+	elif grep -q 'module build failed' "$out"; then
+		build=FAILED
+	else
+		build=-
+	fi
+	guest=$(sed -n 's/^guest: QEMU ran \([0-9.]*\) s.*/\1 s/p' "$out" | tail -n 1)
+	last=$(tail -n 1 "$out")
+	{
 		if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed(,\ ([0-9]+)\ skipped)?$ ]]; then
 			passed=${BASH_REMATCH[1]} failed=${BASH_REMATCH[2]} skipped=${BASH_REMATCH[4]:-0}
 		else
@@ -289,24 +297,72 @@ matrix_main() {
 			passed=0 failed=1 skipped=0
 			printf '    %s\n' "$(grep -m 1 '^error:' "$out" || tail -n 1 "$out")"
 		fi
-		[[ $rc -eq 0 && $failed -eq 0 ]] || bad=1
 		# A failure's own lines, so that a log's tail names what failed.
 		awk '/^FAIL  / { n = 4 } n > 0 && /^(FAIL  |      )/ { print "    " $0; n--; next } { n = 0 }' \
-			"$out" | head -n 40
-		tp=$((tp + passed)) tf=$((tf + failed)) ts=$((ts + skipped))
-		rows+=("$(printf '%-13s %-26s %-12s %6s %6s %7s %9s %8s' "$t" "${kver:--}" "$build" \
-			"$passed" "$failed" "$skipped" "${guest:--}" "$secs s")")
+			"$out" | head -n 40 || true
 		printf '    %s\n' "$last"
+	} >"$dir/summary"
+	[[ $rc -eq 0 && $failed -eq 0 ]] || bad=1
+	printf '%-13s %-26s %-12s %6s %6s %7s %9s %8s\t%d\t%d\t%d\t%d\n' "$t" "${kver:--}" \
+		"$build" "$passed" "$failed" "$skipped" "${guest:--}" "$secs s" \
+		"$passed" "$failed" "$skipped" "$bad" >"$dir/row"
+}
+
+# Every lane, MATRIX_JOBS at a time (each QEMU is single-threaded, so two
+# lanes use both cores of a 2-core machine; their builds take turns on the
+# checkout's build lock), longest first so that the slots finish together;
+# then each lane's lines and the table, in TARGETS_ALL's order, and the
+# total count.
+matrix_main() {
+	local t dir pid done_pid start row passed failed skipped bad
+	local tp=0 tf=0 ts=0 any=0
+	local -a rows=()
+	local -A lane_of=()
+	mkdir -p "$CACHE/matrix"
+	start=$(now)
+	say "$MATRIX_JOBS lanes at a time"
+	for t in "${TARGETS_LONGEST_FIRST[@]}"; do
+		if [[ ${#lane_of[@]} -ge $MATRIX_JOBS ]]; then
+			wait -n -p done_pid "${!lane_of[@]}" || true
+			say "lane ${lane_of[$done_pid]} done: $(tail -n 1 "$CACHE/matrix/${lane_of[$done_pid]/\//-}/summary" 2>/dev/null)"
+			unset "lane_of[$done_pid]"
+		fi
+		dir=$CACHE/matrix/${t/\//-}
+		rm -rf "$dir"
+		mkdir -p "$dir"
+		matrix_lane "$t" &
+		pid=$!
+		lane_of[$pid]=$t
+		say "lane $t started"
+	done
+	while [[ ${#lane_of[@]} -gt 0 ]]; do
+		wait -n -p done_pid "${!lane_of[@]}" || true
+		say "lane ${lane_of[$done_pid]} done: $(tail -n 1 "$CACHE/matrix/${lane_of[$done_pid]/\//-}/summary" 2>/dev/null)"
+		unset "lane_of[$done_pid]"
+	done
+	for t in "${TARGETS_ALL[@]}"; do
+		dir=$CACHE/matrix/${t/\//-}
+		say "lane $t"
+		if [[ ! -f $dir/row ]]; then
+			printf '    the lane left no result\n'
+			tf=$((tf + 1)) any=1
+			continue
+		fi
+		cat "$dir/summary"
+		IFS=$'\t' read -r row passed failed skipped bad <"$dir/row"
+		rows+=("$row")
+		tp=$((tp + passed)) tf=$((tf + failed)) ts=$((ts + skipped))
+		[[ $bad -eq 0 ]] || any=1
 	done
 	printf '\n%-13s %-26s %-12s %6s %6s %7s %9s %8s\n' target kernel build passed failed skipped guest total
 	printf '%s\n' "${rows[@]}"
-	printf 'logs: %s/matrix/<arch>-<kernel>/\n' "$CACHE"
+	printf 'logs: %s/matrix/<arch>-<kernel>/; the matrix took %s s\n' "$CACHE" "$(elapsed "$start")"
 	if [[ $ts -gt 0 ]]; then
 		printf '%d passed, %d failed, %d skipped\n' "$tp" "$tf" "$ts"
 	else
 		printf '%d passed, %d failed\n' "$tp" "$tf"
 	fi
-	[[ $bad -eq 0 && $tf -eq 0 ]]
+	[[ $any -eq 0 && $tf -eq 0 ]]
 }
 
 main() {

@@ -77,7 +77,7 @@ passes_initramfs() {
 # Copy a pass's logs next to the suite's: NAME-console.log, NAME-results.log.
 passes_save_logs() {
 	local name=$1 dir=$2 f dest
-	for dest in "$CACHE/last-run" ${KEEP_LOG:+"$KEEP_LOG"}; do
+	for dest in "$LAST_RUN" ${KEEP_LOG:+"$KEEP_LOG"}; do
 		mkdir -p "$dest"
 		for f in console.log results.log qemu.cmd; do
 			[[ ! -f $dir/$f ]] || cp "$dir/$f" "$dest/$name-$f"

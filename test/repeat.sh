@@ -28,7 +28,7 @@ repeat_busy_stop() {
 # Keep a failed boot's logs beside the run's: repeat-K-console.log, ...
 repeat_save_logs() {
 	local k=$1 dir=$2 dest f
-	for dest in "$CACHE/last-run" ${KEEP_LOG:+"$KEEP_LOG"}; do
+	for dest in "$LAST_RUN" ${KEEP_LOG:+"$KEEP_LOG"}; do
 		mkdir -p "$dest"
 		for f in console.log results.log; do
 			[[ ! -f $dir/$f ]] || cp "$dir/$f" "$dest/repeat-$k-$f"
