@@ -24,21 +24,6 @@
 
 #include "inspect.h"
 
-/* Split @s at tabs in place; returns the number of fields. */
-static size_t split_tabs(char *s, char **f, size_t max)
-{
-	size_t n = 0;
-
-	while (n < max) {
-		f[n++] = s;
-		s = strchr(s, '\t');
-		if (!s)
-			break;
-		*s++ = '\0';
-	}
-	return n;
-}
-
 static int parse_hex(const char *s, unsigned int *out)
 {
 	char *end;
@@ -81,7 +66,7 @@ static int wide_enough(char **f)
 static int parse_buffer_line(struct di_state *st, char *line, size_t *cur)
 {
 	char *f[8];
-	size_t n = split_tabs(line, f, 8), bi;
+	size_t n = di_split_tabs(line, f, 8), bi;
 	uint64_t size, count, ino;
 	unsigned int flags, mode;
 	struct di_buf *b;

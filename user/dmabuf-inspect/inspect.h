@@ -106,6 +106,8 @@ void *di_xrealloc(void *p, size_t n, size_t size);
 void *di_grow(void *v, size_t *cap, size_t n, size_t size);
 char *di_strdup(const char *s);
 char *di_strndup(const char *s, size_t n);
+/* Split @s at tabs in place into at most @max fields; their number. */
+size_t di_split_tabs(char *s, char **f, size_t max);
 /*
  * The most a file of each kind may hold, so that nothing is read without
  * limit (a link to /dev/zero, a huge file in a --root tree).

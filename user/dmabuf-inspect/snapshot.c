@@ -106,20 +106,6 @@ int di_snapshot_save(const struct di_state *st, const char *path)
 	return 0;
 }
 
-static size_t split(char *s, char **f, size_t max)
-{
-	size_t n = 0;
-
-	while (n < max) {
-		f[n++] = s;
-		s = strchr(s, '\t');
-		if (!s)
-			break;
-		*s++ = '\0';
-	}
-	return n;
-}
-
 /* Where a snapshot is being read, for messages. */
 struct snap_ctx {
 	struct di_state *st;
@@ -199,7 +185,7 @@ static int record_hold(struct snap_ctx *c, char **f)
 static int record(struct snap_ctx *c, char *line)
 {
 	char *f[8];
-	size_t n = split(line, f, 8);
+	size_t n = di_split_tabs(line, f, 8);
 	uint64_t pid;
 
 	if (!strcmp(f[0], "B") && n == 5)

@@ -156,6 +156,20 @@ int di_warn_file(const struct di_state *st, const char *path, int err,
 	return 1;
 }
 
+size_t di_split_tabs(char *s, char **f, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max) {
+		f[n++] = s;
+		s = strchr(s, '\t');
+		if (!s)
+			break;
+		*s++ = '\0';
+	}
+	return n;
+}
+
 void di_rstrip(char *s)
 {
 	size_t n = strlen(s);
