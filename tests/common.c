@@ -638,6 +638,18 @@ void pb_add(struct pb_tests *t, const char *name, CMUnitTestFunction fn, void *a
 	pb_add_fixture(t, name, fn, arg, NULL, NULL);
 }
 
+void pb_add_per_policy(struct pb_tests *t, const char *suffix, CMUnitTestFunction fn,
+		       CMFixtureFunction teardown)
+{
+	char name[128];
+	size_t p;
+
+	for (p = 0; p < PB_NR_POLICIES; p++) {
+		snprintf(name, sizeof(name), "%s_%s", pb_policies[p].name, suffix);
+		pb_add_fixture(t, name, fn, (void *)&pb_policies[p], NULL, teardown);
+	}
+}
+
 static int group_setup(void **state)
 {
 	const char *dev = getenv("DL_DEVICE");

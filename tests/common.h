@@ -228,6 +228,12 @@ void pb_add(struct pb_tests *t, const char *name, CMUnitTestFunction fn,
 	    void *arg);
 void pb_add_fixture(struct pb_tests *t, const char *name, CMUnitTestFunction fn,
 		    void *arg, CMFixtureFunction setup, CMFixtureFunction teardown);
+/*
+ * Add @fn once per allocation policy, as POLICY_@suffix, with the policy's
+ * &pb_policies entry as its argument (and @teardown, if any).
+ */
+void pb_add_per_policy(struct pb_tests *t, const char *suffix, CMUnitTestFunction fn,
+		       CMFixtureFunction teardown);
 /* Run the selected tests of @area; returns the number of failures. */
 int pb_run(const char *area, struct pb_tests *t);
 

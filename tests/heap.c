@@ -147,19 +147,10 @@ static void test_heap_limits_are_pagebufs(void **state)
 int main(void)
 {
 	struct pb_tests t = { 0 };
-	char name[128];
-	size_t p;
 
-	for (p = 0; p < PB_NR_POLICIES; p++) {
-		const void *arg = &pb_policies[p];
-
-		snprintf(name, sizeof(name), "%s_heap_gives_pagebuf_buffers",
-			 pb_policies[p].name);
-		pb_add(&t, name, test_heap_gives_pagebuf_buffers, (void *)arg);
-		snprintf(name, sizeof(name), "%s_heap_read_only_fd_is_read_only",
-			 pb_policies[p].name);
-		pb_add(&t, name, test_heap_read_only_fd_is_read_only, (void *)arg);
-	}
+	pb_add_per_policy(&t, "heap_gives_pagebuf_buffers", test_heap_gives_pagebuf_buffers, NULL);
+	pb_add_per_policy(&t, "heap_read_only_fd_is_read_only",
+			  test_heap_read_only_fd_is_read_only, NULL);
 	pb_add_fixture(&t, "heap_limits_are_pagebufs", test_heap_limits_are_pagebufs,
 		       (void *)&pb_policies[0], NULL, pb_restore_params_teardown);
 	return pb_run("heap", &t);

@@ -353,22 +353,13 @@ static void test_demo_import_counts_attachment_not_buffer(void **state)
 int main(void)
 {
 	struct pb_tests t = { 0 };
-	char name[128];
-	size_t p;
 
-	for (p = 0; p < PB_NR_POLICIES; p++) {
-		snprintf(name, sizeof(name), "%s_import_attaches_and_maps_once",
-			 pb_policies[p].name);
-		pb_add(&t, name, test_import_attaches_and_maps, (void *)&pb_policies[p]);
-	}
+	pb_add_per_policy(&t, "import_attaches_and_maps_once", test_import_attaches_and_maps, NULL);
 	pb_add(&t, "reimport_gives_same_handle_and_no_new_attachment", test_reimport_same_handle, NULL);
 	pb_add(&t, "each_drm_file_has_its_own_attachment", test_second_drm_file_own_attachment, NULL);
 	pb_add(&t, "handle_to_fd_gives_back_the_same_buffer", test_export_back_same_buffer, NULL);
 	pb_add(&t, "importer_keeps_buffer_until_gem_close_then_freed", test_importer_keeps_buffer, NULL);
-	for (p = 0; p < PB_NR_POLICIES; p++) {
-		snprintf(name, sizeof(name), "%s_cpu_sync_with_two_importers", pb_policies[p].name);
-		pb_add(&t, name, test_sync_with_importer, (void *)&pb_policies[p]);
-	}
+	pb_add_per_policy(&t, "cpu_sync_with_two_importers", test_sync_with_importer, NULL);
 	pb_add(&t, "demo_buffer_import_counts_attachment_not_buffer",
 	       test_demo_import_counts_attachment_not_buffer, NULL);
 	return pb_run("import", &t);

@@ -218,14 +218,9 @@ static void test_many_buffers(void **state)
 int main(void)
 {
 	struct pb_tests t = { 0 };
-	char name[128];
-	size_t p;
 
-	for (p = 0; p < PB_NR_POLICIES; p++) {
-		snprintf(name, sizeof(name), "%s_mapping_keeps_buffer_after_fd_close",
-			 pb_policies[p].name);
-		pb_add(&t, name, test_mapping_keeps_buffer, (void *)&pb_policies[p]);
-	}
+	pb_add_per_policy(&t, "mapping_keeps_buffer_after_fd_close", test_mapping_keeps_buffer,
+			  NULL);
 	pb_add(&t, "dup_keeps_buffer_until_last_fd_closed", test_dup_keeps_buffer, NULL);
 	pb_add(&t, "process_exit_releases_fds_and_mappings", test_exit_releases, NULL);
 	pb_add(&t, "sigkill_releases_buffers", test_sigkill_releases, NULL);

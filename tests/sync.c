@@ -131,14 +131,9 @@ static void test_sync_on_read_only_fd(void **state)
 int main(void)
 {
 	struct pb_tests t = { 0 };
-	char name[128];
-	size_t p;
 
-	for (p = 0; p < PB_NR_POLICIES; p++) {
-		snprintf(name, sizeof(name), "%s_start_end_read_write_rw_succeed",
-			 pb_policies[p].name);
-		pb_add(&t, name, test_start_end_all_directions, (void *)&pb_policies[p]);
-	}
+	pb_add_per_policy(&t, "start_end_read_write_rw_succeed", test_start_end_all_directions,
+			  NULL);
 	pb_add(&t, "bad_flags_are_einval_bad_pointer_efault", test_bad_flags_are_einval, NULL);
 	pb_add(&t, "read_sync_on_read_only_fd_succeeds", test_sync_on_read_only_fd, NULL);
 	return pb_run("sync", &t);

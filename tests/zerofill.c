@@ -114,17 +114,9 @@ static void test_tail_of_last_page_is_zero(void **state)
 int main(void)
 {
 	struct pb_tests t = { 0 };
-	char name[128];
-	size_t p;
 
-	for (p = 0; p < PB_NR_POLICIES; p++) {
-		snprintf(name, sizeof(name), "%s_reused_pages_are_zeroed", pb_policies[p].name);
-		pb_add_fixture(&t, name, test_reused_pages_are_zeroed,
-			       (void *)&pb_policies[p], NULL, pb_restore_params_teardown);
-	}
-	for (p = 0; p < PB_NR_POLICIES; p++) {
-		snprintf(name, sizeof(name), "%s_tail_of_last_page_is_zero", pb_policies[p].name);
-		pb_add(&t, name, test_tail_of_last_page_is_zero, (void *)&pb_policies[p]);
-	}
+	pb_add_per_policy(&t, "reused_pages_are_zeroed", test_reused_pages_are_zeroed,
+			  pb_restore_params_teardown);
+	pb_add_per_policy(&t, "tail_of_last_page_is_zero", test_tail_of_last_page_is_zero, NULL);
 	return pb_run("zerofill", &t);
 }
