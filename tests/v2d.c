@@ -279,44 +279,63 @@ static void test_fill_every_policy_and_pixel_size(void **state)
 			fill_case(pb_policies[i].flags, cpps[j]);
 }
 
+/*
+ * A source and a destination of @size, both imported: the destination
+ * holds pattern @seed + 1, the source pattern @seed, written while it was
+ * mapped for the engine (it gets there by SYNC END); with copies of both
+ * as the CPU sees them, the source's and the destination's expected.
+ */
+struct two_bufs {
+	size_t size;
+	int sfd, dfd;
+	unsigned char *smap, *dmap, *src, *want;
+	uint32_t sh, dh;
+};
+
+static void two_bufs_open(struct two_bufs *b, size_t size, uint32_t sflags,
+			  uint32_t dflags, uint64_t seed)
+{
+	b->size = size;
+	b->sfd = alloc_buf(size, sflags, NULL);
+	b->smap = map_buf(b->sfd, size, PROT_READ | PROT_WRITE, 0);
+	b->dfd = buf_with_pattern(size, dflags, seed + 1, &b->dmap);
+	b->sh = import_ok(b->sfd);
+	b->dh = import_ok(b->dfd);
+	write_pattern(b->sfd, b->smap, size, seed);
+	b->src = snapshot(b->sfd, b->smap, size);
+	b->want = snapshot(b->dfd, b->dmap, size);
+}
+
+static void two_bufs_close(struct two_bufs *b)
+{
+	release_ok(b->sh);
+	release_ok(b->dh);
+	free(b->src);
+	free(b->want);
+	unmap_buf(b->smap, b->size);
+	unmap_buf(b->dmap, b->size);
+	close(b->sfd);
+	close(b->dfd);
+}
+
 static void copy_case(uint32_t sflags, uint32_t dflags, uint32_t cpp)
 {
-	size_t size = 128 * KIB;
-	unsigned char *smap, *dmap, *src, *want;
 	struct v2d_submit req;
-	uint32_t sh, dh;
-	int sfd, dfd;
+	struct two_bufs b;
 
-	sfd = alloc_buf(size, sflags, NULL);
-	smap = map_buf(sfd, size, PROT_READ | PROT_WRITE, 0);
-	dfd = buf_with_pattern(size, dflags, 12, &dmap);
-	sh = import_ok(sfd);
-	dh = import_ok(dfd);
-	/* Written while mapped for the engine: it gets there by SYNC END. */
-	write_pattern(sfd, smap, size, 11);
-	src = snapshot(sfd, smap, size);
-	want = snapshot(dfd, dmap, size);
-
+	two_bufs_open(&b, 128 * KIB, sflags, dflags, 11);
 	memset(&req, 0, sizeof(req));
 	req.op = V2D_OP_COPY;
 	req.cpp = cpp;
-	req.src = surf(sh, 4096, 8, 7, 2, 1000 / cpp, 20);
-	req.dst = surf(dh, 3000, 4, 1, 9, 1000 / cpp, 20);
+	req.src = surf(b.sh, 4096, 8, 7, 2, 1000 / cpp, 20);
+	req.dst = surf(b.dh, 3000, 4, 1, 9, 1000 / cpp, 20);
 	fence_done_ok(submit_ok(&req));
 
-	model_copy(want, src, &req.src, &req.dst, cpp);
-	check_buf(dfd, dmap, want, size);
+	model_copy(b.want, b.src, &req.src, &req.dst, cpp);
+	check_buf(b.dfd, b.dmap, b.want, b.size);
 	/* The source is untouched. */
-	check_buf(sfd, smap, src, size);
-
-	release_ok(sh);
-	release_ok(dh);
-	free(src);
-	free(want);
-	unmap_buf(smap, size);
-	unmap_buf(dmap, size);
-	close(sfd);
-	close(dfd);
+	check_buf(b.sfd, b.smap, b.src, b.size);
+	two_bufs_close(&b);
 }
 
 static void test_copy_between_policies(void **state)
@@ -355,44 +374,25 @@ static void test_copy_within_one_buffer(void **state)
 
 static void rotate_case(uint32_t deg)
 {
-	size_t size = 64 * KIB;
-	unsigned char *smap, *dmap, *src, *want;
-	uint32_t w = 37, hgt = 23, sh, dh;
+	uint32_t w = 37, hgt = 23;
 	struct v2d_submit req;
-	int sfd, dfd;
+	struct two_bufs b;
 
-	sfd = alloc_buf(size, PAGEBUF_ALLOC_ORDER0, NULL);
-	smap = map_buf(sfd, size, PROT_READ | PROT_WRITE, 0);
-	dfd = buf_with_pattern(size, PAGEBUF_ALLOC_CONTIG, 22, &dmap);
-	sh = import_ok(sfd);
-	dh = import_ok(dfd);
-	/* Written while mapped for the engine: it gets there by SYNC END. */
-	write_pattern(sfd, smap, size, 21);
-	src = snapshot(sfd, smap, size);
-	want = snapshot(dfd, dmap, size);
-
+	two_bufs_open(&b, 64 * KIB, PAGEBUF_ALLOC_ORDER0, PAGEBUF_ALLOC_CONTIG, 21);
 	memset(&req, 0, sizeof(req));
 	req.op = V2D_OP_ROTATE;
 	req.cpp = 4;
 	req.rotation = deg;
-	req.src = surf(sh, 256, 12, 2, 3, w, hgt);
+	req.src = surf(b.sh, 256, 12, 2, 3, w, hgt);
 	if (deg == 180)
-		req.dst = surf(dh, 512, 0, 5, 1, w, hgt);
+		req.dst = surf(b.dh, 512, 0, 5, 1, w, hgt);
 	else
-		req.dst = surf(dh, 512, 0, 5, 1, hgt, w);
+		req.dst = surf(b.dh, 512, 0, 5, 1, hgt, w);
 	fence_done_ok(submit_ok(&req));
 
-	model_rotate(want, src, &req.src, &req.dst, deg);
-	check_buf(dfd, dmap, want, size);
-
-	release_ok(sh);
-	release_ok(dh);
-	free(src);
-	free(want);
-	unmap_buf(smap, size);
-	unmap_buf(dmap, size);
-	close(sfd);
-	close(dfd);
+	model_rotate(b.want, b.src, &req.src, &req.dst, deg);
+	check_buf(b.dfd, b.dmap, b.want, b.size);
+	two_bufs_close(&b);
 }
 
 static void test_rotate_90_180_270(void **state)
