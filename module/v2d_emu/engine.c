@@ -15,8 +15,14 @@
  * mapping made at import, so that its writes are in memory and its reads
  * come from memory, whatever the CPU's caches hold.
  *
+ * Runs: an access reaches as many bytes at once as lie contiguous for the
+ * device (the direct path's whole mapping, or as many pages as its IOMMU
+ * entries map one after the other), so that the translation, the checks
+ * and the mapping are paid once per run, not once per page.
+ *
  * Stopping: the engine looks at the job's stop flag before every step
- * (a page of a row for FILL and COPY, a tile of pixels for ROTATE) and
+ * (V2D_STEP bytes of a row for FILL and COPY, a tile of pixels for
+ * ROTATE) and
  * lets the CPU go to others there, so that even a single row of millions
  * of pixels is stopped within a step of the watchdog firing. An operation
  * that ran to its end reports success even if the flag was raised during
@@ -28,34 +34,38 @@
 #include <linux/mm.h>
 #include <linux/pfn.h>
 #include <linux/sched.h>
+#include <linux/sizes.h>
 #include <linux/string.h>
 
 #include "compat.h"
 #include "v2d_emu.h"
 
 /*
- * FILL and COPY move a row a page run at a time, and look at the stop
- * flag every V2D_STEP bytes; ROTATE every tile (below). V2D_CHUNK is the
- * size of FILL's pattern. All are multiples of every pixel size.
+ * FILL and COPY move a row a run at a time, and look at the stop flag
+ * every V2D_STEP bytes (well under a millisecond of work); ROTATE every
+ * tile (below). V2D_CHUNK is the size of FILL's pattern. All are
+ * multiples of every pixel size.
  */
-#define V2D_STEP	PAGE_SIZE
+#define V2D_STEP	SZ_64K
 #define V2D_CHUNK	256
 
 /* ---- memory access ---------------------------------------------------- */
 
 /*
- * The DMA address the device reaches for byte @off of @buf. The engine's
- * accesses @report a failure (a fault, a bus error); the syncs after the
- * job look up the same addresses again and stay quiet.
+ * The DMA address the device reaches for byte @off of @buf, and in *@run
+ * how many of the @max bytes from there are contiguous for the device.
+ * The engine's accesses @report a failure (a fault, a bus error); the
+ * syncs after the job look up the same addresses again and stay quiet.
  */
 static int v2d_xlate_dma(struct v2d_job *job, struct v2d_buffer *buf, u64 off,
-			 dma_addr_t *dma, bool report)
+			 u64 max, dma_addr_t *dma, u64 *run, bool report)
 {
 	u64 addr = buf->addr + off;
 
 	*dma = addr;
+	*run = max;
 	if (buf->path == V2D_PATH_IOMMU &&
-	    v2d_iommu_translate(buf->unit, addr, dma)) {
+	    v2d_iommu_translate_run(buf->unit, addr, max, dma, run)) {
 		if (!report)
 			return -EIO;
 		atomic64_inc(&v2d_counters.faults);
@@ -71,7 +81,8 @@ static int v2d_xlate_dma(struct v2d_job *job, struct v2d_buffer *buf, u64 off,
 	 * engine drives only dma_bits address lines: past its mask it cannot
 	 * reach the page at all (a mapping that did not bounce it is a bug).
 	 */
-	if (*dma > dma_get_mask(v2d_dma_dev) || !pfn_valid(PHYS_PFN(*dma))) {
+	if (*dma + *run - 1 > dma_get_mask(v2d_dma_dev) ||
+	    !pfn_valid(PHYS_PFN(*dma)) || !pfn_valid(PHYS_PFN(*dma + *run - 1))) {
 		if (!report)
 			return -EIO;
 		dev_err_ratelimited(v2d_dma_dev,
@@ -82,34 +93,33 @@ static int v2d_xlate_dma(struct v2d_job *job, struct v2d_buffer *buf, u64 off,
 	return 0;
 }
 
-/* How many of @len bytes at @dma lie within its page. */
-static size_t v2d_run_len(dma_addr_t dma, u64 len)
-{
-	return min_t(u64, len, PAGE_SIZE - offset_in_page(dma));
-}
-
 /*
- * Translate and map the run of @buf at byte @off: at most @len bytes, all
- * in one page. Returns its kernel address, with its length in *@n and in
- * *@page what v2d_unmap() takes back (NULL for a non-coherent engine,
- * whose mapping made at import covers the whole buffer), or an ERR_PTR
- * on a fault.
+ * Translate and map the run of @buf at byte @off: at most @len bytes.
+ * Returns its kernel address, with its length in *@n and in *@page what
+ * v2d_unmap() takes back, or an ERR_PTR on a fault. A non-coherent
+ * engine's mapping, made at import, covers the whole buffer (*@page is
+ * NULL); so does the kernel's linear map, in which pages contiguous for
+ * the device are contiguous too, unless highmem pages must be mapped
+ * one at a time.
  */
 static void *v2d_map_run(struct v2d_job *job, struct v2d_buffer *buf,
 			 u64 off, u64 len, size_t *n, void **page)
 {
 	dma_addr_t dma;
+	u64 run;
 	int ret;
 
-	ret = v2d_xlate_dma(job, buf, off, &dma, true);
+	ret = v2d_xlate_dma(job, buf, off, len, &dma, &run, true);
 	if (ret)
 		return ERR_PTR(ret);
-	*n = v2d_run_len(dma, len);
+	*n = run;
+	*page = NULL;
 	/* Non-coherent: past the caches, straight to memory. */
-	if (buf->nc) {
-		*page = NULL;
+	if (buf->nc)
 		return buf->nc + off;
-	}
+	if (!IS_ENABLED(CONFIG_HIGHMEM))
+		return page_address(pfn_to_page(PHYS_PFN(dma))) + offset_in_page(dma);
+	*n = min_t(u64, run, PAGE_SIZE - offset_in_page(dma));
 	*page = compat_kmap_local_page(pfn_to_page(PHYS_PFN(dma)));
 	return *page + offset_in_page(dma);
 }
@@ -172,39 +182,43 @@ static int v2d_engine_yield(struct v2d_job *job)
 
 /*
  * Write @len bytes of the pixel @pattern (V2D_CHUNK bytes of whole
- * pixels) at @va, starting @phase bytes into a pixel.
+ * pixels) at @va, starting @phase bytes into a pixel. Every pixel size
+ * divides 8, so from an 8-byte boundary on the pattern is one u64 stored
+ * over and over: memset32() and memset16() store 4 or 2 bytes at a time
+ * (lib/string.c on arm64 and riscv64; x86's rep stos is slow where the
+ * CPU is emulated), and a pattern of one repeated byte is memset()'s.
  */
 static void v2d_fill_bytes(u8 *va, size_t len, const u8 *pattern, u32 cpp,
 			   u64 phase)
 {
-	u32 v32;
-	u16 v16;
-	size_t n;
+	size_t head, i, words;
+	u64 v, *p;
 
 	phase %= cpp;
-	/* Whole, aligned pixels: the string helpers' fastest stores. */
-	if (!phase && IS_ALIGNED((unsigned long)va | len, cpp)) {
-		switch (cpp) {
-		case 4:
-			memcpy(&v32, pattern, 4);
-			memset32((u32 *)va, v32, len / 4);
-			return;
-		case 2:
-			memcpy(&v16, pattern, 2);
-			memset16((u16 *)va, v16, len / 2);
-			return;
-		default:
-			memset(va, pattern[0], len);
-			return;
+	head = min_t(size_t, len, PTR_ALIGN(va, 8) - va);
+	for (i = 0; i < head; i++)
+		va[i] = pattern[(phase + i) % cpp];
+	va += head;
+	len -= head;
+	phase = (phase + head) % cpp;
+
+	memcpy(&v, pattern + phase, sizeof(v));
+	words = len / 8;
+	if (v == 0x0101010101010101ULL * (u8)v) {
+		memset(va, (u8)v, words * 8);
+	} else {
+		p = (u64 *)va;
+		for (i = 0; i + 4 <= words; i += 4) {
+			p[i] = v;
+			p[i + 1] = v;
+			p[i + 2] = v;
+			p[i + 3] = v;
 		}
+		for (; i < words; i++)
+			p[i] = v;
 	}
-	while (len) {
-		n = min_t(size_t, len, V2D_CHUNK - cpp);
-		memcpy(va, pattern + phase, n);
-		phase = (phase + n) % cpp;
-		va += n;
-		len -= n;
-	}
+	for (i = words * 8; i < len; i++)
+		va[i] = pattern[(phase + i) % cpp];
 }
 
 /* FILL [@off, @off + @len) of @buf, a run of a row @phase bytes in. */
@@ -432,16 +446,20 @@ static void v2d_sync_for_cpu(struct v2d_job *job, struct v2d_buffer *buf,
 	unsigned int n_syncs = 0;
 
 	while (len) {
-		size_t n = v2d_run_len(buf->addr + off, len);
+		/*
+		 * A page at a time through the IOMMU: pages contiguous for the
+		 * device may belong to different mappings (bounce slots side by
+		 * side), and a sync must stay within one.
+		 */
+		u64 n = buf->path == V2D_PATH_DIRECT ? len :
+			min_t(u64, len, PAGE_SIZE - offset_in_page(buf->addr + off));
 		dma_addr_t dma;
+		u64 run;
 
 		/* Nothing reached a page that does not translate: skip it. */
-		if (!v2d_xlate_dma(job, buf, off, &dma, false)) {
-			if (buf->path == V2D_PATH_DIRECT)
-				n = len;
+		if (!v2d_xlate_dma(job, buf, off, n, &dma, &run, false))
 			dma_sync_single_for_cpu(v2d_dma_dev, dma, n,
 						DMA_FROM_DEVICE);
-		}
 		off += n;
 		len -= n;
 		if (!(++n_syncs % V2D_FLUSH_BATCH))

@@ -186,6 +186,39 @@ int v2d_iommu_translate(u32 unit, u64 iova, dma_addr_t *dma)
 }
 
 /**
+ * v2d_iommu_translate_run() - translate a run of pages in one walk
+ * @unit: the unit
+ * @iova: the address the engine emits
+ * @max: the most bytes the caller wants from @iova
+ * @dma: out: the DMA address @iova reaches
+ * @len: out: how many bytes from @dma, at most @max, are contiguous for
+ *	the device: the following pages are mapped, each to the DMA address
+ *	after the one before
+ *
+ * Return: 0, or -EIO for a translation fault at @iova itself.
+ */
+int v2d_iommu_translate_run(u32 unit, u64 iova, u64 max, dma_addr_t *dma,
+			    u64 *len)
+{
+	u64 base = V2D_WINDOW_BASE(unit), pte, next, i, n;
+
+	if (v2d_iommu_translate(unit, iova, dma))
+		return -EIO;
+	n = min_t(u64, max, PAGE_SIZE - offset_in_page(iova));
+	i = (iova - base) >> PAGE_SHIFT;
+	pte = *dma & PAGE_MASK;
+	while (n < max && ++i < V2D_WINDOW_PAGES) {
+		next = READ_ONCE(v2d_units[unit].ptes[i]);
+		if (!(next & V2D_PTE_VALID) || (next & PAGE_MASK) != pte + PAGE_SIZE)
+			break;
+		pte += PAGE_SIZE;
+		n = min_t(u64, max, n + PAGE_SIZE);
+	}
+	*len = n;
+	return 0;
+}
+
+/**
  * v2d_iommu_init() - allocate the units' page tables and bitmaps
  *
  * Return: 0 or -ENOMEM.

@@ -192,6 +192,8 @@ void v2d_iommu_exit(void);
 int v2d_iommu_map(struct sg_table *sgt, u64 size, u32 *unit, u64 *iova);
 void v2d_iommu_unmap(u32 unit, u64 iova, u64 size);
 int v2d_iommu_translate(u32 unit, u64 iova, dma_addr_t *dma);
+int v2d_iommu_translate_run(u32 unit, u64 iova, u64 max, dma_addr_t *dma,
+			    u64 *len);
 
 /* check.c */
 int v2d_surface_span(const struct v2d_surface *s, u32 cpp, u64 size,
