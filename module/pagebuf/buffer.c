@@ -15,8 +15,10 @@
  * takes that lock, so the order is always resv, then buffer->lock.
  *
  * Lifetime: the dma_buf owns the buffer. Release runs once the last fd,
- * mapping and importer reference are gone, and frees the pages unless the
- * buffer only wraps pages the module owns (the demo page of classic.c).
+ * mapping and importer reference are gone, calls the buffer's release
+ * hook if one was set (pagebuf_buffer_set_release_hook()), and frees the
+ * pages unless the buffer only wraps pages the module owns
+ * (pagebuf_buffer_wrap_page()).
  */
 #include <linux/dma-mapping.h>
 #include <linux/err.h>
@@ -487,9 +489,8 @@ static void pagebuf_release(struct dma_buf *dmabuf)
 {
 	struct pagebuf_buffer *buf = dmabuf->priv;
 
-	/* A buffer over module pages is the classic demo's: see classic.c. */
-	if (!buf->owns_pages)
-		pagebuf_classic_forget(dmabuf);
+	if (buf->release_hook)
+		buf->release_hook(dmabuf);
 	pagebuf_buffer_destroy(buf);
 }
 
@@ -636,6 +637,22 @@ unsigned int pagebuf_buffer_segments(struct dma_buf *dmabuf)
 	struct pagebuf_buffer *buf = dmabuf->priv;
 
 	return buf->table.orig_nents;
+}
+
+/**
+ * pagebuf_buffer_set_release_hook() - have release call @hook first
+ * @dmabuf: a pagebuf dma_buf the caller holds a reference on
+ * @hook: called with @dmabuf by its release, before the buffer is freed
+ *
+ * For a caller that keeps a pointer to @dmabuf without a reference and
+ * must forget it when the dma_buf goes.
+ */
+void pagebuf_buffer_set_release_hook(struct dma_buf *dmabuf,
+				     void (*hook)(struct dma_buf *dmabuf))
+{
+	struct pagebuf_buffer *buf = dmabuf->priv;
+
+	buf->release_hook = hook;
 }
 
 /**

@@ -30,6 +30,12 @@ struct pagebuf_buffer {
 	size_t size;
 	enum pagebuf_accounting accounting;
 	bool owns_pages;
+	/*
+	 * Called by release, before the buffer is freed, when set: the part
+	 * of the module that keeps a pointer to the dma_buf (without a
+	 * reference) forgets it there. Set while a reference is held.
+	 */
+	void (*release_hook)(struct dma_buf *dmabuf);
 	unsigned int vmap_count;
 	void *vaddr;
 

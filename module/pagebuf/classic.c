@@ -74,6 +74,15 @@ static struct dma_buf *pagebuf_classic_get_open(void)
 	return dmabuf;
 }
 
+/* The release hook of the demo dma-buf kept in demo_dmabuf. */
+static void pagebuf_classic_forget(struct dma_buf *dmabuf)
+{
+	mutex_lock(&demo_lock);
+	if (demo_dmabuf == dmabuf)
+		demo_dmabuf = NULL;
+	mutex_unlock(&demo_lock);
+}
+
 /*
  * The demo dma-buf: the open one, or a new one. Two callers racing to
  * make it agree on the first one published.
@@ -92,22 +101,16 @@ static struct dma_buf *pagebuf_classic_get(void)
 
 	mutex_lock(&demo_lock);
 	open = demo_dmabuf ? compat_dma_buf_get_if_open(demo_dmabuf) : NULL;
-	if (!open)
+	if (!open) {
+		/* Kept without a reference: its release clears the pointer. */
+		pagebuf_buffer_set_release_hook(dmabuf, pagebuf_classic_forget);
 		demo_dmabuf = dmabuf;
+	}
 	mutex_unlock(&demo_lock);
 	if (!open)
 		return dmabuf;
 	dma_buf_put(dmabuf);
 	return open;
-}
-
-/* Release of a dma-buf over the demo page: forget it if it is the one. */
-void pagebuf_classic_forget(struct dma_buf *dmabuf)
-{
-	mutex_lock(&demo_lock);
-	if (demo_dmabuf == dmabuf)
-		demo_dmabuf = NULL;
-	mutex_unlock(&demo_lock);
 }
 
 long pagebuf_classic_get_fd(int __user *ufd)

@@ -29,6 +29,8 @@ struct dma_buf *pagebuf_buffer_create(size_t size, u32 flags, u32 mode,
 void pagebuf_buffer_commit(struct dma_buf *dmabuf);
 unsigned int pagebuf_buffer_segments(struct dma_buf *dmabuf);
 struct dma_buf *pagebuf_buffer_wrap_page(struct page *page);
+void pagebuf_buffer_set_release_hook(struct dma_buf *dmabuf,
+				     void (*hook)(struct dma_buf *dmabuf));
 
 /* pages.c */
 int pagebuf_pages_alloc(struct sg_table *table, size_t size, u32 flags);
@@ -38,7 +40,6 @@ void pagebuf_pages_free(struct sg_table *table);
 int pagebuf_classic_init(void);
 void pagebuf_classic_exit(void);
 long pagebuf_classic_get_fd(int __user *ufd);
-void pagebuf_classic_forget(struct dma_buf *dmabuf);
 ssize_t pagebuf_classic_read(char __user *ubuf, size_t count, loff_t *ppos);
 
 /* stats.c */
