@@ -75,7 +75,7 @@ test:
 	./test.sh
 
 check:
-	test/check.sh
+	harness/check.sh
 
 install: modules install-tools
 	$(MAKE) -C module KDIR=$(KDIR) modules_install INSTALL_MOD_DIR=updates/dmabuf-lab

@@ -6,45 +6,45 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-HARNESS=$ROOT/test
+HARNESS=$ROOT/harness
 CACHE=${DMABUF_LAB_CACHE:-/var/cache/dmabuf-lab}
 # Where a run's logs go: the matrix gives each of its lanes, which may run
 # at the same time, a folder of its own.
 LAST_RUN=${DL_LAST_RUN:-$CACHE/last-run}
 
-# shellcheck source=test/lib.sh
+# shellcheck source=harness/lib.sh
 . "$HARNESS/lib.sh"
-# shellcheck source=test/targets.sh
+# shellcheck source=harness/targets.sh
 . "$HARNESS/targets.sh"
-# shellcheck source=test/deps.sh
+# shellcheck source=harness/deps.sh
 . "$HARNESS/deps.sh"
-# shellcheck source=test/chroot.sh
+# shellcheck source=harness/chroot.sh
 . "$HARNESS/chroot.sh"
-# shellcheck source=test/build.sh
+# shellcheck source=harness/build.sh
 . "$HARNESS/build.sh"
-# shellcheck source=test/kernel.sh
+# shellcheck source=harness/kernel.sh
 . "$HARNESS/kernel.sh"
-# shellcheck source=test/debug-kernel.sh
+# shellcheck source=harness/debug-kernel.sh
 . "$HARNESS/debug-kernel.sh"
-# shellcheck source=test/initramfs.sh
+# shellcheck source=harness/initramfs.sh
 . "$HARNESS/initramfs.sh"
-# shellcheck source=test/qemu.sh
+# shellcheck source=harness/qemu.sh
 . "$HARNESS/qemu.sh"
-# shellcheck source=test/parse.sh
+# shellcheck source=harness/parse.sh
 . "$HARNESS/parse.sh"
-# shellcheck source=test/dkms.sh
+# shellcheck source=harness/dkms.sh
 . "$HARNESS/dkms.sh"
-# shellcheck source=test/cross.sh
+# shellcheck source=harness/cross.sh
 . "$HARNESS/cross.sh"
-# shellcheck source=test/passes.sh
+# shellcheck source=harness/passes.sh
 . "$HARNESS/passes.sh"
-# shellcheck source=test/deb.sh
+# shellcheck source=harness/deb.sh
 . "$HARNESS/deb.sh"
-# shellcheck source=test/packages.sh
+# shellcheck source=harness/packages.sh
 . "$HARNESS/packages.sh"
-# shellcheck source=test/kselftest.sh
+# shellcheck source=harness/kselftest.sh
 . "$HARNESS/kselftest.sh"
-# shellcheck source=test/repeat.sh
+# shellcheck source=harness/repeat.sh
 . "$HARNESS/repeat.sh"
 
 usage() {
@@ -83,7 +83,7 @@ Options:
                      a CPU and memory hog on the other core
   --no-passes        skip the extra boots that follow a full suite run
                      (swiotlb=force, and its negative control; see
-                     test/passes.sh)
+                     harness/passes.sh)
   --demo             run the classic walk-through (insmod, mknod, user_prog,
                      cat, rmmod) instead of the suite, showing each command
   --bench            run dmabuf-bench instead of the suite: pagebuf against

@@ -5,7 +5,7 @@
 # shellcheck disable=SC2034
 #
 # Areas of the guest suite that need a debug kernel (the x86_64/debug lane,
-# test/debug-kernel.config); sourced by suite.sh. On a kernel without the
+# harness/debug-kernel.config); sourced by suite.sh. On a kernel without the
 # facility an area prints nothing: Debian's kernels have no KUnit,
 # kmemleak or fault injection, and their lanes' counts stay as they are.
 #
@@ -20,7 +20,7 @@
 #                        exporter vmap makes dma_buf_vmap() WARN once):
 #                        a filter naming it runs that path alone, which
 #                        test.sh does in a boot of its own that requires
-#                        exactly that warning (test/passes.sh)
+#                        exactly that warning (harness/passes.sh)
 #   soak/...             threads mixing everything, and module reloads
 #   dma_api/...          DMA-API debug still on, no error counted
 #   kmemleak/no_leaks    last: nothing the suite did leaked

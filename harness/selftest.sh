@@ -1,11 +1,11 @@
 #!/bin/bash
 # Checks of the log parser (parse.sh) on synthetic guest logs: verdicts,
 # counts, exit status and kernel splat detection, without booting
-# anything. Run: test/selftest.sh
+# anything. Run: harness/selftest.sh
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=test/parse.sh
+# shellcheck source=harness/parse.sh
 . "$HERE/parse.sh"
 
 TMP=$(mktemp -d)
@@ -156,9 +156,9 @@ EXTRA_GREP='did not report' check bench-silent 1 "0 passed, 1 failed" bench
 
 # The packages' lane: the host's checks join the guest's count, and a
 # selftest count line that disagrees with its own TAP lines fails.
-# shellcheck source=test/lib.sh
+# shellcheck source=harness/lib.sh
 . "$HERE/lib.sh"
-# shellcheck source=test/packages.sh
+# shellcheck source=harness/packages.sh
 . "$HERE/packages.sh"
 say() { :; }
 selftest_results() {

@@ -7,8 +7,8 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-# shellcheck source=test/lib.sh
-. "$ROOT/test/lib.sh"
+# shellcheck source=harness/lib.sh
+. "$ROOT/harness/lib.sh"
 
 MISMATCH=0
 

@@ -6,17 +6,17 @@
 # -Wall -Wextra -Werror, their host-side tests on hostile input (unit
 # tests under ASan and UBSan, command-line tests, a bounded fuzzing run),
 # libdmabuf-lab's unit tests and ABI (its exported symbols against its
-# version script), and one version everywhere (test/version-check.sh).
+# version script), and one version everywhere (harness/version-check.sh).
 # Exit status 0 only when everything is clean.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${DMABUF_LAB_CACHE:-/var/cache/dmabuf-lab}
 
-# shellcheck source=test/lib.sh
-. "$ROOT/test/lib.sh"
-# shellcheck source=test/deps.sh
-. "$ROOT/test/deps.sh"
+# shellcheck source=harness/lib.sh
+. "$ROOT/harness/lib.sh"
+# shellcheck source=harness/deps.sh
+. "$ROOT/harness/deps.sh"
 
 RUN_DIR=$(mktemp -d)
 trap 'rm -rf "$RUN_DIR"' EXIT
@@ -140,10 +140,10 @@ run_lib_checks() {
 }
 
 # dkms.conf's version, and every place that repeats it agreeing with it
-# (test/version-check.sh: one line per item when they do not).
+# (harness/version-check.sh: one line per item when they do not).
 run_version_check() {
 	local out
-	if out=$("$ROOT/test/version-check.sh" 2>&1); then
+	if out=$("$ROOT/harness/version-check.sh" 2>&1); then
 		printf 'PASS  one version everywhere: %s\n' \
 			"$(awk '$2 == "dkms.conf" { print $3 }' <<<"$out")"
 	else

@@ -12,7 +12,7 @@ build_all() {
 	local mlog=$RUN_DIR/module-build.log
 	: >"$mlog"
 	# The packages' lane: programs from the -tools package, modules from
-	# DKMS (x86_64) or the lane's own build (test/packages.sh).
+	# DKMS (x86_64) or the lane's own build (harness/packages.sh).
 	if [[ $MODE == selftest && -z ${T_DEB_ARCH:-} ]]; then
 		return 0
 	fi

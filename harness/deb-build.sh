@@ -1,32 +1,32 @@
 #!/bin/bash
 # Build the Debian packages as Debian builds them and check them with
-# lintian (test/deb.sh): all three natively in a clean chroot, then
+# lintian (harness/deb.sh): all three natively in a clean chroot, then
 # dmabuf-lab-tools cross-built for arm64 and riscv64 in the cross lanes'
 # chroots. Prints each step's time. The packages land in
 # $DMABUF_LAB_CACHE/debs/ARCH/ (default /var/cache/dmabuf-lab).
 #
-#   test/deb-build.sh                 amd64 (native), arm64, riscv64
-#   test/deb-build.sh amd64 riscv64   only those
+#   harness/deb-build.sh                 amd64 (native), arm64, riscv64
+#   harness/deb-build.sh amd64 riscv64   only those
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-HARNESS=$ROOT/test
+HARNESS=$ROOT/harness
 CACHE=${DMABUF_LAB_CACHE:-/var/cache/dmabuf-lab}
 
-# shellcheck source=test/lib.sh
+# shellcheck source=harness/lib.sh
 . "$HARNESS/lib.sh"
-# shellcheck source=test/targets.sh
+# shellcheck source=harness/targets.sh
 . "$HARNESS/targets.sh"
-# shellcheck source=test/deps.sh
+# shellcheck source=harness/deps.sh
 . "$HARNESS/deps.sh"
-# shellcheck source=test/chroot.sh
+# shellcheck source=harness/chroot.sh
 . "$HARNESS/chroot.sh"
-# shellcheck source=test/deb.sh
+# shellcheck source=harness/deb.sh
 . "$HARNESS/deb.sh"
 
 usage() {
 	cat <<USAGE
-Usage: test/deb-build.sh [ARCH...]
+Usage: harness/deb-build.sh [ARCH...]
 
 Build the Debian packages in clean chroots and check them with lintian:
 the host's architecture builds all three packages, arm64 and riscv64

@@ -3,7 +3,7 @@
 # shellcheck disable=SC2034
 # The debug kernel of the x86_64/debug lane: Debian's linux-source-6.12
 # (the bookworm package builds with the host's gcc-12), configured as
-# x86_64_defconfig + kvm_guest.config + test/debug-kernel.config (KASAN,
+# x86_64_defconfig + kvm_guest.config + harness/debug-kernel.config (KASAN,
 # kmemleak, lockdep, DMA-API debug, UBSAN, fault injection, KUnit, vgem
 # and the dma-buf companions built in). Debian's own kernels have none
 # of these.
@@ -137,7 +137,7 @@ debug_kernel_check_config() {
 			bad=1
 		fi
 	done <"$frag"
-	[[ $bad -eq 0 ]] || die "test/debug-kernel.config does not apply cleanly (see the warnings)"
+	[[ $bad -eq 0 ]] || die "harness/debug-kernel.config does not apply cleanly (see the warnings)"
 }
 
 # ---- the x86_64/debug lane (T_RESOLVE_FN, T_FETCH_FN, T_MODULE_BUILD_FN) ----
@@ -147,7 +147,7 @@ debug_kernel_target_resolve() {
 	T_APT_ROOT=''
 	T_IMAGE_PKGS=("$DK_SRC_PKG")
 	T_IMAGE_VER=$DK_VER
-	say "target $T_ARCH/$T_KERNEL: kernel $KVER ($DK_SRC_PKG $DK_VER, test/debug-kernel.config)"
+	say "target $T_ARCH/$T_KERNEL: kernel $KVER ($DK_SRC_PKG $DK_VER, harness/debug-kernel.config)"
 }
 
 # The kernel is the tree's own image: nothing to download or unpack; its

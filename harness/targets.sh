@@ -15,7 +15,7 @@
 #   T_GUEST_KMODS          in-tree modules (plus dependencies) the guest needs
 #   T_BUSYBOX              static busybox binary for the guest
 #   T_DKMS                 1: the suite loads the modules `dkms install` put in
-#                          the cache (test/dkms.sh), not the checkout's build
+#                          the cache (harness/dkms.sh), not the checkout's build
 #   T_TIMEOUT              default host-side limit of the guest run (s)
 #   T_CHROOT_SUITE         Debian suite whose chroot builds the module (empty:
 #                          the host builds it), T_CHROOT_EXTRA more suites for
@@ -118,7 +118,7 @@ target_x86_64_chroot() {
 }
 
 # x86_64 guest running the debug kernel built from Debian's kernel source
-# (test/debug-kernel.sh): KASAN, kmemleak, lockdep, DMA-API debug, fault
+# (harness/debug-kernel.sh): KASAN, kmemleak, lockdep, DMA-API debug, fault
 # injection and KUnit, with vgem built in and vivid a module.
 # KASAN's shadow memory and kmemleak's pool need more guest memory.
 target_x86_64_debug() {
@@ -130,7 +130,7 @@ target_x86_64_debug() {
 	T_DKMS=0
 	# swiotlb=force is proven on Debian's kernels, and the whole suite
 	# already runs here under DMA-API debug; this lane's extra boot runs
-	# the vmap fault path (test/passes.sh).
+	# the vmap fault path (harness/passes.sh).
 	PASSES=("${PASSES_DEBUG_KERNEL[@]}")
 	# The suite takes about 10 minutes under KASAN (fuzzer, sweeps, soak).
 	T_TIMEOUT=1800
@@ -279,7 +279,7 @@ target_serial_args() {
 }
 
 # A guest of another architecture on QEMU's "virt" machine, everything
-# built in a chroot of SUITE with that architecture added (test/cross.sh).
+# built in a chroot of SUITE with that architecture added (harness/cross.sh).
 # target_cross ARCH SERIES SUITE EXTRA_SUITES
 target_cross() {
 	T_ARCH=$1 T_KERNEL=$2 T_CHROOT_SUITE=$3 T_CHROOT_EXTRA=$4

@@ -3,14 +3,14 @@
 # without booting anything: the negative control's verdict, the expected
 # warning's, the name prefix, and the count line summed over the suite and
 # the passes.
-# Run: test/selftest-passes.sh
+# Run: harness/selftest-passes.sh
 # No -e: each check reads the status of the one before.
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=test/lib.sh
+# shellcheck source=harness/lib.sh
 . "$HERE/lib.sh"
-# shellcheck source=test/passes.sh
+# shellcheck source=harness/passes.sh
 . "$HERE/passes.sh"
 
 TMP=$(mktemp -d)

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Common helpers for the test harness. Sourced by test.sh and test/*.sh;
+# Common helpers for the test harness. Sourced by test.sh and harness/*.sh;
 # nothing here has side effects at source time.
 
 # Progress goes to stdout, ahead of the summary: the summary's count line

@@ -4,7 +4,7 @@
 # no static libcmocka) and the in-tree kernel modules the tests load.
 #
 # Layout in the guest:
-#   /init                       test/guest/init
+#   /init                       harness/guest/init
 #   /bin/busybox, /bin/sh       applet links are made at boot
 #   /lib*/...                   shared libraries and the dynamic loader
 #   /dmabuf-lab/*.ko            pagebuf.ko and every other module built
@@ -69,7 +69,7 @@ initramfs_build() {
 # The libraries the programs need, run.conf, and the archive OUT.
 initramfs_finish() {
 	local stage=$1 out=$2
-	# Programs of another architecture: from its sysroot (test/cross.sh).
+	# Programs of another architecture: from its sysroot (harness/cross.sh).
 	if [[ -n ${T_SYSROOT:-} ]]; then
 		initramfs_add_libs_sysroot "$stage"
 	else
@@ -131,7 +131,7 @@ initramfs_add_tests() {
 	while IFS= read -r -d '' f; do
 		install -m 0755 "$f" "$dest/bin/"
 	done < <(find "${PROG_ROOT:-$ROOT}/tests/bin" -maxdepth 1 -type f -perm -u+x ! -name '*.o' -print0 2>/dev/null)
-	# The kernel's dmabuf-heaps selftest, where the lane has one (test/kselftest.sh).
+	# The kernel's dmabuf-heaps selftest, where the lane has one (harness/kselftest.sh).
 	[[ -z ${HEAP_SELFTEST:-} ]] || install -m 0755 "$HEAP_SELFTEST" "$dest/bin/dmabuf-heap"
 }
 

@@ -3,7 +3,7 @@
 # Turn the guest's logs into the verdict.
 #
 # Sourced by test.sh; also runs on its own, for checking saved logs:
-#   test/parse.sh suite|demo|bench RESULTS_LOG CONSOLE_LOG [QEMU_STATUS [TIMEOUT]]
+#   harness/parse.sh suite|demo|bench RESULTS_LOG CONSOLE_LOG [QEMU_STATUS [TIMEOUT]]
 #
 # Results protocol (lines the guest suite prints between the run markers):
 #   ok - AREA/NAME

@@ -5,11 +5,11 @@
 # The Debian packages (debian/), built the way Debian builds them: in a
 # clean chroot holding build-essential and nothing but the source's
 # Build-Depends, with dpkg-buildpackage, from the checkout's files (never
-# its build outputs); then checked with lintian. Needs test/lib.sh,
-# test/deps.sh, test/chroot.sh and test/targets.sh.
+# its build outputs); then checked with lintian. Needs harness/lib.sh,
+# harness/deps.sh, harness/chroot.sh and harness/targets.sh.
 #
 #   $CACHE/chroots/bookworm-deb   the native (amd64) build chroot
-#   $CACHE/chroots/SUITE-ARCH     the cross lanes' chroots (test/cross.sh),
+#   $CACHE/chroots/SUITE-ARCH     the cross lanes' chroots (harness/cross.sh),
 #                                 with the cross Build-Depends added
 #   $CACHE/build/deb-ARCH/        the copy of the source being built
 #   $CACHE/debs/ARCH/             the .deb, .buildinfo and .changes files,
@@ -107,7 +107,7 @@ deb_build_native() {
 
 # deb_build_cross ARCH: the architecture-dependent package
 # (dmabuf-lab-tools) for ARCH, in the chroot of the lane that boots ARCH
-# (test/targets.sh), with the cross toolchain and the cross Build-Depends
+# (harness/targets.sh), with the cross toolchain and the cross Build-Depends
 # added there. Sets DEBS_DIR.
 deb_build_cross() {
 	local arch=$1 kernel log
