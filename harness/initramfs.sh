@@ -4,7 +4,7 @@
 # no static libcmocka) and the in-tree kernel modules the tests load.
 #
 # Layout in the guest:
-#   /init                       harness/guest/init
+#   /init                       guest/init
 #   /bin/busybox, /bin/sh       applet links are made at boot
 #   /lib*/...                   shared libraries and the dynamic loader
 #   /dmabuf-lab/*.ko            pagebuf.ko and every other module built
@@ -29,7 +29,7 @@ initramfs_build() {
 
 	install -m 0755 "$T_BUSYBOX" "$stage/bin/busybox"
 	ln -s busybox "$stage/bin/sh"
-	install -m 0755 "$HARNESS/guest/init" "$stage/init"
+	install -m 0755 "$ROOT/guest/init" "$stage/init"
 	# The kernel's built-in initramfs normally provides /dev/console, but
 	# init's first output must not depend on that.
 	if [[ $(id -u) -eq 0 ]]; then
@@ -38,7 +38,7 @@ initramfs_build() {
 
 	local dl=$stage/dmabuf-lab
 	local ko
-	install -m 0755 "$HARNESS/guest/kmod-load.sh" "$dl/kmod/load.sh"
+	install -m 0755 "$ROOT/guest/kmod-load.sh" "$dl/kmod/load.sh"
 	if [[ $MODE == selftest ]]; then
 		initramfs_add_package "$stage" "$out"
 		return
@@ -50,10 +50,10 @@ initramfs_build() {
 	install -m 0755 "${PROG_ROOT:-$ROOT}/user/v2d_demo" "$dl/v2d_demo"
 	install -m 0755 "${PROG_ROOT:-$ROOT}/user/dmabuf-inspect/dmabuf-inspect" "$dl/dmabuf-inspect"
 	install -m 0755 "${PROG_ROOT:-$ROOT}/user/dmabuf-conform/dmabuf-conform" "$dl/dmabuf-conform"
-	install -m 0755 "$HARNESS/guest/demo.sh" "$dl/demo.sh"
+	install -m 0755 "$ROOT/guest/demo.sh" "$dl/demo.sh"
 	if [[ $MODE == bench ]]; then
 		install -m 0755 "${PROG_ROOT:-$ROOT}/user/dmabuf-bench/dmabuf-bench" "$dl/dmabuf-bench"
-		install -m 0755 "$HARNESS/guest/bench.sh" "$dl/bench.sh"
+		install -m 0755 "$ROOT/guest/bench.sh" "$dl/bench.sh"
 	fi
 	if [[ $MODE == suite ]]; then
 		initramfs_add_tests "$dl/tests"
