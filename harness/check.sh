@@ -100,11 +100,11 @@ run_userspace() {
 
 # The userspace tools on hostile input, on the host: dmabuf-inspect's
 # unit tests under ASan and UBSan, the command-line tests of the three
-# tools (tests/host/cli.sh) and a bounded fuzzing run of the parsers.
+# tools (user/tests/cli.sh) and a bounded fuzzing run of the parsers.
 run_host_tests() {
 	local name target
-	for name in "inspect unit tests (ASan, UBSan)|-C $ROOT/tests/inspect check" \
-		"inspect parsers fuzzed (bounded run)|-C $ROOT/tests/inspect fuzz"; do
+	for name in "inspect unit tests (ASan, UBSan)|-C $ROOT/user/dmabuf-inspect/tests check" \
+		"inspect parsers fuzzed (bounded run)|-C $ROOT/user/dmabuf-inspect/tests fuzz"; do
 		target=${name#*|}
 		# shellcheck disable=SC2086 # target holds make's arguments
 		if make $target >"$RUN_DIR/host.log" 2>&1; then
@@ -115,7 +115,7 @@ run_host_tests() {
 		fi
 	done
 	make -C "$ROOT/user" >/dev/null 2>&1 || { check_failed "user/ build for the CLI tests"; return; }
-	if ! "$ROOT/tests/host/cli.sh"; then
+	if ! "$ROOT/user/tests/cli.sh"; then
 		check_failed "host CLI tests"
 	fi
 }

@@ -132,7 +132,7 @@ build_programs_cross() {
 	mkdir -p "$dir"
 	# dkms.conf and version.mk: the programs print the version dkms.conf gives.
 	(cd "$ROOT" && find dkms.conf version.mk include lib user tests -type f ! -name '*.o' \
-		! -path 'tests/bin/*' ! -path 'tests/inspect/bin/*' ! -path 'lib/tests/bin/*' \
+		! -path 'tests/bin/*' ! -path 'user/dmabuf-inspect/tests/bin/*' ! -path 'lib/tests/bin/*' \
 		! -name 'libdmabuf-lab.a' ! -name 'libdmabuf-lab.so*' -print0 |
 		tar --null -T - -cf -) | tar -C "$dir" -xf - || die "cannot copy the programs to $dir"
 	# Drop the host's binaries that came along: every file make builds.

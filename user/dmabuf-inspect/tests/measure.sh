@@ -3,10 +3,10 @@
 # holding one buffer each, and of N buffers held by 40 processes; each
 # view as a table and as JSON, wall-clock seconds (TIMEOUT caps a run).
 #
-#   tests/inspect/measure.sh [BINARY] [N...]
+#   user/dmabuf-inspect/tests/measure.sh [BINARY] [N...]
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-BIN=${1:-$HERE/../../user/dmabuf-inspect/dmabuf-inspect}
+BIN=${1:-$HERE/../dmabuf-inspect}
 shift || true
 SIZES=("$@")
 [[ ${#SIZES[@]} -gt 0 ]] || SIZES=(1000 2000 10000 40000)

@@ -5,10 +5,10 @@
 # would touch one. One PASS or FAIL line per case; exit status 1 when one
 # failed.
 #
-#   tests/host/cli.sh [GROUP...]     groups: hang conform bench demo (the
+#   user/tests/cli.sh [GROUP...]     groups: hang conform bench demo (the
 #                                    default, which make check runs) and
 #                                    perf (by hand: it measures)
-#   INSPECT=BINARY tests/host/cli.sh perf   another dmabuf-inspect
+#   INSPECT=BINARY user/tests/cli.sh perf   another dmabuf-inspect
 #
 # perf times the views against --json on the same data and the cost per
 # row from 4000 to 40000 buffers; timings on a shared machine (CI's runs
@@ -138,7 +138,7 @@ flat() {
 group_perf() {
 	local view
 
-	cc -O2 -o "$T/gen_root" "$ROOT/tests/inspect/gen_root.c" || exit 1
+	cc -O2 -o "$T/gen_root" "$ROOT/user/dmabuf-inspect/tests/gen_root.c" || exit 1
 	"$T/gen_root" "$T/procs" 2000 2000 || exit 1
 	"$T/gen_root" "$T/bufs4k" 40 4000 || exit 1
 	"$T/gen_root" "$T/bufs" 40 40000 || exit 1
