@@ -4,7 +4,9 @@
 #   make demo            the classic flow in a QEMU guest (./test.sh --demo)
 #   make test            the whole suite in a QEMU guest (./test.sh)
 #   make check           checkpatch --strict, W=1, sparse, userspace -Werror,
-#                        the library's unit tests and ABI
+#                        and every host-side test (no guest): the library's
+#                        unit tests and ABI, the tools' (user/*/tests,
+#                        user/tests), the harness's (harness/tests)
 #   make install         modules, udev rule and programs, for the running kernel
 #   make install-tools   the programs and their manual pages
 #   make install-lib     libdmabuf-lab.so.0, which the programs need when
@@ -124,4 +126,5 @@ clean-programs:
 	$(MAKE) -C lib clean
 	$(MAKE) -C user clean
 	$(MAKE) -C tests clean
+	$(MAKE) -C harness/tests clean
 	rm -f dmabuf-lab.pc dmabuf-lab.pc.tmp

@@ -6,7 +6,9 @@
 # -Wall -Wextra -Werror, their host-side tests on hostile input (unit
 # tests under ASan and UBSan, command-line tests, a bounded fuzzing run),
 # libdmabuf-lab's unit tests and ABI (its exported symbols against its
-# version script), and one version everywhere (harness/version-check.sh).
+# version script), the harness's own tests (harness/tests: the log parser,
+# the passes' reporting, the guest suite's TAP conversion), and one
+# version everywhere (harness/version-check.sh).
 # Exit status 0 only when everything is clean.
 set -euo pipefail
 
@@ -139,6 +141,23 @@ run_lib_checks() {
 	done
 }
 
+# The harness's own tests, on synthetic logs and a fake area program
+# (harness/tests/Makefile): what turns the guest's output into the report.
+run_harness_tests() {
+	local name target
+	for name in "harness: log parser on synthetic logs|check-parse" \
+		"harness: reporting of the extra boots|check-passes" \
+		"harness: the suite's TAP conversion, under every shell here|check-suite-tap"; do
+		target=${name#*|}
+		if make -C "$ROOT/harness/tests" "$target" >"$RUN_DIR/harness.log" 2>&1; then
+			printf 'PASS  %s\n' "${name%%|*}"
+		else
+			tail -n 20 "$RUN_DIR/harness.log"
+			check_failed "${name%%|*}"
+		fi
+	done
+}
+
 # dkms.conf's version, and every place that repeats it agreeing with it
 # (harness/version-check.sh: one line per item when they do not).
 run_version_check() {
@@ -188,6 +207,7 @@ main() {
 	run_userspace
 	run_host_tests
 	run_lib_checks
+	run_harness_tests
 	run_version_check
 	run_lock_rules
 

@@ -24,7 +24,7 @@
 # Exit status: 0 when nothing failed, 1 otherwise.
 #
 # With DL_SUITE_SOURCE_ONLY=1 the file only defines its functions (used by
-# the host check of the output conversion, selftest/convert_test.sh).
+# the host check of the output conversion, harness/tests/test-suite-tap.sh).
 
 DL_KO=${DL_KO:-}
 DL_KMOD=${DL_KMOD:-}

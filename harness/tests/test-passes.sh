@@ -3,15 +3,15 @@
 # without booting anything: the negative control's verdict, the expected
 # warning's, the name prefix, and the count line summed over the suite and
 # the passes.
-# Run: harness/selftest-passes.sh
+# Run: harness/tests/test-passes.sh (make check runs it).
 # No -e: each check reads the status of the one before.
 set -uo pipefail
 
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+HARNESS=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=harness/lib.sh
-. "$HERE/lib.sh"
+. "$HARNESS/lib.sh"
 # shellcheck source=harness/passes.sh
-. "$HERE/passes.sh"
+. "$HARNESS/passes.sh"
 
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
@@ -20,9 +20,9 @@ FAILURES=0
 # expect NAME CONDITION-STATUS: report the check.
 expect() {
 	if [[ $2 -eq 0 ]]; then
-		echo "ok - selftest-passes/$1"
+		echo "ok - test-passes/$1"
 	else
-		echo "not ok - selftest-passes/$1"
+		echo "not ok - test-passes/$1"
 		FAILURES=$((FAILURES + 1))
 	fi
 }
@@ -120,7 +120,7 @@ passes_run "$TMP/r7" >/dev/null || rc=$?
 expect skipped_without_the_engine $?
 
 if [[ $FAILURES -ne 0 ]]; then
-	echo "$FAILURES selftest-passes check(s) failed"
+	echo "test-passes: $FAILURES check(s) failed"
 	exit 1
 fi
-echo "all selftest-passes checks passed"
+echo "test-passes: all checks passed"

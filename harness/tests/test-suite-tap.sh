@@ -1,11 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Host check of suite.sh's conversion of cmocka TAP output, with the fake
-# area program (selftest/fake_area.c). Usage: convert_test.sh FAKE_PROGRAM
+# Host check of the guest suite's conversion of cmocka TAP output
+# (tests/suite.sh, sourced with DL_SUITE_SOURCE_ONLY=1), with the fake
+# area program fake_area.c. Usage: test-suite-tap.sh FAKE_PROGRAM
+# (make -C harness/tests check-suite-tap builds it and runs this).
 # Runs under every shell found among: sh, busybox sh, dash, bash.
 set -u
 FAKE=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-HERE=$(cd "$(dirname "$0")" && pwd)
+SUITE=$(cd "$(dirname "$0")/../../tests" && pwd)/suite.sh
 FAILS=0
 
 check_one_shell() {
@@ -13,7 +15,7 @@ check_one_shell() {
 	TMP=$(mktemp -d)
 	cat >"$TMP/run.sh" <<EOS
 DL_SUITE_SOURCE_ONLY=1
-. "$HERE/../suite.sh"
+. "$SUITE"
 SUITE_TMP=$TMP
 DL_FILTER=\${DL_FILTER:-}
 run_program fake "$FAKE"
@@ -84,5 +86,5 @@ for s in sh "busybox sh" dash bash; do
 	command -v "$1" >/dev/null 2>&1 || continue
 	check_one_shell "$s"
 done
-[ "$FAILS" = 0 ] && echo "conversion check: all passed" || echo "conversion check: $FAILS failed"
+[ "$FAILS" = 0 ] && echo "test-suite-tap: all passed" || echo "test-suite-tap: $FAILS failed"
 [ "$FAILS" = 0 ]

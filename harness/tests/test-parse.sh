@@ -1,12 +1,12 @@
 #!/bin/bash
 # Checks of the log parser (parse.sh) on synthetic guest logs: verdicts,
 # counts, exit status and kernel splat detection, without booting
-# anything. Run: harness/selftest.sh
+# anything. Run: harness/tests/test-parse.sh (make check runs it).
 set -euo pipefail
 
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+HARNESS=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=harness/parse.sh
-. "$HERE/parse.sh"
+. "$HARNESS/parse.sh"
 
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
@@ -35,9 +35,9 @@ check() {
 	if [[ -n ${EXTRA_GREP:-} ]] && ! grep -q -- "$EXTRA_GREP" "$TMP/report"; then ok=0; fi
 	if [[ -n ${NO_GREP:-} ]] && grep -q -- "$NO_GREP" "$TMP/report"; then ok=0; fi
 	if [[ $ok -eq 1 ]]; then
-		echo "ok - selftest/$name"
+		echo "ok - test-parse/$name"
 	else
-		echo "not ok - selftest/$name (status $rc, last line \"$last\")"
+		echo "not ok - test-parse/$name (status $rc, last line \"$last\")"
 		sed 's/^/# /' "$TMP/report"
 		FAILURES=$((FAILURES + 1))
 	fi
@@ -155,11 +155,12 @@ bench_results '' >"$TMP/results.log"
 EXTRA_GREP='did not report' check bench-silent 1 "0 passed, 1 failed" bench
 
 # The packages' lane: the host's checks join the guest's count, and a
-# selftest count line that disagrees with its own TAP lines fails.
+# dmabuf-lab-selftest count line that disagrees with its own TAP lines
+# fails.
 # shellcheck source=harness/lib.sh
-. "$HERE/lib.sh"
+. "$HARNESS/lib.sh"
 # shellcheck source=harness/packages.sh
-. "$HERE/packages.sh"
+. "$HARNESS/packages.sh"
 say() { :; }
 selftest_results() {
 	printf '=== DL-RUN-BEGIN mode=selftest uptime=1.00 ===\n'
@@ -180,8 +181,8 @@ packages_check packages-count-mismatch "2 passed, 0 failed, 1 skipped" 1 "2 pass
 packages_check packages-no-count "" 1 "2 passed, 2 failed, 1 skipped"
 
 if [[ $FAILURES -eq 0 ]]; then
-	echo "selftest: all checks passed"
+	echo "test-parse: all checks passed"
 else
-	echo "selftest: $FAILURES check(s) failed"
+	echo "test-parse: $FAILURES check(s) failed"
 	exit 1
 fi

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A fake area program for the host check of suite.sh's TAP conversion.
+ * A fake area program for the host check of tests/suite.sh's TAP
+ * conversion (test-suite-tap.sh).
  * FAKE_MODE selects what it does:
  *   pass   three passing tests
  *   mixed  pass, assertion failure, skip with a reason, skip without one,
@@ -13,7 +14,7 @@
  * should name a file that opens (/dev/null) except in setup mode.
  */
 #define _GNU_SOURCE
-#include "../common.h"
+#include "../../tests/common.h"
 
 #include <signal.h>
 #include <stdio.h>
