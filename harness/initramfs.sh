@@ -11,8 +11,10 @@
 #   /dmabuf-lab/user_prog, demo.sh, run.conf
 #   /dmabuf-lab/v2d_demo, dmabuf-inspect, dmabuf-conform
 #   /dmabuf-lab/dmabuf-bench, bench.sh   (--bench only)
-#   /dmabuf-lab/tests/          tests/*.sh (any depth) and tests/bin/ (with
-#                               the kernel's dmabuf-heap selftest, if built)
+#   /dmabuf-lab/tests/          tests/*.sh at any depth (suite.sh, helpers.sh,
+#                               areas/*.sh), conform-expected.txt, and
+#                               tests/bin/ (with the kernel's dmabuf-heap
+#                               selftest, if built)
 #   /dmabuf-lab/kmod/           NAME.ko files, NAME.order, load.sh
 # and with --packages (MODE=selftest) instead of the programs and tests:
 #   /usr/...                    the dmabuf-lab-tools and libdmabuf-lab0
@@ -117,8 +119,9 @@ initramfs_add_package() {
 	initramfs_finish "$stage" "$out"
 }
 
-# The tests owner's scripts (any *.sh, keeping sub-directories) and the
-# built programs in tests/bin.
+# The suite's scripts (any *.sh, keeping sub-directories: suite.sh sources
+# helpers.sh and areas/*.sh from its own folder), its recorded results and
+# the built programs in tests/bin.
 initramfs_add_tests() {
 	local dest=$1 f rel
 	while IFS= read -r -d '' f; do
@@ -171,7 +174,7 @@ initramfs_write_conf() {
 		printf 'DL_TARGET=%s\n' "$(sh_quote "$T_ARCH/$T_KERNEL")"
 		printf 'DL_BENCH_REPS=%s\n' "$(sh_quote "${BENCH_REPS:-5}")"
 		printf 'DL_BENCH_ARGS=%s\n' "$(sh_quote "${BENCH_ARGS:-}")"
-		# The sizes of the debug-kernel areas (tests/reliability.sh),
+		# The sizes of the debug-kernel areas (tests/areas/reliability.sh),
 		# when the environment sets them; exported, as the suite runs
 		# in a child of init.
 		local v

@@ -1,11 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=sh
-# SUITE_FAILED, SUITE_TMP and the helpers are suite.sh's.
+# SUITE_FAILED and SUITE_TMP are suite.sh's, the helpers helpers.sh's.
 # shellcheck disable=SC2034
 #
 # Areas of the guest suite that need a debug kernel (the x86_64/debug lane,
-# harness/debug-kernel.config); sourced by suite.sh. On a kernel without the
+# harness/debug-kernel.config); sourced by suite.sh, which calls
+# reliability_begin before the first test and run_reliability after every
+# other area but heap. On a kernel without the
 # facility an area prints nothing: Debian's kernels have no KUnit,
 # kmemleak or fault injection, and their lanes' counts stay as they are.
 #
@@ -184,7 +186,7 @@ debug_kernel() { [ -w "$KMEMLEAK" ] && [ -e /proc/self/fail-nth ]; }
 # vivid when the image has it (its vmalloc instance imports our buffers
 # through dma_buf_vmap); an image without it is no failure (77).
 load_vivid() {
-	pipeline_vivid_load >"$SUITE_TMP/vivid.log" 2>&1
+	vivid_load >"$SUITE_TMP/vivid.log" 2>&1
 	case $? in
 	0 | 77) return 0 ;;
 	esac
@@ -195,7 +197,7 @@ load_vivid() {
 # Both modules, vgem and vivid, as the areas need them.
 load_all() {
 	load_pagebuf && v2d_insmod && load_vivid || return 1
-	import_vgem_modules_load >/dev/null 2>&1 || true
+	vgem_load >/dev/null 2>&1 || true
 }
 
 PARAM_SAVE=
