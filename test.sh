@@ -1,6 +1,7 @@
 #!/bin/bash
-# Build pagebuf.ko and the test programs, boot a Debian kernel under QEMU
-# with them in an initramfs, run the guest test suite and report.
+# Build the modules (pagebuf.ko, v2d_emu.ko), libdmabuf-lab, the programs
+# and the guest test suite's programs, boot a Debian kernel under QEMU with
+# them in an initramfs, run the suite (tests/) and report.
 # The last line printed is "N passed, N failed[, N skipped]"; the exit
 # status is 0 only if everything passed. Run with --help for options.
 set -euo pipefail
@@ -51,8 +52,9 @@ usage() {
 	cat <<USAGE
 Usage: ./test.sh [OPTIONS]
 
-Build the module, the user program and the tests, boot them in a Debian
-kernel under QEMU and run the guest test suite.
+Build the modules (pagebuf.ko, v2d_emu.ko), libdmabuf-lab, the programs
+and the guest test suite, boot a Debian kernel under QEMU with them and
+run the suite there (or the demo, the benchmark, the packages).
 
 Options:
   --arch ARCH        guest architecture (default x86_64)

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Build the module against the guest kernel's headers, and the programs
+# Build the modules against the guest kernel's headers, and the programs
 # that run in the guest. make is incremental, so a rerun with nothing
 # changed costs only make's own checks.
 
@@ -43,7 +43,7 @@ build_all() {
 	else
 		say "building user programs"
 		run_logged "$log" make -C "$ROOT" user || die "user build failed (see build.log)"
-		# The demo uses only the module and user_prog.
+		# The demo uses only pagebuf.ko and user_prog.
 		if [[ $MODE == suite ]]; then
 			say "building tests"
 			run_logged "$log" make -C "$ROOT" tests || die "tests build failed (see build.log)"
@@ -65,7 +65,7 @@ copy_module_sources() {
 		tar --null -T - -cf -) | tar -C "$dir" -xf - || die "cannot copy the module sources to $dir"
 }
 
-# The module of a chroot lane: a copy of the module sources, outside the
+# The modules of a chroot lane: a copy of their sources, outside the
 # checkout (whose own objects belong to the host's kernel), built afresh
 # with W=1 inside the chroot of the kernel's suite. Sets MODDIR.
 build_module_chroot() {

@@ -108,7 +108,7 @@ cross_headers_unpack() {
 	flock -u 6
 }
 
-# The module, built in the chroot like build_module_chroot does, with the
+# The modules, built in the chroot like build_module_chroot does, with the
 # cross compiler the headers' .kernelvariables name (ARCH and
 # CROSS_COMPILE are given too, for headers that do not).
 build_module_cross() {

@@ -17,7 +17,7 @@
 #   T_DKMS                 1: the suite loads the modules `dkms install` put in
 #                          the cache (harness/dkms.sh), not the checkout's build
 #   T_TIMEOUT              default host-side limit of the guest run (s)
-#   T_CHROOT_SUITE         Debian suite whose chroot builds the module (empty:
+#   T_CHROOT_SUITE         Debian suite whose chroot builds the modules (empty:
 #                          the host builds it), T_CHROOT_EXTRA more suites for
 #                          its sources (e.g. bullseye-security),
 #                          T_CHROOT_PKGS what it needs installed
@@ -32,7 +32,7 @@
 # source) names functions that replace steps: T_RESOLVE_FN (resolves and
 # builds the kernel, setting KVER, KDIR, BOOT_IMAGE, MODROOT),
 # T_FETCH_FN (replaces kernel_fetch) and T_MODULE_BUILD_FN LOG (builds
-# the module, setting MODDIR).
+# the modules, setting MODDIR).
 #
 # Results channel: kernel console and test results travel on two separate
 # serial lines, so a kernel message can never cut a result line in half
@@ -78,7 +78,7 @@ target_select() {
 }
 
 # x86_64 guest running the bookworm kernel whose headers are installed on
-# the (bookworm) host: the module builds with the host's compiler.
+# the (bookworm) host: the modules build with the host's compiler.
 target_x86_64_bookworm() {
 	T_ARCH=x86_64
 	T_KERNEL=6.1
@@ -100,8 +100,8 @@ target_x86_64_bookworm() {
 	T_DKMS=1
 }
 
-# x86_64 guest running the kernel of another Debian suite: the module
-# builds inside a chroot of that suite, with the compiler its kernel was
+# x86_64 guest running the kernel of another Debian suite: the modules
+# build inside a chroot of that suite, with the compiler its kernel was
 # built with and its linux-headers-amd64. The test programs are the
 # host's (the initramfs carries their libraries).
 target_x86_64_chroot() {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Shared helpers of the pagebuf guest test programs; see common.h. */
+/* Shared helpers of the guest test programs; see common.h. */
 #define _GNU_SOURCE
 #include "common.h"
 

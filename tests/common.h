@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Shared helpers of the pagebuf guest test programs.
+ * Shared helpers of the guest test programs.
  *
  * Every area program (tests/<area>.c) builds a list of cmocka tests with
  * pb_add(), then calls pb_run(). pb_run() keeps only the tests whose
