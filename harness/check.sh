@@ -100,22 +100,28 @@ run_userspace() {
 	done
 }
 
+# run_make_steps DIR "NAME|TARGET"...: make -C DIR TARGET for each, one
+# PASS or FAIL line per step, with the tail of its output on failure.
+run_make_steps() {
+	local dir=$1 step
+	shift
+	for step in "$@"; do
+		if make -C "$dir" "${step#*|}" >"$RUN_DIR/step.log" 2>&1; then
+			printf 'PASS  %s\n' "${step%%|*}"
+		else
+			tail -n 20 "$RUN_DIR/step.log"
+			check_failed "${step%%|*}"
+		fi
+	done
+}
+
 # The userspace tools on hostile input, on the host: dmabuf-inspect's
 # unit tests under ASan and UBSan, the command-line tests of the three
 # tools (user/tests/cli.sh) and a bounded fuzzing run of the parsers.
 run_host_tests() {
-	local name target
-	for name in "inspect unit tests (ASan, UBSan)|-C $ROOT/user/dmabuf-inspect/tests check" \
-		"inspect parsers fuzzed (bounded run)|-C $ROOT/user/dmabuf-inspect/tests fuzz"; do
-		target=${name#*|}
-		# shellcheck disable=SC2086 # target holds make's arguments
-		if make $target >"$RUN_DIR/host.log" 2>&1; then
-			printf 'PASS  %s\n' "${name%%|*}"
-		else
-			tail -n 20 "$RUN_DIR/host.log"
-			check_failed "${name%%|*}"
-		fi
-	done
+	run_make_steps "$ROOT/user/dmabuf-inspect/tests" \
+		"inspect unit tests (ASan, UBSan)|check" \
+		"inspect parsers fuzzed (bounded run)|fuzz"
 	make -C "$ROOT/user" >/dev/null 2>&1 || { check_failed "user/ build for the CLI tests"; return; }
 	if ! "$ROOT/user/tests/cli.sh"; then
 		check_failed "host CLI tests"
@@ -128,34 +134,18 @@ run_host_tests() {
 # symbols the built .so defines are exactly the ones libdmabuf-lab.map
 # lists, in their version node, none missing and none extra.
 run_lib_checks() {
-	local name target
-	for name in "libdmabuf-lab unit tests|unit-tests" \
-		"libdmabuf-lab exports exactly libdmabuf-lab.map|abi-check"; do
-		target=${name#*|}
-		if make -C "$ROOT/lib" "$target" >"$RUN_DIR/lib.log" 2>&1; then
-			printf 'PASS  %s\n' "${name%%|*}"
-		else
-			tail -n 20 "$RUN_DIR/lib.log"
-			check_failed "${name%%|*}"
-		fi
-	done
+	run_make_steps "$ROOT/lib" \
+		"libdmabuf-lab unit tests|unit-tests" \
+		"libdmabuf-lab exports exactly libdmabuf-lab.map|abi-check"
 }
 
 # The harness's own tests, on synthetic logs and a fake area program
 # (harness/tests/Makefile): what turns the guest's output into the report.
 run_harness_tests() {
-	local name target
-	for name in "harness: log parser on synthetic logs|check-parse" \
+	run_make_steps "$ROOT/harness/tests" \
+		"harness: log parser on synthetic logs|check-parse" \
 		"harness: reporting of the extra boots|check-passes" \
-		"harness: the suite's TAP conversion, under every shell here|check-suite-tap"; do
-		target=${name#*|}
-		if make -C "$ROOT/harness/tests" "$target" >"$RUN_DIR/harness.log" 2>&1; then
-			printf 'PASS  %s\n' "${name%%|*}"
-		else
-			tail -n 20 "$RUN_DIR/harness.log"
-			check_failed "${name%%|*}"
-		fi
-	done
+		"harness: the suite's TAP conversion, under every shell here|check-suite-tap"
 }
 
 # dkms.conf's version, and every place that repeats it agreeing with it
