@@ -60,7 +60,7 @@ conform_pagebuf_order0() { conform_pagebuf order0; }
 conform_pagebuf_contig() { conform_pagebuf contig; }
 
 # The recorded results of the kernel's exporters (conform-expected.txt,
-# next to this file, or DL_CONFORM_EXPECTED where it is installed as
+# next to suite.sh, or DL_CONFORM_EXPECTED where it is installed as
 # data): "ARCH KERNEL MODE EXPORTER RESULT CHECK" lines, KERNEL the
 # series (6.12, 7.2) or "debug", MODE "normal" or "swiotlb".
 CONFORM_EXPECTED=${DL_CONFORM_EXPECTED:-$SUITE_DIR/conform-expected.txt}
