@@ -121,7 +121,15 @@ static void test_other_exporters(void **state)
 			fail();
 		}
 		check_fresh_as(fd, size, ex[i].exporter, ex[i].other);
-		round_trip(fd, size, 40 + i);
+		/*
+		 * udmabuf maps itself for the CPU bracket in the direction of
+		 * the first one and syncs later ones in theirs, which DMA-API
+		 * debugging reports: the round trip is the kernel's bug there.
+		 */
+		if (!strcmp(ex[i].spec, "udmabuf") && !access("/sys/kernel/debug/dma-api", F_OK))
+			pb_diag("udmabuf: no round trip under DMA-API debugging (udmabuf syncs in a direction other than its mapping's)");
+		else
+			round_trip(fd, size, 40 + i);
 		assert_int_equal(close(fd), 0);
 		ran++;
 	}
