@@ -201,16 +201,16 @@ cleanup() {
 
 # Keep the logs of this run as the cache's last-run, and in --keep-log.
 save_logs() {
-	local dest=$LAST_RUN f
+	local dest=$LAST_RUN f tmp
 	# A --prepare run beside another run leaves that one's logs alone.
 	[[ $PREPARE -eq 0 ]] || dest=$CACHE/last-prepare
-	rm -rf "$dest.tmp"
-	mkdir -p "$dest.tmp"
+	mkdir -p "$(dirname "$dest")"
+	tmp=$(mktemp -d "$dest.XXXXXX")
 	for f in console.log results.log build.log module-build.log apt.log qemu.cmd qemu.out; do
-		[[ -f $RUN_DIR/$f ]] && cp "$RUN_DIR/$f" "$dest.tmp/"
+		[[ ! -f $RUN_DIR/$f ]] || cp "$RUN_DIR/$f" "$tmp/"
 	done
 	rm -rf "$dest"
-	mv "$dest.tmp" "$dest"
+	mv -T "$tmp" "$dest" || rm -rf "$tmp"
 	LOG_DIR=$dest
 	if [[ -n $KEEP_LOG ]]; then
 		mkdir -p "$KEEP_LOG"
