@@ -69,6 +69,7 @@ Options:
                      counts the tests of all lanes
   --jobs N           with --matrix: lanes run at once (default 2, one per
                      core of a 2-core machine; 1 runs them in turn)
+  --lanes "A/K ..."  with --matrix: only these lanes (default: all)
   --only GLOB        run only the tests matching GLOB (passed to the guest
                      suite as DL_FILTER)
   --timeout SECONDS  host-side limit for the guest run (default 900, 1800
@@ -123,7 +124,7 @@ USAGE
 parse_args() {
 	MODE=suite ONLY='' TIMEOUT='' APPEND='' KEEP_LOG='' VERBOSE=0 PREPARE=0
 	ARCH=x86_64 KERNEL='' MATRIX=0 PASS_ARGS=() PASSES_OFF=0
-	BENCH_REPS=5 BENCH_ARGS='' REPEAT=0 REPEAT_BUSY=0 MATRIX_JOBS=2
+	BENCH_REPS=5 BENCH_ARGS='' REPEAT=0 REPEAT_BUSY=0 MATRIX_JOBS=2 LANES=''
 	while [[ $# -gt 0 ]]; do
 		case "$1" in
 		--only | --timeout | --append) PASS_ARGS+=("$1" "${2-}") ;;
@@ -138,6 +139,8 @@ parse_args() {
 		--matrix) MATRIX=1 ;;
 		--jobs) MATRIX_JOBS=${2?--jobs needs a number}; shift ;;
 		--jobs=*) MATRIX_JOBS=${1#*=} ;;
+		--lanes) LANES=${2?--lanes needs lanes}; shift ;;
+		--lanes=*) LANES=${1#*=} ;;
 		--only) ONLY=${2?--only needs a glob}; shift ;;
 		--only=*) ONLY=${1#*=} ;;
 		--timeout) TIMEOUT=${2?--timeout needs seconds}; shift ;;
@@ -167,6 +170,12 @@ parse_args() {
 	[[ -z $TIMEOUT || $TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "--timeout needs a positive number of seconds"
 	[[ $BENCH_REPS =~ ^[1-9][0-9]*$ ]] || die "--reps needs a positive number"
 	[[ $MATRIX_JOBS =~ ^[1-8]$ ]] || die "--jobs needs a number of lanes from 1 to 8"
+	[[ -z $LANES || $MATRIX -eq 1 ]] || die "--lanes goes with --matrix"
+	local lane
+	for lane in $LANES; do
+		[[ " ${TARGETS_ALL[*]} " == *" $lane "* ]] ||
+			die "--lanes: no lane $lane (lanes: ${TARGETS_ALL[*]})"
+	done
 	[[ $REPEAT =~ ^(0|[1-9][0-9]{0,3})$ ]] || die "--repeat needs a number of boots from 1 to 9999"
 	[[ $REPEAT_BUSY -eq 0 || $REPEAT -gt 0 ]] || die "--busy goes with --repeat"
 	if [[ $REPEAT -gt 0 ]]; then
@@ -310,6 +319,11 @@ matrix_lane() {
 		"$passed" "$failed" "$skipped" "$bad" >"$dir/row"
 }
 
+# Is lane $1 among --lanes (all when none were named)?
+matrix_wanted() {
+	[[ -z $LANES || " $LANES " == *" $1 "* ]]
+}
+
 # Every lane, MATRIX_JOBS at a time (each QEMU is single-threaded, so two
 # lanes use both cores of a 2-core machine; their builds take turns on the
 # checkout's build lock), longest first so that the slots finish together;
@@ -324,6 +338,7 @@ matrix_main() {
 	start=$(now)
 	say "$MATRIX_JOBS lanes at a time"
 	for t in "${TARGETS_LONGEST_FIRST[@]}"; do
+		matrix_wanted "$t" || continue
 		if [[ ${#lane_of[@]} -ge $MATRIX_JOBS ]]; then
 			wait -n -p done_pid "${!lane_of[@]}" || true
 			say "lane ${lane_of[$done_pid]} done: $(tail -n 1 "$CACHE/matrix/${lane_of[$done_pid]/\//-}/summary" 2>/dev/null)"
@@ -343,6 +358,7 @@ matrix_main() {
 		unset "lane_of[$done_pid]"
 	done
 	for t in "${TARGETS_ALL[@]}"; do
+		matrix_wanted "$t" || continue
 		dir=$CACHE/matrix/${t/\//-}
 		say "lane $t"
 		if [[ ! -f $dir/row ]]; then
