@@ -409,6 +409,11 @@ static void cpu_read_during_job(uint64_t size, uint32_t flags, uint32_t path)
 	struct pair p;
 
 	pair_setup(&p, size, flags, path);
+	/*
+	 * A slow engine (a millisecond a tile), so that the END comes while
+	 * the job writes however fast the engine is on this CPU.
+	 */
+	v2d_param("debug_step_delay_us", "1000");
 	for (attempt = 1;; attempt++) {
 		assert_int_equal(pb_sync(p.dfd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ), 0);
 		req = pair_job(&p, V2D_OP_ROTATE);

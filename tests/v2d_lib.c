@@ -250,6 +250,8 @@ int v2d_teardown(void **state)
 		v2d_param("max_pending_jobs", "256");
 	if (!access(V2D_PARAMS "/debug_commit_delay_ms", F_OK))
 		v2d_param("debug_commit_delay_ms", "0");
+	if (!access(V2D_PARAMS "/debug_step_delay_us", F_OK))
+		v2d_param("debug_step_delay_us", "0");
 	/* Drop whatever a failed test left: mappings, fds, then imports. */
 	for (size_t i = 0; i < sizeof(test_maps) / sizeof(test_maps[0]); i++) {
 		if (test_maps[i].p)

@@ -29,6 +29,7 @@
  * its last step: its output is complete.
  */
 #include <linux/dma-mapping.h>
+#include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
@@ -171,10 +172,19 @@ static u64 v2d_pixel(const struct v2d_surface *s, u32 cpp, u32 col, u32 row)
 	       (u64)(s->x + col) * cpp;
 }
 
-/* Between two chunks: yield the CPU, and say why the job must stop. */
+/*
+ * Between two steps: yield the CPU, and say why the job must stop. A
+ * debug_step_delay_us makes the engine slow on purpose, so that tests
+ * can act while a job runs whatever the CPU's speed.
+ */
 static int v2d_engine_yield(struct v2d_job *job)
 {
-	cond_resched();
+	unsigned int us = min(READ_ONCE(v2d_debug_step_delay_us), 10000U);
+
+	if (us)
+		usleep_range(us, us + us / 4);
+	else
+		cond_resched();
 	return v2d_job_stopping(job);
 }
 

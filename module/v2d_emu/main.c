@@ -70,6 +70,11 @@ module_param_named(debug_commit_delay_ms, v2d_debug_commit_delay_ms, uint, 0644)
 MODULE_PARM_DESC(debug_commit_delay_ms,
 		 "Debugging aid: sleep this long in every SUBMIT after its fence is ordered, with the buffers locked, to widen races for tests (default 0)");
 
+unsigned int v2d_debug_step_delay_us;
+module_param_named(debug_step_delay_us, v2d_debug_step_delay_us, uint, 0644);
+MODULE_PARM_DESC(debug_step_delay_us,
+		 "Debugging aid: wait this long before every step of a job (64 KiB of a row, a tile), a slow engine for tests that act while a job runs (default 0, at most 10000)");
+
 struct v2d_counters v2d_counters;
 struct device *v2d_dma_dev;
 struct workqueue_struct *v2d_wq;

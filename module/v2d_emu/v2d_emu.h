@@ -166,6 +166,7 @@ extern unsigned int v2d_max_pending_jobs;
 extern unsigned int v2d_max_queued_jobs;
 extern bool v2d_inject_fault;
 extern unsigned int v2d_debug_commit_delay_ms;
+extern unsigned int v2d_debug_step_delay_us;
 
 /* import.c */
 struct v2d_buffer *v2d_buffer_import(struct v2d_file *vfile, int fd);
