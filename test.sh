@@ -215,6 +215,7 @@ save_logs() {
 	[[ $PREPARE -eq 0 ]] || dest=$CACHE/last-prepare
 	mkdir -p "$(dirname "$dest")"
 	tmp=$(mktemp -d "$dest.XXXXXX")
+	chmod 755 "$tmp"
 	for f in console.log results.log build.log module-build.log apt.log qemu.cmd qemu.out; do
 		[[ ! -f $RUN_DIR/$f ]] || cp "$RUN_DIR/$f" "$tmp/"
 	done
