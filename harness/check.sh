@@ -145,6 +145,7 @@ run_harness_tests() {
 	run_make_steps "$ROOT/harness/tests" \
 		"harness: log parser on synthetic logs|check-parse" \
 		"harness: reporting of the extra boots|check-passes" \
+		"harness: summary of repeated boots|check-repeat" \
 		"harness: the suite's TAP conversion, under every shell here|check-suite-tap"
 }
 
