@@ -303,6 +303,28 @@ static int call_mmap(struct ctx *c, const struct path *p)
 	return 0;
 }
 
+/*
+ * The same, at an address far from every other mapping (128 GiB: inside
+ * even riscv64's 256 GiB Sv39 user space), so that the mapping needs
+ * page tables of its own and their allocation is one of the points the
+ * sweep fails. Near the program's other mappings the tables usually
+ * exist already, and a failure inside the exporter's remap is reached
+ * only by chance.
+ */
+#define FRESH_TABLES_HINT ((void *)(128UL << 30))
+
+static int call_mmap_fresh_tables(struct ctx *c, const struct path *p)
+{
+	void *m = mmap(FRESH_TABLES_HINT, p->size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       c->buf_fd, 0);
+
+	if (m == MAP_FAILED)
+		return -errno;
+	c->map = m;
+	c->map_len = p->size;
+	return 0;
+}
+
 static void undo_mmap(struct ctx *c)
 {
 	munmap(c->map, c->map_len);
@@ -491,6 +513,10 @@ static const struct path paths[] = {
 	PATH("alloc_contig_64K", 64 << 10, PAGEBUF_ALLOC_CONTIG, setup_none, call_alloc,
 	     undo_fd, false, false),
 	PATH("mmap", 64 << 10, 0, setup_buf, call_mmap, undo_mmap, false, false),
+	PATH("mmap_fresh_page_tables", 64 << 10, 0, setup_buf, call_mmap_fresh_tables,
+	     undo_mmap, false, false),
+	PATH("mmap_fresh_page_tables_4K", 4096, 0, setup_buf, call_mmap_fresh_tables,
+	     undo_mmap, false, false),
 	PATH("sync", 64 << 10, PAGEBUF_ALLOC_ORDER0, setup_buf, call_sync, undo_nothing,
 	     false, false),
 	PATH("set_name", 4096, 0, setup_buf, call_set_name, undo_nothing, false, false),
