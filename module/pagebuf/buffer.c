@@ -354,6 +354,32 @@ static const struct vm_operations_struct pagebuf_vm_ops = {
 };
 
 /*
+ * Map the pfn run [pfn, pfn + len) at addr. No remap_pfn_range() ever
+ * covers the whole VMA: on x86 before the pfnmap tracking rewrite (6.16)
+ * such a remap reserves the range's memory type (VM_PAT), and when it
+ * then fails to allocate a page table, its clean-up finds no PTE to learn
+ * the range from and WARNs in get_pat_info(). So the VMA's first page
+ * goes in on its own with vmf_insert_pfn(), which reserves nothing, and
+ * the remap of the rest covers less than the VMA.
+ */
+static int pagebuf_map_run(struct vm_area_struct *vma, unsigned long addr,
+			   unsigned long pfn, unsigned long len)
+{
+	if (addr == vma->vm_start && len == vma->vm_end - vma->vm_start) {
+		vm_fault_t vmf = vmf_insert_pfn(vma, addr, pfn);
+
+		if (vmf & VM_FAULT_ERROR)
+			return vmf & VM_FAULT_OOM ? -ENOMEM : -EINVAL;
+		addr += PAGE_SIZE;
+		pfn++;
+		len -= PAGE_SIZE;
+		if (!len)
+			return 0;
+	}
+	return remap_pfn_range(vma, addr, pfn, len, vma->vm_page_prot);
+}
+
+/*
  * The core has already checked that the mapping lies within the buffer;
  * map it chunk by chunk from vm_pgoff on.
  */
@@ -374,7 +400,8 @@ static int pagebuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 
-	compat_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	/* What remap_pfn_range() sets, set first for vmf_insert_pfn(). */
+	compat_vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 
 	for_each_sgtable_sg(&buf->table, sg, i) {
 		unsigned long nr_pages = sg->length >> PAGE_SHIFT;
@@ -389,7 +416,7 @@ static int pagebuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 		len = min((nr_pages - skip) << PAGE_SHIFT, vma->vm_end - addr);
 		skip = 0;
 
-		ret = remap_pfn_range(vma, addr, pfn, len, vma->vm_page_prot);
+		ret = pagebuf_map_run(vma, addr, pfn, len);
 		if (ret)
 			return ret;
 		addr += len;
