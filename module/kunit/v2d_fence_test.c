@@ -27,6 +27,21 @@ struct older {
 };
 
 /*
+ * CONFIG_DEBUG_WW_MUTEX_SLOWPATH makes ww_mutex_lock() fail now and then
+ * with -EDEADLK (after it unlocked the mutex it had just taken) so that
+ * every caller's back-off path runs. The older context below is a script
+ * that never backs off: an injected -EDEADLK would leave it holding
+ * fewer locks than it thinks (then unlocking one it does not hold), so
+ * injection is turned off for it. The engine's context keeps it.
+ */
+static void older_no_injected_backoff(struct ww_acquire_ctx *ctx)
+{
+#ifdef CONFIG_DEBUG_WW_MUTEX_SLOWPATH
+	ctx->deadlock_inject_countdown = UINT_MAX;
+#endif
+}
+
+/*
  * The older context: hold B, then A, give B up and take it back while
  * the engine's context waits for A, then let everything go. Each time it
  * holds what the younger context asks for next, so that one is told to
@@ -38,6 +53,7 @@ static int older_run(void *arg)
 	struct ww_acquire_ctx ctx;
 
 	ww_acquire_init(&ctx, &reservation_ww_class);
+	older_no_injected_backoff(&ctx);
 	dma_resv_lock(o->b, &ctx);
 	o->steps = 1;
 	complete(&o->holds_b);
