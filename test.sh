@@ -41,6 +41,8 @@ LAST_RUN=${DL_LAST_RUN:-$CACHE/last-run}
 . "$HARNESS/passes.sh"
 # shellcheck source=harness/deb.sh
 . "$HARNESS/deb.sh"
+# shellcheck source=harness/board-root.sh
+. "$HARNESS/board-root.sh"
 # shellcheck source=harness/packages.sh
 . "$HARNESS/packages.sh"
 # shellcheck source=harness/kselftest.sh
@@ -98,7 +100,9 @@ Options:
                      (a clean bookworm chroot; cross for --arch arm64 and
                      riscv64), lintian, and on x86_64 apt install with the
                      headers of two kernels (DKMS builds for both) and apt
-                     purge; then boot with the packaged modules and run
+                     purge (on arm64 and riscv64 in a root of that
+                     architecture run by qemu-user, with a kernel upgrade);
+                     then boot with the modules DKMS built and run
                      dmabuf-lab-selftest from the -tools package
   --bench-args "ARGS"  more dmabuf-bench options (e.g. --json)
   --prepare          only fill the cache for the lane: host packages,

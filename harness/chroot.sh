@@ -47,7 +47,8 @@ apt_source_uris() {
 # install what is missing. PACKAGES may name another architecture's
 # package (libcmocka-dev:arm64) when that architecture is listed in
 # CHROOT_FOREIGN_ARCHES (dpkg --add-architecture in the chroot).
-# CHROOT_NAME names the chroot's folder when it is not SUITE.
+# CHROOT_NAME names the chroot's folder when it is not SUITE; CHROOT_ARCH
+# makes it a root of that architecture (harness/board-root.sh).
 chroot_ensure() {
 	local suite=$1 extra=$2
 	shift 2
@@ -60,8 +61,26 @@ chroot_ensure() {
 		[[ -n $mirror ]] || die "no Debian mirror found in the host's apt sources"
 		say "creating $suite chroot in $dir (mirror $mirror)"
 		rm -rf "$dir.tmp" "$dir"
-		run_logged "$RUN_DIR/apt.log" debootstrap --variant=minbase "$suite" "$dir.tmp" "$mirror" ||
-			die "debootstrap $suite failed (see apt.log)"
+		if [[ -n ${CHROOT_ARCH:-} ]]; then
+			# Another architecture's root: debootstrap unpacks it, and
+			# its second stage runs inside, through qemu-user.
+			run_logged "$RUN_DIR/apt.log" debootstrap --foreign --arch="$CHROOT_ARCH" \
+				--variant=minbase "$suite" "$dir.tmp" "$mirror" ||
+				die "debootstrap --arch $CHROOT_ARCH $suite failed (see apt.log)"
+			run_logged "$RUN_DIR/apt.log" chroot "$dir.tmp" /debootstrap/debootstrap --second-stage ||
+				die "the second stage of debootstrap --arch $CHROOT_ARCH $suite failed (see apt.log)"
+			# Never booted: no initramfs, which would take minutes
+			# emulated at every kernel installed there.
+			if ! chroot "$dir.tmp" dpkg-divert --local --rename \
+				--divert /usr/sbin/update-initramfs.dmabuf-lab --add /usr/sbin/update-initramfs \
+				>>"$RUN_DIR/apt.log" 2>&1; then
+				die "cannot divert update-initramfs in $dir.tmp"
+			fi
+			ln -sf /bin/true "$dir.tmp/usr/sbin/update-initramfs"
+		else
+			run_logged "$RUN_DIR/apt.log" debootstrap --variant=minbase "$suite" "$dir.tmp" "$mirror" ||
+				die "debootstrap $suite failed (see apt.log)"
+		fi
 		{
 			printf 'deb %s %s main\n' "$mirror" "$suite"
 			for s in $extra; do
@@ -106,7 +125,8 @@ chroot_run() {
 }
 
 # chroot_exec DIR CMD...: the same, output not redirected. A directory
-# given as CHROOT_BIND is mounted at the same path inside the chroot.
+# given as CHROOT_BIND is mounted at the same path inside the chroot. CMD
+# may start with NAME=VALUE words (env's), e.g. a board root's QEMU_UNAME.
 chroot_exec() {
 	local dir=$1
 	shift

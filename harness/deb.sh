@@ -105,8 +105,8 @@ deb_build_native() {
 	mv "$log" "$DEBS_DIR/build.log"
 }
 
-# deb_build_cross ARCH: the architecture-dependent package
-# (dmabuf-lab-tools) for ARCH, in the chroot of the lane that boots ARCH
+# deb_build_cross ARCH: the packages for ARCH (and dmabuf-lab-dkms, which
+# the board root installs with them), in the chroot of the lane that boots ARCH
 # (harness/targets.sh), with the cross toolchain and the cross Build-Depends
 # added there. Sets DEBS_DIR.
 deb_build_cross() {
@@ -123,7 +123,7 @@ deb_build_cross() {
 	CHROOT_NAME=$T_CHROOT_NAME CHROOT_FOREIGN_ARCHES=$T_DEB_ARCH CHROOT_LOG=$log \
 		chroot_ensure "$T_CHROOT_SUITE" "$T_CHROOT_EXTRA" \
 		"${T_CHROOT_PKGS[@]}" "crossbuild-essential-$T_DEB_ARCH"
-	deb_build "$T_DEB_ARCH" "$log" -a "$T_DEB_ARCH" -B -us -uc
+	deb_build "$T_DEB_ARCH" "$log" -a "$T_DEB_ARCH" -b -us -uc
 	mv "$log" "$DEBS_DIR/build.log"
 }
 

@@ -12,9 +12,17 @@
 #            tool must print the package's version; apt purge must leave
 #            nothing behind. The guest then boots 6.1 with the modules
 #            DKMS built there.
-#   arm64,   the architecture's packages (-tools, libdmabuf-lab0, -dev)
-#   riscv64  cross-built (dpkg-buildpackage -a -B) in the lane's chroot,
-#            lintian; the guest gets the modules of the lane's own build.
+#   arm64,   the packages cross-built (dpkg-buildpackage -a -b) in the
+#   riscv64  lane's chroot, lintian; then installed with apt in a root of
+#            the board's own architecture (harness/board-root.sh, run by
+#            qemu-user) whose uname -r is the lane's kernel: DKMS builds
+#            both modules there with the board's gcc and the headers
+#            package's own helpers, for the lane's kernel and, when the
+#            headers of the suite's backports kernel are installed
+#            afterwards, for that one too (the kernel upgrade); a board
+#            running a kernel without headers is refused cleanly; the
+#            -dev, version and purge checks as on x86_64. The guest then
+#            boots the lane's kernel with the modules DKMS built there.
 # In every guest the -tools and libdmabuf-lab0 packages are unpacked over
 # the image's root,
 # the modules sit under /lib/modules/KVER (updates/dkms/ and kernel/, with
@@ -70,8 +78,82 @@ packages_prepare() {
 	# The tools link libdmabuf-lab.so.0: the image carries the runtime too.
 	LIB_DEB=$(find "$CACHE/debs/$arch" -maxdepth 1 -name "libdmabuf-lab0_*_$arch.deb" | head -n 1)
 	[[ -n $LIB_DEB ]] || die "no libdmabuf-lab0 package for $arch in $CACHE/debs/$arch"
-	[[ $arch == amd64 ]] || return 0
-	packages_install_check
+	if [[ $arch == amd64 ]]; then
+		packages_install_check
+	else
+		packages_board_check
+	fi
+}
+
+# pkg_debs_copy DIR ARCH: the four packages of ARCH in DIR (emptied first).
+pkg_debs_copy() {
+	local dir=$1 arch=$2 f
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	for f in dmabuf-lab-dkms_*_all dmabuf-lab-tools_*_"$arch" libdmabuf-lab0_*_"$arch" \
+		dmabuf-lab-dev_*_"$arch"; do
+		compgen -G "$CACHE/debs/$arch/$f.deb" >/dev/null ||
+			die "no $f.deb in $CACHE/debs/$arch"
+		# shellcheck disable=SC2086 # f is a pattern
+		cp "$CACHE/debs/$arch"/$f.deb "$dir/"
+	done
+}
+
+# pkg_check_built OUT KVER...: DKMS built and installed both modules for
+# each KVER in $CHROOT (vermagic KVER, dkms status "installed"); what is
+# wrong goes to OUT.
+pkg_check_built() {
+	local out=$1 k m f rc=0
+	shift
+	for k in "$@"; do
+		for m in pagebuf v2d_emu; do
+			f=$(find "$CHROOT/lib/modules/$k/updates/dkms" -name "$m.ko*" 2>/dev/null | head -n 1 || true)
+			if [[ -z $f ]]; then
+				echo "no $m.ko under /lib/modules/$k/updates/dkms" >>"$out"
+				rc=1
+			elif [[ $(chroot_modinfo_vermagic "$f") != "$k" ]]; then
+				echo "$f: vermagic $(chroot_modinfo_vermagic "$f"), not $k" >>"$out"
+				rc=1
+			fi
+		done
+		pkg_dkms_status -k "$k" | grep -q ': installed$' ||
+			{ echo "dkms status for $k: $(pkg_dkms_status)" >>"$out"; rc=1; }
+	done
+	return "$rc"
+}
+
+# pkg_take_kos: KOS gets the modules DKMS built for KVER in $CHROOT.
+pkg_take_kos() {
+	local m f
+	KOS=()
+	mkdir -p "$RUN_DIR/dkms-modules"
+	for m in pagebuf v2d_emu; do
+		f=$(find "$CHROOT/lib/modules/$KVER/updates/dkms" -name "$m.ko*" 2>/dev/null | head -n 1 || true)
+		[[ -n $f ]] || die "DKMS built no $m for $KVER in $CHROOT"
+		case $f in
+		*.xz) xz -dc "$f" >"$RUN_DIR/dkms-modules/$m.ko" ;;
+		*.zst) zstd -qdc "$f" >"$RUN_DIR/dkms-modules/$m.ko" ;;
+		*) cp "$f" "$RUN_DIR/dkms-modules/$m.ko" ;;
+		esac
+		KOS+=("$RUN_DIR/dkms-modules/$m.ko")
+	done
+	say "module under test: built by DKMS from dmabuf-lab-dkms $(pkg_version) for $KVER in $(basename "$CHROOT")"
+}
+
+# pkg_check_common OUT: the checks every install root gets once the
+# packages are installed: -dev, versions, then purge.
+pkg_check_common() {
+	local out=$1 ver st
+	ver=$(pkg_version)
+	st=0
+	packages_check_dev "$out" || st=$?
+	host_check dev_builds_a_program_with_pkg_config "$st" "$out"
+	st=0
+	packages_check_versions "$ver" "$out" || st=$?
+	host_check "every_part_has_version_$ver" "$st" "$out"
+	st=0
+	packages_check_purge "$out" || st=$?
+	host_check purge_leaves_nothing "$st" "$out"
 }
 
 # The install chroot: bookworm, its backports, pkg-config, and the
@@ -97,15 +179,12 @@ packages_install_chroot() {
 # Install, check and purge the packages in the install chroot; KOS gets
 # the modules DKMS built for KVER.
 packages_install_check() {
-	local ver dir out=$RUN_DIR/pkg-check.out k f m ok st
+	local ver dir out=$RUN_DIR/pkg-check.out st
 	ver=$(pkg_version)
 	packages_install_chroot
 	lock_on 6 "$CACHE/locks/chroot-$PKG_INSTALL_CHROOT.lock"
 	dir=$CHROOT/root/debs
-	rm -rf "$dir"
-	mkdir -p "$dir"
-	cp "$CACHE"/debs/amd64/dmabuf-lab-*_all.deb "$TOOLS_DEB" "$LIB_DEB" \
-		"$CACHE"/debs/amd64/dmabuf-lab-dev_*_amd64.deb "$dir/"
+	pkg_debs_copy "$dir" amd64
 	# A run stopped halfway may have left them installed.
 	chroot_run "$CHROOT" apt-get purge -y -q "${PKG_NAMES[@]}" >/dev/null 2>&1 || true
 
@@ -116,49 +195,86 @@ packages_install_check() {
 
 	# DKMS built and installed both modules for both kernels.
 	: >"$out"
-	ok=0
-	for k in "${PKG_KVERS[@]}"; do
-		for m in pagebuf v2d_emu; do
-			f=$(find "$CHROOT/lib/modules/$k/updates/dkms" -name "$m.ko*" 2>/dev/null | head -n 1 || true)
-			if [[ -z $f ]]; then
-				echo "no $m.ko under /lib/modules/$k/updates/dkms" >>"$out"
-				ok=1
-			elif [[ $(chroot_modinfo_vermagic "$f") != "$k" ]]; then
-				echo "$f: vermagic $(chroot_modinfo_vermagic "$f"), not $k" >>"$out"
-				ok=1
-			fi
-		done
-		pkg_dkms_status -k "$k" | grep -q ': installed$' ||
-			{ echo "dkms status for $k: $(pkg_dkms_status)" >>"$out"; ok=1; }
-	done
-	host_check dkms_built_both_modules_for_both_kernels "$ok" "$out"
+	st=0
+	pkg_check_built "$out" "${PKG_KVERS[@]}" || st=$?
+	host_check dkms_built_both_modules_for_both_kernels "$st" "$out"
 
 	# The modules the guest boots: DKMS's build for KVER.
-	KOS=()
-	mkdir -p "$RUN_DIR/dkms-modules"
-	for m in pagebuf v2d_emu; do
-		f=$(find "$CHROOT/lib/modules/$KVER/updates/dkms" -name "$m.ko*" 2>/dev/null | head -n 1 || true)
-		[[ -n $f ]] || die "DKMS built no $m for $KVER in the install chroot"
-		case $f in
-		*.xz) xz -dc "$f" >"$RUN_DIR/dkms-modules/$m.ko" ;;
-		*.zst) zstd -qdc "$f" >"$RUN_DIR/dkms-modules/$m.ko" ;;
-		*) cp "$f" "$RUN_DIR/dkms-modules/$m.ko" ;;
-		esac
-		KOS+=("$RUN_DIR/dkms-modules/$m.ko")
-	done
-	say "module under test: built by DKMS from dmabuf-lab-dkms $ver for $KVER"
-
-	st=0
-	packages_check_dev "$out" || st=$?
-	host_check dev_builds_a_program_with_pkg_config "$st" "$out"
-	st=0
-	packages_check_versions "$ver" "$out" || st=$?
-	host_check "every_part_has_version_$ver" "$st" "$out"
-	st=0
-	packages_check_purge "$out" || st=$?
-	host_check purge_leaves_nothing "$st" "$out"
+	pkg_take_kos
+	pkg_check_common "$out"
 	rm -rf "$dir"
 	flock -u 6
+}
+
+# The board's own root (harness/board-root.sh): the same install as on
+# x86_64, by the board's own binaries, then the kernel upgrade; KOS gets
+# the modules DKMS built there for KVER. Two DKMS builds in all.
+packages_board_check() {
+	local ver dir out=$RUN_DIR/pkg-check.out st next
+	ver=$(pkg_version)
+	board_root_ensure
+	next=$BOARD_NEXT_KVER
+	lock_on 6 "$CACHE/locks/chroot-$T_CHROOT_SUITE-$T_DEB_ARCH-board.lock"
+	dir=$CHROOT/root/debs
+	pkg_debs_copy "$dir" "$T_DEB_ARCH"
+	# A run stopped halfway may have left them installed; the next
+	# kernel's headers come later, as an upgrade.
+	chroot_run "$CHROOT" apt-get purge -y -q "${PKG_NAMES[@]}" "linux-headers-$next" >/dev/null 2>&1 || true
+
+	st=0
+	packages_check_no_headers "$out" || st=$?
+	host_check refused_cleanly_without_the_running_kernels_headers "$st" "$out"
+
+	say "apt install of ${PKG_NAMES[*]} $ver in the $T_DEB_ARCH board root (uname -r $KVER)"
+	st=0
+	CHROOT_LOG=$out chroot_run "$CHROOT" "${BOARD_ENV[@]}" /bin/sh -c \
+		'cd /root/debs && apt-get install -y -q ./*.deb' || st=$?
+	[[ $st -ne 0 ]] || pkg_check_built "$out" "$KVER" || st=$?
+	host_check apt_install_with_dkms "$st" "$out"
+
+	say "kernel upgrade: apt install linux-headers-$next in the board root"
+	: >"$out"
+	st=0
+	CHROOT_LOG=$out chroot_run "$CHROOT" "${BOARD_ENV[@]}" apt-get install -y -q \
+		--no-install-recommends ${BOARD_NEXT_APT[@]+"${BOARD_NEXT_APT[@]}"} "linux-headers-$next" || st=$?
+	[[ $st -ne 0 ]] || pkg_check_built "$out" "$next" || st=$?
+	host_check kernel_upgrade_makes_dkms_build_for_the_new_kernel "$st" "$out"
+
+	: >"$out"
+	st=0
+	pkg_check_built "$out" "$KVER" "$next" || st=$?
+	host_check dkms_built_both_modules_for_both_kernels "$st" "$out"
+
+	pkg_take_kos
+	pkg_check_common "$out"
+	chroot_run "$CHROOT" apt-get purge -y -q "linux-headers-$next" >/dev/null 2>&1 || true
+	rm -rf "$dir"
+	flock -u 6
+}
+
+# A board that booted its next kernel before installing that kernel's
+# headers: dmabuf-lab-dkms refuses to install (its preinst, before
+# anything is unpacked), names the headers package to install, apt fails,
+# and nothing is left half installed.
+packages_check_no_headers() {
+	local out=$1 log=$RUN_DIR/no-headers.log next=$BOARD_NEXT_KVER st=0 rc=0 audit state
+	: >"$out"
+	chroot_exec "$CHROOT" "QEMU_UNAME=$next" /bin/sh -c \
+		'cd /root/debs && apt-get install -y -q ./dmabuf-lab-dkms_*_all.deb' >"$log" 2>&1 || st=$?
+	{
+		echo "apt-get install with uname -r $next and no linux-headers-$next: exit $st"
+		grep -F -A 3 'dmabuf-lab-dkms:' "$log" || true
+	} >>"$out"
+	[[ $st -ne 0 ]] || { echo "apt-get install succeeded" >>"$out"; rc=1; }
+	grep -qF "apt install linux-headers-$next" "$log" ||
+		{ echo "no word of linux-headers-$next in apt's output" >>"$out"; rc=1; }
+	state=$(chroot "$CHROOT" dpkg-query -W -f='${db:Status-Status}' dmabuf-lab-dkms 2>/dev/null || true)
+	[[ -z $state || $state == not-installed ]] ||
+		{ echo "dmabuf-lab-dkms is left '$state'" >>"$out"; rc=1; }
+	audit=$(chroot "$CHROOT" dpkg --audit 2>&1)
+	[[ -z $audit ]] || { echo "dpkg --audit: $audit" >>"$out"; rc=1; }
+	[[ -z $(pkg_dkms_status) ]] || { echo "dkms status: $(pkg_dkms_status)" >>"$out"; rc=1; }
+	return "$rc"
 }
 
 # dkms status [ARGS] of dmabuf-lab in the install chroot (with /proc,
@@ -239,7 +355,9 @@ packages_check_purge() {
 	done < <(find "$CHROOT/usr/src" "$CHROOT/usr/share" "$CHROOT/usr/lib/modules" \
 		"$CHROOT/usr/include" "$CHROOT/usr/libexec" "$CHROOT/etc" "$CHROOT/var/lib/dkms" \
 		\( -name '*dmabuf-lab*' -o -name 'pagebuf.ko*' -o -name 'v2d_emu.ko*' \) -print 2>/dev/null)
-	[[ $rc -ne 0 ]] || echo "nothing left of $(wc -l <"$files") paths" >>"$out"
+	f=$(chroot "$CHROOT" dpkg --audit 2>&1)
+	[[ -z $f ]] || { echo "dpkg --audit: $f" >>"$out"; rc=1; }
+	[[ $rc -ne 0 ]] || echo "nothing left of $(wc -l <"$files") paths; dpkg --audit clean" >>"$out"
 	return "$rc"
 }
 
@@ -269,4 +387,5 @@ packages_results() {
 # What the lane needs on the host besides the target's packages.
 packages_target() {
 	T_APT_PKGS+=(debootstrap lintian dpkg-dev)
+	[[ -z ${T_DEB_ARCH:-} ]] || T_APT_PKGS+=(qemu-user-static binfmt-support)
 }
