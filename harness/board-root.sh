@@ -12,10 +12,11 @@
 # Inside, uname -r says what QEMU_UNAME says (qemu-user reads it in every
 # process it starts): the lane's kernel, as on a board that booted it.
 #
-# The root holds dkms, pkg-config, libc6-dev, the headers of the lane's kernel
-# (KVER) and the image of a newer kernel (BOARD_NEXT_KVER) without that
-# kernel's headers: the board's next kernel, whose headers the packages
-# check installs later (the upgrade). No initramfs is ever made there
+# The root holds dkms, pkg-config, gcc and libc6-dev (for the -dev
+# check's program: trixie's dkms brings only gcc-14), the headers of the
+# lane's kernel (KVER) and the image of a newer kernel (BOARD_NEXT_KVER)
+# without that kernel's headers: the board's next kernel, whose headers
+# the packages check installs later (the upgrade). No initramfs is ever made there
 # (update-initramfs is diverted to true): the root is never booted, and
 # emulated, it would take most of the lane's time.
 
@@ -57,7 +58,7 @@ board_root_ensure() {
 	extra=$(printf '%s\n' $T_CHROOT_EXTRA "$suite-security" "$suite-backports" |
 		awk '!seen[$0]++' | tr '\n' ' ')
 	CHROOT_NAME=$suite-$a-board CHROOT_ARCH=$a chroot_ensure "$suite" "$extra" \
-		dkms pkg-config libc6-dev "linux-headers-$KVER"
+		dkms pkg-config gcc libc6-dev "linux-headers-$KVER"
 	lock_on 6 "$CACHE/locks/chroot-$suite-$a-board.lock"
 	board_next_kernel "$suite" "$a"
 	if [[ $(chroot "$CHROOT" dpkg-query -W -f='${db:Status-Status}' "linux-image-$BOARD_NEXT_KVER" 2>/dev/null) != installed ]]; then
@@ -70,15 +71,16 @@ board_root_ensure() {
 	BOARD_ENV=("QEMU_UNAME=$KVER")
 }
 
-# board_next_kernel SUITE ARCH: the board's next kernel, the newest the
-# root's archive can deliver besides KVER: backports' (a new series), else
-# the suite's own (a point or security release with a new ABI). "Can
-# deliver": its headers and image download (a mirror may list packages
-# it does not hold). Sets BOARD_NEXT_KVER and BOARD_NEXT_APT (apt's -t).
+# board_next_kernel SUITE ARCH: the board's next kernel: the suite's own
+# newest (a point or security release with a new ABI) when it is not
+# KVER, else backports' (a new series), the way a board's kernel moves
+# on. Only one whose headers and image download (a mirror may list
+# packages it does not hold). Sets BOARD_NEXT_KVER and BOARD_NEXT_APT
+# (apt's -t).
 board_next_kernel() {
 	local suite=$1 a=$2 t hdr
 	local -a opts
-	for t in "$suite-backports" ''; do
+	for t in '' "$suite-backports"; do
 		opts=()
 		[[ -z $t ]] || opts=(-t "$t")
 		hdr=$(chroot "$CHROOT" apt-cache depends "${opts[@]}" "linux-headers-$a" 2>/dev/null |
