@@ -126,25 +126,34 @@ static void lock_all_backs_off_three_times(struct kunit *test)
  */
 static void lock_buffers_locks_a_shared_resv_once(struct kunit *test)
 {
-	struct dma_buf a = { 0 }, b = { 0 };
-	struct v2d_buffer dst = { .dmabuf = &a }, src = { .dmabuf = &b };
+	/*
+	 * On the heap: two dma_bufs and a dma_resv with the debug kernel's
+	 * lockdep maps overflow a 2 KiB stack frame.
+	 */
+	struct {
+		struct dma_buf a, b;
+		struct dma_resv resv;
+	} *o = kunit_kzalloc(test, sizeof(*o), GFP_KERNEL);
+	struct v2d_buffer dst = { 0 }, src = { 0 };
 	struct v2d_job job = { .dst = &dst, .src = &src };
 	struct v2d_resv_set set;
-	struct dma_resv resv;
 	int ret;
 
-	dma_resv_init(&resv);
-	a.resv = &resv;
-	b.resv = &resv;
+	KUNIT_ASSERT_NOT_NULL(test, o);
+	dst.dmabuf = &o->a;
+	src.dmabuf = &o->b;
+	dma_resv_init(&o->resv);
+	o->a.resv = &o->resv;
+	o->b.resv = &o->resv;
 	ret = v2d_fence_lock_buffers(&job, &set);
 	KUNIT_EXPECT_EQ(test, ret, 0);
 	if (!ret) {
 		KUNIT_EXPECT_EQ(test, set.n, 1);
-		KUNIT_EXPECT_TRUE(test, ww_mutex_is_locked(&resv.lock));
+		KUNIT_EXPECT_TRUE(test, ww_mutex_is_locked(&o->resv.lock));
 		v2d_fence_unlock_buffers(&set);
 	}
-	KUNIT_EXPECT_FALSE(test, ww_mutex_is_locked(&resv.lock));
-	dma_resv_fini(&resv);
+	KUNIT_EXPECT_FALSE(test, ww_mutex_is_locked(&o->resv.lock));
+	dma_resv_fini(&o->resv);
 }
 
 static struct kunit_case v2d_resv_cases[] = {
