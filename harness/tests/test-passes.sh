@@ -13,19 +13,9 @@ HARNESS=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=harness/passes.sh
 . "$HARNESS/passes.sh"
 
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-FAILURES=0
-
-# expect NAME CONDITION-STATUS: report the check.
-expect() {
-	if [[ $2 -eq 0 ]]; then
-		echo "ok - test-passes/$1"
-	else
-		echo "not ok - test-passes/$1"
-		FAILURES=$((FAILURES + 1))
-	fi
-}
+CHECKS=test-passes
+# shellcheck source=harness/tests/checks.sh
+. "$HARNESS/tests/checks.sh"
 
 WANT="v2d/a v2d/b"
 

@@ -11,18 +11,9 @@ HARNESS=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=harness/repeat.sh
 . "$HARNESS/repeat.sh"
 
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-FAILURES=0
-
-expect() {
-	if [[ $2 -eq 0 ]]; then
-		echo "ok - test-repeat/$1"
-	else
-		echo "not ok - test-repeat/$1"
-		FAILURES=$((FAILURES + 1))
-	fi
-}
+CHECKS=test-repeat
+# shellcheck source=harness/tests/checks.sh
+. "$HARNESS/tests/checks.sh"
 
 printf '%s\n' 'PASS  a/x' 'FAIL  a/y' '      # bad 1' 'SKIP  a/z: why' \
 	'1 passed, 1 failed, 1 skipped' >"$TMP/r1"
