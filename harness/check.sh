@@ -193,8 +193,9 @@ main() {
 	KDIR=${KDIR:-$(host_kdir)}
 
 	run_checkpatch
-	run_kbuild "W=1 build against $(basename "$KDIR")" W=1
-	run_kbuild "sparse (C=2)" C=2
+	# DL_BENCH=1: the benchmark's dmabuf_null module is checked too.
+	run_kbuild "W=1 build against $(basename "$KDIR")" W=1 DL_BENCH=1
+	run_kbuild "sparse (C=2)" C=2 DL_BENCH=1
 	run_userspace
 	run_host_tests
 	run_lib_checks
