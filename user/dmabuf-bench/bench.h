@@ -58,12 +58,19 @@ struct source {
 	const char *spec;		/* the library's: "pagebuf:order0" */
 	size_t max_size;		/* the largest it can allocate, 0: no limit */
 	const char *absent;		/* what it means when it cannot be opened */
+	const char *dev;		/* its device, when not the spec's own */
 	struct dmabuf_lab_source *lib;
 	const char *why_not;		/* NULL when it is available */
 };
 
 extern struct source sources[];
 extern const int nr_sources;
+/*
+ * The roofline of small buffers: module/dmabuf_null's exporter, which
+ * takes pagebuf's ioctl and exports buffers without pages. Not among
+ * sources[]: it has nothing to map or write.
+ */
+extern struct source null_source;
 void sources_open(void);
 struct source *source_by_name(const char *name);
 int source_fits(const struct source *s, size_t size);
@@ -100,7 +107,8 @@ extern int quick;		/* --quick: fewer and smaller iterations */
 extern int round_no;		/* 0 for the warm-up, then 1, 2, ... */
 
 void measure_alloc_rate(void);		/* P1 */
-void measure_alloc_threads(void);	/* P1 with 2 and 4 threads */
+void measure_alloc_split(void);		/* P1's ioctl and close apart */
+void measure_alloc_threads(void);	/* P1 with 2 threads, and its speed-up */
 void measure_alloc_large(void);		/* P2 */
 void measure_alloc_scaling(void);	/* P2 from 4 KiB to 256 MiB */
 void measure_first_write(void);		/* P3, P3e */

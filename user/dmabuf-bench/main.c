@@ -45,8 +45,8 @@ static void usage(FILE *out)
 		"  -r, --reps N   rounds after the warm-up (default 5, at most %d)\n"
 		"  -j, --json     print JSON instead of the table\n"
 		"  -q, --quick    smaller sizes and shorter loops, for a first look\n"
-		"  -o, --only L   only these measures, comma-separated: p1, p2, p3\n"
-		"                 (with P3e), p5, v2d, p6\n"
+		"  -o, --only L   only these measures, comma-separated: p1, threads\n"
+		"                 (P1 from 2 threads), p2, p3 (with P3e), p5, v2d, p6\n"
 		"  -V, --version  print the version\n"
 		"  -h, --help     show this help\n"
 		"\n"
@@ -61,7 +61,8 @@ static const struct {
 	void (*run)(void);
 } measures[] = {
 	{ "p1", measure_alloc_rate },
-	{ "p1", measure_alloc_threads },
+	{ "p1", measure_alloc_split },
+	{ "threads", measure_alloc_threads },
 	{ "p2", measure_alloc_large },
 	{ "p2", measure_alloc_scaling },
 	{ "p3", measure_first_write },
@@ -92,7 +93,8 @@ static int selected(const char *name)
  */
 static int check_only(const char *list)
 {
-	static const char *const names[] = { "p1", "p2", "p3", "p5", "v2d", "p6" };
+	static const char *const names[] = { "p1", "threads", "p2", "p3", "p5", "v2d",
+					     "p6" };
 	const char *p = list;
 	size_t i, len;
 
@@ -103,7 +105,7 @@ static int check_only(const char *list)
 				break;
 		if (i == sizeof(names) / sizeof(names[0])) {
 			fprintf(stderr, "dmabuf-bench: --only: '%.*s' is not a measure "
-				"(p1, p2, p3, p5, v2d, p6)\n", (int)len, p);
+				"(p1, threads, p2, p3, p5, v2d, p6)\n", (int)len, p);
 			return -1;
 		}
 		p += len;

@@ -29,13 +29,20 @@
 #define NO_PAGEBUF	"no /dev/pagebuf (pagebuf.ko not loaded)"
 
 struct source sources[] = {
-	{ "pagebuf", "pagebuf", 0, NO_PAGEBUF, NULL, NULL },
-	{ "pagebuf-order0", "pagebuf:order0", 0, NO_PAGEBUF, NULL, NULL },
-	{ "pagebuf-contig", "pagebuf:contig", CONTIG_MAX, NO_PAGEBUF, NULL, NULL },
-	{ "heap", "heap:system", 0, "no /dev/dma_heap/system in this kernel", NULL, NULL },
-	{ "udmabuf", "udmabuf", 0, "no /dev/udmabuf in this kernel", NULL, NULL },
+	{ "pagebuf", "pagebuf", 0, NO_PAGEBUF, NULL, NULL, NULL },
+	{ "pagebuf-order0", "pagebuf:order0", 0, NO_PAGEBUF, NULL, NULL, NULL },
+	{ "pagebuf-contig", "pagebuf:contig", CONTIG_MAX, NO_PAGEBUF, NULL, NULL, NULL },
+	{ "heap", "heap:system", 0, "no /dev/dma_heap/system in this kernel", NULL, NULL,
+	  NULL },
+	{ "udmabuf", "udmabuf", 0, "no /dev/udmabuf in this kernel", NULL, NULL, NULL },
 };
 const int nr_sources = sizeof(sources) / sizeof(sources[0]);
+
+struct source null_source = {
+	"null", "pagebuf", 0,
+	"no /dev/dmabuf_null (module/dmabuf_null, which only the benchmark's guest loads)",
+	"/dev/dmabuf_null", NULL, NULL
+};
 
 /* pagebuf's device, for its counters only (the sources allocate). */
 static int pagebuf_fd = -1;
@@ -45,10 +52,10 @@ void sources_open(void)
 	int i;
 
 	pagebuf_fd = open("/dev/pagebuf", O_RDWR | O_CLOEXEC);
-	for (i = 0; i < nr_sources; i++) {
-		struct source *s = &sources[i];
+	for (i = 0; i <= nr_sources; i++) {
+		struct source *s = i < nr_sources ? &sources[i] : &null_source;
 
-		if (dmabuf_lab_source_open(&s->lib, s->spec, NULL, NULL, 0) < 0)
+		if (dmabuf_lab_source_open(&s->lib, s->spec, s->dev, NULL, 0) < 0)
 			s->why_not = s->absent;
 	}
 }
