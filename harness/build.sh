@@ -3,6 +3,9 @@
 # that run in the guest. make is incremental, so a rerun with nothing
 # changed costs only make's own checks.
 
+# Extra make arguments of the module build (the benchmark's DL_BENCH=1).
+MODULE_MAKE_ARGS=()
+
 # Sets KOS to the built modules.
 build_all() {
 	local log=$RUN_DIR/build.log
@@ -23,7 +26,7 @@ build_all() {
 	else
 		say "building module (KDIR=$KDIR)"
 		MODDIR=$ROOT/module
-		run_logged "$mlog" make -C "$ROOT" modules KDIR="$KDIR" ||
+		run_logged "$mlog" make -C "$ROOT" modules KDIR="$KDIR" ${MODULE_MAKE_ARGS[@]+"${MODULE_MAKE_ARGS[@]}"} ||
 			{ cat "$mlog" >>"$log"; die "module build failed (see build.log)"; }
 	fi
 	cat "$mlog" >>"$log"
@@ -76,7 +79,7 @@ build_module_chroot() {
 	copy_module_sources "$dir"
 	MODDIR=$dir/module
 	CHROOT_BIND=$dir CHROOT_LOG=$mlog chroot_run "$CHROOT" \
-		make -C "$MODDIR" KDIR="$KDIR" W=1 ||
+		make -C "$MODDIR" KDIR="$KDIR" W=1 ${MODULE_MAKE_ARGS[@]+"${MODULE_MAKE_ARGS[@]}"} ||
 		{ cat "$mlog" >>"$RUN_DIR/build.log"; die "module build failed (see build.log)"; }
 }
 

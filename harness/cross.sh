@@ -119,7 +119,7 @@ build_module_cross() {
 	copy_module_sources "$dir"
 	MODDIR=$dir/module
 	CHROOT_BIND=$dir CHROOT_LOG=$mlog chroot_run "$CHROOT" \
-		make -C "$MODDIR" KDIR="$KDIR" ARCH="$T_KARCH" CROSS_COMPILE="$T_CROSS" W=1 ||
+		make -C "$MODDIR" KDIR="$KDIR" ARCH="$T_KARCH" CROSS_COMPILE="$T_CROSS" W=1 ${MODULE_MAKE_ARGS[@]+"${MODULE_MAKE_ARGS[@]}"} ||
 		{ cat "$mlog" >>"$RUN_DIR/build.log"; die "module build failed (see build.log)"; }
 }
 

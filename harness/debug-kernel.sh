@@ -169,6 +169,6 @@ debug_kernel_module_build() {
 	MODDIR=$dir/module
 	# CONFIG_WERROR= : warnings are counted and shown, as on the other
 	# lanes, rather than failing the build (the kernel itself has -Werror).
-	run_logged "$mlog" make -C "$MODDIR" KDIR="$KDIR" W=1 CONFIG_WERROR= ||
+	run_logged "$mlog" make -C "$MODDIR" KDIR="$KDIR" W=1 CONFIG_WERROR= ${MODULE_MAKE_ARGS[@]+"${MODULE_MAKE_ARGS[@]}"} ||
 		{ cat "$mlog" >>"$RUN_DIR/build.log"; die "module build failed (see build.log)"; }
 }

@@ -10,7 +10,7 @@
 #   /dmabuf-lab/*.ko            pagebuf.ko and every other module built
 #   /dmabuf-lab/user_prog, demo.sh, run.conf
 #   /dmabuf-lab/v2d_demo, dmabuf-inspect, dmabuf-conform
-#   /dmabuf-lab/dmabuf-bench, bench.sh   (--bench only)
+#   /dmabuf-lab/dmabuf-bench, bench.sh, bench-profile.sh   (--bench only)
 #   /dmabuf-lab/tests/          tests/*.sh at any depth (suite.sh, helpers.sh,
 #                               areas/*.sh), conform-expected.txt, and
 #                               tests/bin/ (with the kernel's dmabuf-heap
@@ -56,6 +56,7 @@ initramfs_build() {
 	if [[ $MODE == bench ]]; then
 		install -m 0755 "${PROG_ROOT:-$ROOT}/user/dmabuf-bench/dmabuf-bench" "$dl/dmabuf-bench"
 		install -m 0755 "$ROOT/guest/bench.sh" "$dl/bench.sh"
+		install -m 0755 "$ROOT/guest/bench-profile.sh" "$dl/bench-profile.sh"
 	fi
 	if [[ $MODE == suite ]]; then
 		initramfs_add_tests "$dl/tests"
@@ -174,6 +175,7 @@ initramfs_write_conf() {
 		printf 'DL_TARGET=%s\n' "$(sh_quote "$T_ARCH/$T_KERNEL")"
 		printf 'DL_BENCH_REPS=%s\n' "$(sh_quote "${BENCH_REPS:-5}")"
 		printf 'DL_BENCH_ARGS=%s\n' "$(sh_quote "${BENCH_ARGS:-}")"
+		printf 'DL_BENCH_PROFILE=%s\n' "${BENCH_PROFILE:-0}"
 		# The sizes of the debug-kernel areas (tests/areas/reliability.sh),
 		# when the environment sets them; exported, as the suite runs
 		# in a child of init.
