@@ -152,10 +152,10 @@ static u64 table_bytes(struct kunit *test, struct sg_table *t)
 	return sum;
 }
 
-static void free_table(struct sg_table *t)
+static void free_table(struct sg_table *t, struct scatterlist *one)
 {
 	pagebuf_pages_free(t);
-	sg_free_table(t);
+	pagebuf_table_free(t, one);
 }
 
 static void pages_default_largest_chunks_first(struct kunit *test)
@@ -163,9 +163,10 @@ static void pages_default_largest_chunks_first(struct kunit *test)
 	size_t size = (PAGE_SIZE << 8) + (PAGE_SIZE << 4) + PAGE_SIZE;
 	unsigned int i, prev = UINT_MAX;
 	struct scatterlist *sg;
+	struct scatterlist one;
 	struct sg_table t;
 
-	KUNIT_ASSERT_EQ(test, pagebuf_pages_alloc(&t, size, 0), 0);
+	KUNIT_ASSERT_EQ(test, pagebuf_pages_alloc(&t, &one, size, 0), 0);
 	KUNIT_EXPECT_EQ(test, table_bytes(test, &t), size);
 	KUNIT_EXPECT_GE(test, t.orig_nents, 3);
 	for_each_sgtable_sg(&t, sg, i) {
@@ -175,43 +176,46 @@ static void pages_default_largest_chunks_first(struct kunit *test)
 		KUNIT_EXPECT_LE(test, sg->length, prev);
 		prev = sg->length;
 	}
-	free_table(&t);
+	free_table(&t, &one);
 }
 
 static void pages_order0_one_entry_per_page(struct kunit *test)
 {
 	struct scatterlist *sg;
+	struct scatterlist one;
 	struct sg_table t;
 	unsigned int i;
 
-	KUNIT_ASSERT_EQ(test, pagebuf_pages_alloc(&t, 17 * PAGE_SIZE,
+	KUNIT_ASSERT_EQ(test, pagebuf_pages_alloc(&t, &one, 17 * PAGE_SIZE,
 						  PAGEBUF_ALLOC_ORDER0), 0);
 	KUNIT_EXPECT_EQ(test, t.orig_nents, 17);
 	for_each_sgtable_sg(&t, sg, i)
 		KUNIT_EXPECT_EQ(test, sg->length, PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, table_bytes(test, &t), 17 * PAGE_SIZE);
-	free_table(&t);
+	free_table(&t, &one);
 }
 
 static void pages_contig_one_exact_entry(struct kunit *test)
 {
+	struct scatterlist one;
 	struct sg_table t;
 
 	/* 3 pages: the tail of the order-2 block goes back. */
-	KUNIT_ASSERT_EQ(test, pagebuf_pages_alloc(&t, 3 * PAGE_SIZE,
+	KUNIT_ASSERT_EQ(test, pagebuf_pages_alloc(&t, &one, 3 * PAGE_SIZE,
 						  PAGEBUF_ALLOC_CONTIG), 0);
 	KUNIT_EXPECT_EQ(test, t.orig_nents, 1);
 	KUNIT_EXPECT_EQ(test, t.sgl->length, 3 * PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, table_bytes(test, &t), 3 * PAGE_SIZE);
-	free_table(&t);
+	free_table(&t, &one);
 }
 
 static void pages_contig_over_u32_refused(struct kunit *test)
 {
+	struct scatterlist one;
 	struct sg_table t = { };
 
 	/* An sg entry cannot describe it: refused before allocating. */
-	KUNIT_EXPECT_EQ(test, pagebuf_pages_alloc(&t, (size_t)SZ_4G + PAGE_SIZE,
+	KUNIT_EXPECT_EQ(test, pagebuf_pages_alloc(&t, &one, (size_t)SZ_4G + PAGE_SIZE,
 						  PAGEBUF_ALLOC_CONTIG), -ENOMEM);
 	KUNIT_EXPECT_NULL(test, t.sgl);
 }

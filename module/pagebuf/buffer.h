@@ -27,6 +27,7 @@ struct pagebuf_buffer {
 	struct mutex lock;		/* see the top of buffer.c */
 	struct list_head attachments;
 	struct sg_table table;
+	struct scatterlist one;		/* table's entry for a single chunk */
 	size_t size;
 	enum pagebuf_accounting accounting;
 	bool owns_pages;

@@ -33,8 +33,12 @@ void pagebuf_buffer_set_release_hook(struct dma_buf *dmabuf,
 				     void (*hook)(struct dma_buf *dmabuf));
 
 /* pages.c */
-int pagebuf_pages_alloc(struct sg_table *table, size_t size, u32 flags);
+int pagebuf_pages_alloc(struct sg_table *table, struct scatterlist *one,
+			size_t size, u32 flags);
 void pagebuf_pages_free(struct sg_table *table);
+int pagebuf_table_alloc(struct sg_table *table, struct scatterlist *one,
+			unsigned int nents);
+void pagebuf_table_free(struct sg_table *table, struct scatterlist *one);
 
 /* classic.c */
 int pagebuf_classic_init(void);

@@ -67,6 +67,34 @@ static void pagebuf_free_chunk(struct page *page, unsigned int len)
 		__free_page(compat_nth_page(page, i));
 }
 
+/**
+ * pagebuf_table_alloc() - entries for a table of @nents chunks
+ * @table: the table
+ * @one: an entry inside the buffer, used when there is a single chunk (so
+ *	a small buffer costs one allocation fewer)
+ * @nents: how many entries
+ *
+ * Return: 0 or -ENOMEM. pagebuf_table_free() gives the entries back.
+ */
+int pagebuf_table_alloc(struct sg_table *table, struct scatterlist *one,
+			unsigned int nents)
+{
+	if (nents > 1)
+		return sg_alloc_table(table, nents, GFP_KERNEL);
+	sg_init_table(one, 1);
+	table->sgl = one;
+	table->nents = 1;
+	table->orig_nents = 1;
+	return 0;
+}
+
+void pagebuf_table_free(struct sg_table *table, struct scatterlist *one)
+{
+	if (table->sgl != one)
+		sg_free_table(table);
+	table->sgl = NULL;
+}
+
 void pagebuf_pages_free(struct sg_table *table)
 {
 	struct scatterlist *sg;
@@ -96,8 +124,8 @@ static struct page *pagebuf_alloc_largest(size_t remaining,
 }
 
 /* Fill @table with chunks of the given orders, largest first. */
-static int pagebuf_alloc_chunks(struct sg_table *table, size_t size,
-				const struct pagebuf_order *orders,
+static int pagebuf_alloc_chunks(struct sg_table *table, struct scatterlist *one,
+				size_t size, const struct pagebuf_order *orders,
 				unsigned int nr_orders)
 {
 	unsigned int max_order = orders[0].order;
@@ -126,7 +154,7 @@ static int pagebuf_alloc_chunks(struct sg_table *table, size_t size,
 		nents++;
 	}
 
-	ret = sg_alloc_table(table, nents, GFP_KERNEL);
+	ret = pagebuf_table_alloc(table, one, nents);
 	if (ret)
 		goto err_free_pages;
 
@@ -145,13 +173,13 @@ err_free_pages:
 }
 
 /* Fill @table with one physically contiguous chunk of exactly @size. */
-static int pagebuf_alloc_contig(struct sg_table *table, size_t size)
+static int pagebuf_alloc_contig(struct sg_table *table, struct scatterlist *one,
+				size_t size)
 {
 	unsigned long nr_pages = size >> PAGE_SHIFT;
 	unsigned int order = get_order(size);
 	struct page *page;
 	unsigned long i;
-	int ret;
 
 	/* An sg entry's length is 32-bit; the page allocator's limit is far lower. */
 	if (size > UINT_MAX)
@@ -166,11 +194,8 @@ static int pagebuf_alloc_contig(struct sg_table *table, size_t size)
 	for (i = nr_pages; i < (1UL << order); i++)
 		__free_page(compat_nth_page(page, i));
 
-	ret = sg_alloc_table(table, 1, GFP_KERNEL);
-	if (ret) {
-		pagebuf_free_chunk(page, size);
-		return ret;
-	}
+	/* One entry: @one, which cannot fail. */
+	pagebuf_table_alloc(table, one, 1);
 	sg_set_page(table->sgl, page, size, 0);
 	return 0;
 }
@@ -178,22 +203,27 @@ static int pagebuf_alloc_contig(struct sg_table *table, size_t size)
 /**
  * pagebuf_pages_alloc() - allocate zeroed pages by policy
  * @table: filled with one entry per physically contiguous chunk
+ * @one: the entry @table uses when there is one chunk (pagebuf_table_alloc())
  * @size: bytes, a multiple of PAGE_SIZE
  * @flags: %PAGEBUF_ALLOC_* flags; the policy bits select the allocator
  *
  * Return: 0, -ENOMEM, or -EINTR when the caller was killed meanwhile.
- * On failure nothing stays allocated.
+ * On failure nothing stays allocated. pagebuf_pages_free(), then
+ * pagebuf_table_free(), undo it.
  */
-int pagebuf_pages_alloc(struct sg_table *table, size_t size, u32 flags)
+int pagebuf_pages_alloc(struct sg_table *table, struct scatterlist *one,
+			size_t size, u32 flags)
 {
 	switch (flags & PAGEBUF_ALLOC_POLICY_MASK) {
 	case PAGEBUF_ALLOC_ORDER0:
-		return pagebuf_alloc_chunks(table, size, pagebuf_order0_orders,
+		return pagebuf_alloc_chunks(table, one, size,
+					    pagebuf_order0_orders,
 					    ARRAY_SIZE(pagebuf_order0_orders));
 	case PAGEBUF_ALLOC_CONTIG:
-		return pagebuf_alloc_contig(table, size);
+		return pagebuf_alloc_contig(table, one, size);
 	default:
-		return pagebuf_alloc_chunks(table, size, pagebuf_default_orders,
+		return pagebuf_alloc_chunks(table, one, size,
+					    pagebuf_default_orders,
 					    ARRAY_SIZE(pagebuf_default_orders));
 	}
 }
