@@ -333,11 +333,15 @@ static int v2d_op_copy(struct v2d_job *job)
 
 /*
  * ROTATE moves square tiles of V2D_TILE x V2D_TILE pixels (4 KiB, which
- * stays in the L1 cache): every row of a source tile is one run of the
- * source, read into v2d_tile, and every row of the rotated tile one run
- * of the destination, gathered from it, so a tile costs 2 * V2D_TILE
- * accesses instead of two per pixel. One tile buffer serves the engine:
- * its jobs run one at a time, on an ordered workqueue (main.c).
+ * stays in the L1 cache). Where every row of a source tile and of its
+ * rotated tile is one run of its buffer in the linear map (or the
+ * non-coherent mapping), and 4-byte aligned, the pixels move straight
+ * from one buffer to the other, each loop written for its angle: one
+ * load and one store a pixel, as a CPU's own tiled rotate. Otherwise
+ * (highmem, a row that crosses a gap in the IOMMU's entries, an odd
+ * offset) every source row is read into v2d_tile and every rotated row
+ * gathered from it. One tile buffer serves the engine: its jobs run one
+ * at a time, on an ordered workqueue (main.c).
  */
 #define V2D_TILE	32
 
@@ -356,12 +360,139 @@ static u32 v2d_rotated(u32 deg, u32 tw, u32 th, u32 k, u32 x)
 	}
 }
 
-static int v2d_rotate_tile(struct v2d_job *job, u32 c0, u32 r0, u32 tw,
-			   u32 th)
+/*
+ * The page each row of a tile lies in, for the source [0] and the
+ * destination [1], remembered from one tile to the next along a row of
+ * tiles: the next tile's rows lie in the same pages, V2D_TILE pixels
+ * further on, so a row of tiles translates each page once rather than
+ * once a tile. Valid for one job, whose imports keep their mappings
+ * while it runs; v2d_op_rotate() forgets them.
+ */
+struct v2d_row_page {
+	const struct v2d_buffer *buf;
+	u64 off;		/* the page's offset in the buffer */
+	u8 *va;			/* its kernel address */
+};
+
+static struct v2d_row_page v2d_row_pages[2][V2D_TILE];
+
+/*
+ * The @rows rows of @len bytes from pixel (@c0, @r0) of @s in @buf, as
+ * kernel addresses in @va: 0 when each is one aligned run that needs no
+ * mapping undone, 1 when one is not (the caller takes the slow path),
+ * or a fault's error. @side selects the pages remembered.
+ */
+static int v2d_tile_rows(struct v2d_job *job, struct v2d_buffer *buf,
+			 const struct v2d_surface *s, unsigned int side,
+			 u32 c0, u32 r0, u32 len, u32 rows, u32 **va)
+{
+	struct v2d_row_page *rp = v2d_row_pages[side];
+	u64 off, in;
+	void *page;
+	u8 *p;
+	size_t n;
+	u32 i;
+
+	for (i = 0; i < rows; i++) {
+		off = v2d_pixel(s, 4, c0, r0 + i);
+		in = offset_in_page(off);
+		if (rp[i].buf == buf && rp[i].off == off - in &&
+		    in + len <= PAGE_SIZE) {
+			va[i] = (u32 *)(rp[i].va + in);
+			continue;
+		}
+		p = v2d_map_run(job, buf, off, len, &n, &page);
+		if (IS_ERR(p))
+			return PTR_ERR(p);
+		if (page || n < len || !IS_ALIGNED((unsigned long)p, 4)) {
+			v2d_unmap(page);
+			return 1;
+		}
+		va[i] = (u32 *)p;
+		/*
+		 * Buffers are whole pages, and the linear map (or the
+		 * non-coherent mapping) maps each of them whole, where the
+		 * row's offset in its page is the same on both sides.
+		 */
+		if (offset_in_page(p) == in)
+			rp[i] = (struct v2d_row_page){ buf, off - in, p - in };
+	}
+	return 0;
+}
+
+/*
+ * Rows @stride bytes apart from the first, as in one contiguous chunk:
+ * the loops below then compute each address instead of loading it.
+ */
+static bool v2d_rows_strided(u32 *const *va, u32 rows, u32 stride)
+{
+	u32 i;
+
+	for (i = 1; i < rows; i++)
+		if ((u8 *)va[i] != (u8 *)va[0] + (size_t)i * stride)
+			return false;
+	return true;
+}
+
+/*
+ * Rotate the @tw x @th tile from @src (rows @ss pixels apart) into @dst
+ * (rows @ds pixels apart): one load and one store a pixel.
+ */
+static void v2d_rotate_strided(u32 deg, const u32 *src, size_t ss, u32 *dst,
+			       size_t ds, u32 tw, u32 th)
+{
+	u32 k, x;
+
+	switch (deg) {
+	case 90:
+		for (k = 0; k < tw; k++, dst += ds)
+			for (x = 0; x < th; x++)
+				dst[x] = src[(th - 1 - x) * ss + k];
+		break;
+	case 180:
+		for (k = 0; k < th; k++, dst += ds)
+			for (x = 0; x < tw; x++)
+				dst[x] = src[(th - 1 - k) * ss + tw - 1 - x];
+		break;
+	default:	/* 270 */
+		for (k = 0; k < tw; k++, dst += ds)
+			for (x = 0; x < th; x++)
+				dst[x] = src[x * ss + tw - 1 - k];
+		break;
+	}
+}
+
+/* Rotate the @tw x @th tile at @src into @dst, row by row of @dst. */
+static void v2d_rotate_direct(u32 deg, u32 *const *src, u32 *const *dst,
+			      u32 tw, u32 th)
+{
+	u32 k, x;
+
+	switch (deg) {
+	case 90:
+		for (k = 0; k < tw; k++)
+			for (x = 0; x < th; x++)
+				dst[k][x] = src[th - 1 - x][k];
+		break;
+	case 180:
+		for (k = 0; k < th; k++)
+			for (x = 0; x < tw; x++)
+				dst[k][x] = src[th - 1 - k][tw - 1 - x];
+		break;
+	default:	/* 270 */
+		for (k = 0; k < tw; k++)
+			for (x = 0; x < th; x++)
+				dst[k][x] = src[x][tw - 1 - k];
+		break;
+	}
+}
+
+/* The same through v2d_tile: any run, any mapping. */
+static int v2d_rotate_copied(struct v2d_job *job, u32 c0, u32 r0, u32 tw,
+			     u32 th, u32 dc0, u32 dr0, u32 dw, u32 dh)
 {
 	const struct v2d_surface *s = &job->req.src, *d = &job->req.dst;
-	u32 deg = job->req.rotation, w = s->width, h = s->height;
-	u32 row[V2D_TILE], i, k, x, dc0, dr0, dw, dh;
+	u32 deg = job->req.rotation, row[V2D_TILE], i, k, x;
 	int ret;
 
 	for (i = 0; i < th; i++) {
@@ -370,6 +501,25 @@ static int v2d_rotate_tile(struct v2d_job *job, u32 c0, u32 r0, u32 tw,
 		if (ret)
 			return ret;
 	}
+	for (k = 0; k < dh; k++) {
+		for (x = 0; x < dw; x++)
+			row[x] = v2d_rotated(deg, tw, th, k, x);
+		ret = v2d_write(job, job->dst, v2d_pixel(d, 4, dc0, dr0 + k),
+				row, dw * 4);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int v2d_rotate_tile(struct v2d_job *job, u32 c0, u32 r0, u32 tw,
+			   u32 th)
+{
+	const struct v2d_surface *s = &job->req.src, *d = &job->req.dst;
+	u32 deg = job->req.rotation, w = s->width, h = s->height;
+	u32 *srows[V2D_TILE], *drows[V2D_TILE], dc0, dr0, dw, dh;
+	int ret;
+
 	/* Where the rotated tile lands, and its size. */
 	switch (deg) {
 	case 90:
@@ -387,14 +537,22 @@ static int v2d_rotate_tile(struct v2d_job *job, u32 c0, u32 r0, u32 tw,
 	}
 	dw = deg == 180 ? tw : th;
 	dh = deg == 180 ? th : tw;
-	for (k = 0; k < dh; k++) {
-		for (x = 0; x < dw; x++)
-			row[x] = v2d_rotated(deg, tw, th, k, x);
-		ret = v2d_write(job, job->dst, v2d_pixel(d, 4, dc0, dr0 + k),
-				row, dw * 4);
-		if (ret)
-			return ret;
-	}
+
+	ret = v2d_tile_rows(job, job->src, s, 0, c0, r0, tw * 4, th, srows);
+	if (!ret)
+		ret = v2d_tile_rows(job, job->dst, d, 1, dc0, dr0, dw * 4, dh,
+				    drows);
+	if (ret < 0)
+		return ret;
+	if (ret)
+		return v2d_rotate_copied(job, c0, r0, tw, th, dc0, dr0, dw, dh);
+	if (IS_ALIGNED(s->stride | d->stride, 4) &&
+	    v2d_rows_strided(srows, th, s->stride) &&
+	    v2d_rows_strided(drows, dh, d->stride))
+		v2d_rotate_strided(deg, srows[0], s->stride / 4, drows[0],
+				   d->stride / 4, tw, th);
+	else
+		v2d_rotate_direct(deg, srows, drows, tw, th);
 	return 0;
 }
 
@@ -406,6 +564,7 @@ static int v2d_op_rotate(struct v2d_job *job)
 
 	/* Every tile row of the source reaches most destination rows. */
 	job->rows_reached = job->req.dst.height;
+	memset(v2d_row_pages, 0, sizeof(v2d_row_pages));
 	for (r0 = 0; r0 < s->height; r0 += V2D_TILE) {
 		for (c0 = 0; c0 < s->width; c0 += V2D_TILE) {
 			/* A tile's worth of pixels between two looks. */
