@@ -380,18 +380,36 @@ static struct v2d_row_page v2d_row_pages[2][V2D_TILE];
  * The @rows rows of @len bytes from pixel (@c0, @r0) of @s in @buf, as
  * kernel addresses in @va: 0 when each is one aligned run that needs no
  * mapping undone, 1 when one is not (the caller takes the slow path),
- * or a fault's error. @side selects the pages remembered.
+ * or a fault's error. @side selects the pages remembered for rows that
+ * do not lie in one run together.
  */
 static int v2d_tile_rows(struct v2d_job *job, struct v2d_buffer *buf,
 			 const struct v2d_surface *s, unsigned int side,
 			 u32 c0, u32 r0, u32 len, u32 rows, u32 **va)
 {
 	struct v2d_row_page *rp = v2d_row_pages[side];
-	u64 off, in;
+	u64 off, in, span;
 	void *page;
 	u8 *p;
 	size_t n;
 	u32 i;
+
+	/*
+	 * All the rows at once where they lie in one run (one chunk, or
+	 * pages the IOMMU maps one after the other): one translation for
+	 * the whole tile.
+	 */
+	off = v2d_pixel(s, 4, c0, r0);
+	span = (u64)(rows - 1) * s->stride + len;
+	p = v2d_map_run(job, buf, off, span, &n, &page);
+	if (IS_ERR(p))
+		return PTR_ERR(p);
+	if (!page && n >= span && IS_ALIGNED((unsigned long)p | s->stride, 4)) {
+		for (i = 0; i < rows; i++)
+			va[i] = (u32 *)(p + (size_t)i * s->stride);
+		return 0;
+	}
+	v2d_unmap(page);
 
 	for (i = 0; i < rows; i++) {
 		off = v2d_pixel(s, 4, c0, r0 + i);
