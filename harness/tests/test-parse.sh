@@ -153,6 +153,14 @@ bench_results fail >"$TMP/results.log"
 check bench-fail 1 "0 passed, 1 failed" bench
 bench_results '' >"$TMP/results.log"
 EXTRA_GREP='did not report' check bench-silent 1 "0 passed, 1 failed" bench
+# --bench boots twice and appends the second boot's logs: a failed
+# result in either fails the run, whichever comes last.
+{ bench_results fail; bench_results ok; } >"$TMP/results.log"
+check bench-two-boots-first-failed 1 "0 passed, 1 failed" bench
+{ bench_results ok; bench_results fail; } >"$TMP/results.log"
+check bench-two-boots-second-failed 1 "0 passed, 1 failed" bench
+{ bench_results ok; bench_results ok; } >"$TMP/results.log"
+EXTRA_GREP='PASS  bench/' check bench-two-boots-ok 0 "1 passed, 0 failed" bench
 
 # The packages' lane: the host's checks join the guest's count, and a
 # dmabuf-lab-selftest count line that disagrees with its own TAP lines
