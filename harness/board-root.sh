@@ -60,6 +60,10 @@ board_root_ensure() {
 	CHROOT_NAME=$suite-$a-board CHROOT_ARCH=$a chroot_ensure "$suite" "$extra" \
 		dkms pkg-config gcc libc6-dev "linux-headers-$KVER"
 	lock_on 6 "$CACHE/locks/chroot-$suite-$a-board.lock"
+	# A run stopped inside dpkg leaves the cached root "interrupted", and
+	# apt then refuses everything: finish that first.
+	chroot_exec "$CHROOT" dpkg --configure -a >>"$RUN_DIR/apt.log" 2>&1 ||
+		die "dpkg --configure -a in the board root failed (see apt.log)"
 	board_next_kernel "$suite" "$a"
 	if [[ $(chroot "$CHROOT" dpkg-query -W -f='${db:Status-Status}' "linux-image-$BOARD_NEXT_KVER" 2>/dev/null) != installed ]]; then
 		say "installing linux-image-$BOARD_NEXT_KVER in the board root"
