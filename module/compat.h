@@ -167,6 +167,41 @@ static inline long compat_dma_resv_wait_cpu_access(struct dma_resv *resv,
 #endif
 
 /*
+ * Before an exporter moves a buffer: every fence of every user, the
+ * kernel's own (BOOKKEEP, since v5.19) included. Interruptible.
+ */
+#ifdef COMPAT_HAVE_DMA_RESV_USAGE
+static inline long compat_dma_resv_wait_all(struct dma_resv *resv)
+{
+	return dma_resv_wait_timeout(resv, DMA_RESV_USAGE_BOOKKEEP, true,
+				     MAX_SCHEDULE_TIMEOUT);
+}
+#else
+static inline long compat_dma_resv_wait_all(struct dma_resv *resv)
+{
+	return dma_resv_wait_timeout_rcu(resv, true, true,
+					 MAX_SCHEDULE_TIMEOUT);
+}
+#endif
+
+/*
+ * v7.1 "dma-buf: Rename dma_buf_move_notify() to
+ * dma_buf_invalidate_mappings()": an exporter about to move a buffer tells
+ * the dynamic importers, with the reservation lock held.
+ */
+#ifdef COMPAT_HAVE_DMA_BUF_INVALIDATE_MAPPINGS
+static inline void compat_dma_buf_invalidate_mappings(struct dma_buf *dmabuf)
+{
+	dma_buf_invalidate_mappings(dmabuf);
+}
+#else
+static inline void compat_dma_buf_invalidate_mappings(struct dma_buf *dmabuf)
+{
+	dma_buf_move_notify(dmabuf);
+}
+#endif
+
+/*
  * v5.19 "dma-buf: add enum dma_resv_usage v4" (with "dma-buf: add
  * dma_resv_get_singleton v2" and "dma-buf: drop the DAG approach for the
  * dma_resv object", v5.17-v5.19) replaced the one exclusive fence plus
