@@ -31,11 +31,20 @@
  * %PAGEBUF_ALLOC_CONTIG: one physically contiguous block. The block comes
  * from the page allocator, so the largest size is its largest order
  * (4 MiB with 4 KiB pages); anything it cannot provide fails with ENOMEM.
+ *
+ * %PAGEBUF_ALLOC_MOVABLE, with any policy: a dynamic dma-buf, whose pages
+ * %PAGEBUF_IOC_MOVE may replace. Its exporter implements pin and unpin, and
+ * maps for importers with the buffer's reservation lock held. An importer
+ * that cannot follow a move (a static one: most drivers) pins it for as
+ * long as it is attached; a kernel mapping (vmap) pins it too. CPU
+ * mappings are filled page by page on fault, so that a move can take them
+ * away and the next access finds the new pages.
  */
 #define PAGEBUF_ALLOC_ORDER0	(1U << 0)
 #define PAGEBUF_ALLOC_CONTIG	(1U << 1)
+#define PAGEBUF_ALLOC_MOVABLE	(1U << 2)
 #define PAGEBUF_ALLOC_POLICY_MASK (PAGEBUF_ALLOC_ORDER0 | PAGEBUF_ALLOC_CONTIG)
-#define PAGEBUF_ALLOC_VALID_FLAGS PAGEBUF_ALLOC_POLICY_MASK
+#define PAGEBUF_ALLOC_VALID_FLAGS (PAGEBUF_ALLOC_POLICY_MASK | PAGEBUF_ALLOC_MOVABLE)
 
 /**
  * struct pagebuf_alloc - argument of %PAGEBUF_IOC_ALLOC
@@ -98,6 +107,22 @@ struct pagebuf_stats {
 	__u64 live_vmaps;
 };
 
+/**
+ * struct pagebuf_move - argument of %PAGEBUF_IOC_MOVE
+ * @fd: in: a dma-buf fd of a buffer allocated with %PAGEBUF_ALLOC_MOVABLE.
+ * @flags: in: the policy of the new pages: 0 (default), or one of
+ *	%PAGEBUF_ALLOC_ORDER0 and %PAGEBUF_ALLOC_CONTIG. The buffer keeps
+ *	the new policy.
+ * @nr_segments: out: the number of chunks of the new pages.
+ * @reserved: must be zero.
+ */
+struct pagebuf_move {
+	__s32 fd;
+	__u32 flags;
+	__u32 nr_segments;
+	__u32 reserved;
+};
+
 #define PAGEBUF_IOC_MAGIC	'P'
 
 /**
@@ -113,6 +138,27 @@ struct pagebuf_stats {
  * define PAGEBUF_IOC_GET_STATS - read the module's buffer counters
  */
 #define PAGEBUF_IOC_GET_STATS	_IOR(PAGEBUF_IOC_MAGIC, 2, struct pagebuf_stats)
+
+/**
+ * define PAGEBUF_IOC_MOVE - move a buffer's contents to new pages
+ *
+ * Needs CAP_SYS_ADMIN: it exists to test importers, which a move must not
+ * break, and costs a copy of the whole buffer. With the buffer's
+ * reservation lock held it tells every dynamic importer that its mappings
+ * are invalid, waits for all the buffer's fences, takes the CPU mappings
+ * away, copies the contents to freshly allocated pages of the policy
+ * asked for, and frees the old pages once no DMA mapping uses them. The
+ * contents are the same before and after; mappings made before the move
+ * see the new pages on their next access.
+ *
+ * Returns 0 and fills @nr_segments, or -1 with errno: EPERM without the
+ * capability; EBADF for a bad fd; EINVAL for a dma-buf that is not a
+ * movable pagebuf buffer, unknown or two policy flags, or a non-zero
+ * @reserved; EBUSY while an importer pins the buffer or the kernel has
+ * it mapped (vmap); ENOMEM; EINTR (or a restart) when a signal came
+ * while waiting for fences. On error the buffer keeps its pages.
+ */
+#define PAGEBUF_IOC_MOVE	_IOWR(PAGEBUF_IOC_MAGIC, 3, struct pagebuf_move)
 
 /**
  * define PAGEBUF_IOC_CLASSIC_GET_FD - the classic demo protocol

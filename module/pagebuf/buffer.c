@@ -10,9 +10,18 @@
  * mapped with, which is what the DMA API requires of a sync.
  *
  * Locking: buffer->lock protects the attachment list, each attachment's
- * mapping list and the vmap state. The dma-buf core may call map, unmap,
- * vmap and vunmap with the buffer's reservation lock held; nothing here
- * takes that lock, so the order is always resv, then buffer->lock.
+ * mapping list, the vmap state and, for a movable buffer, its table. The
+ * dma-buf core may call map, unmap, vmap and vunmap with the buffer's
+ * reservation lock held (and always does for a movable buffer, a dynamic
+ * dma-buf); nothing here takes that lock but a move, which takes it
+ * first, so the order is always resv, then buffer->lock. A fault on a
+ * movable buffer's CPU mapping takes buffer->lock under the mm's lock.
+ *
+ * Moves (pagebuf_buffer_move()) follow the dynamic dma-buf rules: with
+ * the reservation lock held, an exporter tells the dynamic importers
+ * their mappings are invalid, waits for the fences, then replaces the
+ * pages. Static importers cannot follow a move: the core pins the
+ * buffer for them, and a pinned buffer is not moved.
  *
  * Lifetime: the dma_buf owns the buffer. Release runs once the last fd,
  * mapping and importer reference are gone, calls the buffer's release
@@ -90,6 +99,24 @@ static int pagebuf_copy_table(struct sg_table *dst, struct sg_table *src,
 	return 0;
 }
 
+/*
+ * A movable buffer's DMA mapping holds a reference on each of its pages:
+ * a dynamic importer told of a move unmaps when it next can, and until
+ * then the old pages must stay (its unmap syncs them back from a bounce
+ * buffer).
+ */
+static void pagebuf_table_pages_ref(struct sg_table *table, bool get)
+{
+	struct sg_page_iter piter;
+
+	for_each_sgtable_page(table, &piter, 0) {
+		if (get)
+			get_page(sg_page_iter_page(&piter));
+		else
+			put_page(sg_page_iter_page(&piter));
+	}
+}
+
 static int pagebuf_attach(struct dma_buf *dmabuf,
 			  struct dma_buf_attachment *attach)
 {
@@ -128,6 +155,8 @@ static struct sg_table *pagebuf_map_dma_buf(struct dma_buf_attachment *attach,
 	ret = pagebuf_copy_table(&m->table, &buf->table, attach->dev);
 	if (ret)
 		goto err_free_mapping;
+	if (buf->movable)
+		pagebuf_table_pages_ref(&m->table, true);
 
 	/*
 	 * Two attachments of one device (two DRM files importing this buffer)
@@ -163,6 +192,8 @@ static struct sg_table *pagebuf_map_dma_buf(struct dma_buf_attachment *attach,
 	return &m->table;
 
 err_free_table:
+	if (buf->movable)
+		pagebuf_table_pages_ref(&m->table, false);
 	sg_free_table(&m->table);
 err_free_mapping:
 	kfree(m);
@@ -178,6 +209,8 @@ static void pagebuf_mapping_destroy(struct pagebuf_buffer *buf,
 	/* Back to the CPU explicitly: see pagebuf_map_dma_buf(). */
 	dma_sync_sgtable_for_cpu(dev, &m->table, m->dir);
 	dma_unmap_sgtable(dev, &m->table, m->dir, DMA_ATTR_SKIP_CPU_SYNC);
+	if (buf->movable)
+		pagebuf_table_pages_ref(&m->table, false);
 	sg_free_table(&m->table);
 	kfree(m);
 	pagebuf_stats_map(-1);
@@ -225,6 +258,30 @@ static void pagebuf_detach(struct dma_buf *dmabuf,
 	trace_pagebuf_detach(buf, a->dev);
 	kfree(a);
 	pagebuf_stats_attach(-1);
+}
+
+/*
+ * A movable buffer's pin and unpin, with the reservation lock held: the
+ * core pins for every static importer, which cannot follow a move, and a
+ * dynamic importer pins when it must (or, on kernels built without
+ * CONFIG_DMABUF_MOVE_NOTIFY, the core pins each of its mappings).
+ */
+static int pagebuf_pin(struct dma_buf_attachment *attach)
+{
+	struct pagebuf_buffer *buf = attach->dmabuf->priv;
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+	buf->pins++;
+	return 0;
+}
+
+static void pagebuf_unpin(struct dma_buf_attachment *attach)
+{
+	struct pagebuf_buffer *buf = attach->dmabuf->priv;
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+	if (!WARN_ON(!buf->pins))
+		buf->pins--;
 }
 
 /*
@@ -353,6 +410,49 @@ static const struct vm_operations_struct pagebuf_vm_ops = {
 	.close = pagebuf_vm_close,
 };
 
+/* Page @pgoff of @table, or NULL past its end. */
+static struct page *pagebuf_table_page(struct sg_table *table, pgoff_t pgoff)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sgtable_sg(table, sg, i) {
+		unsigned long nr_pages = sg->length >> PAGE_SHIFT;
+
+		if (pgoff < nr_pages)
+			return compat_nth_page(sg_page(sg), pgoff);
+		pgoff -= nr_pages;
+	}
+	return NULL;
+}
+
+/*
+ * A movable buffer's CPU mapping is filled on fault, from the pages the
+ * buffer has now. The PTE goes in under buffer->lock, so that a move,
+ * which takes the mappings away under the same lock, cannot free a page
+ * between the lookup and the insert.
+ */
+static vm_fault_t pagebuf_movable_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct pagebuf_buffer *buf = vma->vm_private_data;
+	struct page *page;
+	vm_fault_t ret;
+
+	mutex_lock(&buf->lock);
+	page = pagebuf_table_page(&buf->table, vmf->pgoff);
+	ret = page ? vmf_insert_pfn(vma, vmf->address, page_to_pfn(page)) :
+		     VM_FAULT_SIGBUS;
+	mutex_unlock(&buf->lock);
+	return ret;
+}
+
+static const struct vm_operations_struct pagebuf_movable_vm_ops = {
+	.open = pagebuf_vm_open,
+	.close = pagebuf_vm_close,
+	.fault = pagebuf_movable_fault,
+};
+
 /*
  * Map the pfn run [pfn, pfn + len) at addr. No remap_pfn_range() ever
  * covers the whole VMA: on x86 before the pfnmap tracking rewrite (6.16)
@@ -402,6 +502,15 @@ static int pagebuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 
 	/* What remap_pfn_range() sets, set first for vmf_insert_pfn(). */
 	compat_vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+
+	if (buf->movable) {
+		vma->vm_private_data = buf;
+		vma->vm_ops = &pagebuf_movable_vm_ops;
+		pagebuf_vm_open(vma);
+		trace_pagebuf_mmap(buf, vma->vm_pgoff,
+				   vma->vm_end - vma->vm_start);
+		return 0;
+	}
 
 	for_each_sgtable_sg(&buf->table, sg, i) {
 		unsigned long nr_pages = sg->length >> PAGE_SHIFT;
@@ -534,6 +643,22 @@ static const struct dma_buf_ops pagebuf_dma_buf_ops = {
 	.release = pagebuf_release,
 };
 
+/* A movable buffer's: the same, with pin and unpin (a dynamic dma-buf). */
+static const struct dma_buf_ops pagebuf_movable_dma_buf_ops = {
+	.attach = pagebuf_attach,
+	.detach = pagebuf_detach,
+	.pin = pagebuf_pin,
+	.unpin = pagebuf_unpin,
+	.map_dma_buf = pagebuf_map_dma_buf,
+	.unmap_dma_buf = pagebuf_unmap_dma_buf,
+	.begin_cpu_access = pagebuf_begin_cpu_access,
+	.end_cpu_access = pagebuf_end_cpu_access,
+	.mmap = pagebuf_mmap,
+	.vmap = pagebuf_vmap,
+	.vunmap = pagebuf_vunmap,
+	.release = pagebuf_release,
+};
+
 static struct pagebuf_buffer *pagebuf_buffer_new(size_t size)
 {
 	struct pagebuf_buffer *buf;
@@ -615,7 +740,8 @@ static struct dma_buf *pagebuf_export(struct pagebuf_buffer *buf, u32 mode,
 		return ERR_PTR(-ENOMEM);
 	}
 
-	exp_info.ops = &pagebuf_dma_buf_ops;
+	exp_info.ops = buf->movable ? &pagebuf_movable_dma_buf_ops :
+				      &pagebuf_dma_buf_ops;
 	exp_info.size = buf->size;
 	exp_info.flags = mode;
 	exp_info.priv = buf;
@@ -671,6 +797,7 @@ struct dma_buf *pagebuf_buffer_create(size_t size, u32 flags, u32 mode,
 		goto err_cancel;
 	buf->owns_pages = true;
 	buf->flags = flags;
+	buf->movable = flags & PAGEBUF_ALLOC_MOVABLE;
 
 	return pagebuf_export(buf, mode, name);
 
@@ -690,6 +817,117 @@ void pagebuf_buffer_commit(struct dma_buf *dmabuf)
 	pagebuf_stats_commit(buf->size);
 	pagebuf_debug_list(buf);
 	trace_pagebuf_alloc(buf);
+}
+
+bool pagebuf_buffer_is_movable(struct dma_buf *dmabuf)
+{
+	return dmabuf->ops == &pagebuf_movable_dma_buf_ops;
+}
+
+/* Copy every page of @src to the page at the same offset in @dst. */
+static void pagebuf_copy_pages(struct sg_table *dst, struct sg_table *src)
+{
+	struct sg_page_iter s, d;
+
+	__sg_page_iter_start(&d, dst->sgl, dst->orig_nents, 0);
+	for_each_sgtable_page(src, &s, 0) {
+		if (WARN_ON(!__sg_page_iter_next(&d)))
+			return;
+		copy_highpage(sg_page_iter_page(&d), sg_page_iter_page(&s));
+		cond_resched();
+	}
+}
+
+/*
+ * Swap in the pages of @new (whose single entry, if it has one, is @one)
+ * and give the old ones back in *@old (*@old_one). Under buffer->lock.
+ */
+static void pagebuf_swap_table(struct pagebuf_buffer *buf,
+			       struct sg_table *new, struct scatterlist *one,
+			       struct sg_table *old, struct scatterlist *old_one)
+{
+	*old = buf->table;
+	*old_one = buf->one;
+	if (old->sgl == &buf->one)
+		old->sgl = old_one;
+
+	buf->table = *new;
+	if (new->sgl == one) {
+		buf->one = *one;
+		buf->table.sgl = &buf->one;
+	}
+}
+
+/**
+ * pagebuf_buffer_move() - move a movable buffer's contents to new pages
+ * @dmabuf: a buffer for which pagebuf_buffer_is_movable() holds
+ * @policy: the new pages' %PAGEBUF_ALLOC_* policy flags, already checked
+ * @nr_segments: set to the new number of chunks on success
+ *
+ * The new pages are allocated first, outside every lock. Then, with the
+ * reservation lock held: refuse a pinned buffer, tell the dynamic
+ * importers, wait for every fence, and, under buffer->lock (which a vmap
+ * and a CPU fault take), refuse a vmapped buffer, take the CPU mappings
+ * away, copy and swap. The importers are told before the wait, as the
+ * dynamic rules have it: one that cannot stop at once adds a fence.
+ *
+ * Return: 0, or -EBUSY, -ENOMEM, -EINTR or -ERESTARTSYS, with the buffer
+ * unchanged.
+ */
+int pagebuf_buffer_move(struct dma_buf *dmabuf, u32 policy, u32 *nr_segments)
+{
+	struct pagebuf_buffer *buf = dmabuf->priv;
+	struct scatterlist one, old_one;
+	struct sg_table new, old;
+	long wait;
+	int ret;
+
+	ret = pagebuf_pages_alloc(&new, &one, buf->size, policy);
+	if (ret)
+		return ret;
+
+	ret = dma_resv_lock_interruptible(dmabuf->resv, NULL);
+	if (ret)
+		goto err_free_new;
+	if (buf->pins) {
+		ret = -EBUSY;
+		goto err_unlock_resv;
+	}
+	compat_dma_buf_invalidate_mappings(dmabuf);
+	wait = compat_dma_resv_wait_all(dmabuf->resv);
+	if (wait < 0) {
+		ret = wait;
+		goto err_unlock_resv;
+	}
+
+	mutex_lock(&buf->lock);
+	if (buf->vmap_count) {
+		mutex_unlock(&buf->lock);
+		ret = -EBUSY;
+		goto err_unlock_resv;
+	}
+	/* Faults wait on buffer->lock, then map the new pages. */
+	unmap_mapping_range(dmabuf->file->f_mapping, 0, 0, 1);
+	pagebuf_copy_pages(&new, &buf->table);
+	pagebuf_swap_table(buf, &new, &one, &old, &old_one);
+	buf->flags = (buf->flags & ~PAGEBUF_ALLOC_POLICY_MASK) | policy;
+	buf->moves++;
+	*nr_segments = buf->table.orig_nents;
+	trace_pagebuf_move(buf, old.orig_nents);
+	mutex_unlock(&buf->lock);
+	dma_resv_unlock(dmabuf->resv);
+
+	/* DMA mappings made before the move hold their own page references. */
+	pagebuf_pages_free(&old);
+	pagebuf_table_free(&old, &old_one);
+	return 0;
+
+err_unlock_resv:
+	dma_resv_unlock(dmabuf->resv);
+err_free_new:
+	pagebuf_pages_free(&new);
+	pagebuf_table_free(&new, &one);
+	return ret;
 }
 
 unsigned int pagebuf_buffer_segments(struct dma_buf *dmabuf)

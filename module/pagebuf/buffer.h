@@ -39,6 +39,17 @@ struct pagebuf_buffer {
 	void (*release_hook)(struct dma_buf *dmabuf);
 	unsigned int vmap_count;
 	void *vaddr;
+	/*
+	 * A movable buffer (PAGEBUF_ALLOC_MOVABLE): exported with pin and
+	 * unpin, its CPU mappings filled on fault, its DMA mappings holding
+	 * a reference on each page (a move frees the old pages while an
+	 * importer that was told may still have them mapped). @pins counts
+	 * the pinned attachments, under the reservation lock; @moves the
+	 * moves done, under @lock.
+	 */
+	bool movable;
+	unsigned int pins;
+	unsigned int moves;
 
 	/* What debug.c shows; fixed once the buffer is exported. */
 	struct dma_buf *dmabuf;		/* the owner, valid until release */

@@ -96,7 +96,7 @@ static int pagebuf_buffers_show(struct seq_file *s, void *unused)
 	struct pagebuf_buffer *buf;
 	struct pagebuf_attachment *a;
 
-	seq_puts(s, "inode size name policy segments mmaps vmaps pid comm devices\n");
+	seq_puts(s, "inode size name policy segments mmaps vmaps pid comm devices moves\n");
 	mutex_lock(&registry_lock);
 	list_for_each_entry(buf, &registry, debug_node) {
 		seq_printf(s, "%lu %zu ", buf->ino, buf->size);
@@ -111,6 +111,11 @@ static int pagebuf_buffers_show(struct seq_file *s, void *unused)
 			seq_printf(s, "%s%s", dev_name(a->dev),
 				   list_is_last(&a->node, &buf->attachments) ?
 				   "" : ",");
+		/* "-": not movable, so never moved. */
+		if (buf->movable)
+			seq_printf(s, " %u", buf->moves);
+		else
+			seq_puts(s, " -");
 		mutex_unlock(&buf->lock);
 		seq_putc(s, '\n');
 	}

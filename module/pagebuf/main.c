@@ -7,6 +7,7 @@
  * dispatch with its argument checks, the module parameters and init/exit.
  * The uapi is include/uapi/pagebuf.h.
  */
+#include <linux/capability.h>
 #include <linux/fcntl.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -123,6 +124,42 @@ err_put_buf:
 	return ret;
 }
 
+static long pagebuf_ioctl_move(struct pagebuf_move __user *uarg)
+{
+	struct pagebuf_move req;
+	struct dma_buf *dmabuf;
+	long ret;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return pagebuf_reject(-EPERM, "MOVE needs CAP_SYS_ADMIN\n");
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.flags & ~PAGEBUF_ALLOC_POLICY_MASK)
+		return pagebuf_reject(-EINVAL, "unknown move flags %#x\n",
+				      req.flags & ~PAGEBUF_ALLOC_POLICY_MASK);
+	if (req.flags == PAGEBUF_ALLOC_POLICY_MASK)
+		return pagebuf_reject(-EINVAL, "ORDER0 and CONTIG together\n");
+	if (req.reserved)
+		return pagebuf_reject(-EINVAL, "reserved field is not zero\n");
+
+	dmabuf = dma_buf_get(req.fd);
+	if (IS_ERR(dmabuf))
+		return pagebuf_reject(PTR_ERR(dmabuf), "fd %d is not a dma-buf\n",
+				      req.fd);
+	if (!pagebuf_buffer_is_movable(dmabuf)) {
+		ret = pagebuf_reject(-EINVAL,
+				     "fd %d is not a movable pagebuf buffer\n",
+				     req.fd);
+		goto out_put;
+	}
+	ret = pagebuf_buffer_move(dmabuf, req.flags, &req.nr_segments);
+	if (!ret && copy_to_user(uarg, &req, sizeof(req)))
+		ret = -EFAULT;
+out_put:
+	dma_buf_put(dmabuf);
+	return ret;
+}
+
 static long pagebuf_ioctl_get_stats(struct pagebuf_stats __user *uarg)
 {
 	struct pagebuf_stats stats;
@@ -150,6 +187,8 @@ static long pagebuf_ioctl(struct file *file, unsigned int cmd,
 	switch (cmd) {
 	case PAGEBUF_IOC_GET_STATS:
 		return pagebuf_ioctl_get_stats(uarg);
+	case PAGEBUF_IOC_MOVE:
+		return pagebuf_ioctl_move(uarg);
 	case PAGEBUF_IOC_CLASSIC_GET_FD:
 		return pagebuf_classic_get_fd(uarg);
 	default:

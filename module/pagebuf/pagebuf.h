@@ -28,6 +28,8 @@ struct dma_buf *pagebuf_buffer_create(size_t size, u32 flags, u32 mode,
 				      const char *name);
 void pagebuf_buffer_commit(struct dma_buf *dmabuf);
 unsigned int pagebuf_buffer_segments(struct dma_buf *dmabuf);
+bool pagebuf_buffer_is_movable(struct dma_buf *dmabuf);
+int pagebuf_buffer_move(struct dma_buf *dmabuf, u32 policy, u32 *nr_segments);
 struct dma_buf *pagebuf_buffer_wrap_page(struct page *page);
 void pagebuf_buffer_set_release_hook(struct dma_buf *dmabuf,
 				     void (*hook)(struct dma_buf *dmabuf));

@@ -45,6 +45,25 @@ TRACE_EVENT(pagebuf_release,
 	    TP_printk("ino=%lu size=%zu demo=%d", __entry->ino, __entry->size,
 		      __entry->demo));
 
+TRACE_EVENT(pagebuf_move,
+	    TP_PROTO(const struct pagebuf_buffer *buf, unsigned int old_segments),
+	    TP_ARGS(buf, old_segments),
+	    TP_STRUCT__entry(__field(unsigned long, ino)
+			     __field(size_t, size)
+			     __field(unsigned int, old_segments)
+			     __field(unsigned int, segments)
+			     __field(u32, flags)
+			     __field(unsigned int, moves)),
+	    TP_fast_assign(__entry->ino = buf->ino;
+			   __entry->size = buf->size;
+			   __entry->old_segments = old_segments;
+			   __entry->segments = buf->table.orig_nents;
+			   __entry->flags = buf->flags;
+			   __entry->moves = buf->moves;),
+	    TP_printk("ino=%lu size=%zu segments=%u->%u flags=%#x moves=%u",
+		      __entry->ino, __entry->size, __entry->old_segments,
+		      __entry->segments, __entry->flags, __entry->moves));
+
 DECLARE_EVENT_CLASS(pagebuf_attach_class,
 		    TP_PROTO(const struct pagebuf_buffer *buf, struct device *dev),
 		    TP_ARGS(buf, dev),
