@@ -246,7 +246,7 @@ SUITE_DIR=$(dirname "$0")
 for _f in helpers.sh areas/seed.sh areas/import.sh areas/v2d.sh areas/lib.sh \
 	areas/coherency.sh areas/contention.sh areas/pipeline.sh areas/dma32.sh \
 	areas/debug.sh areas/conform.sh areas/lifetime.sh areas/reliability.sh \
-	areas/heap.sh; do
+	areas/heap.sh areas/move.sh; do
 	if [ ! -r "$SUITE_DIR/$_f" ]; then
 		echo "not ok - setup/suite_files"
 		diag "$SUITE_DIR/$_f is missing"
@@ -282,6 +282,8 @@ done
 . "$SUITE_DIR/areas/reliability.sh"
 # shellcheck source=tests/areas/heap.sh
 . "$SUITE_DIR/areas/heap.sh"
+# shellcheck source=tests/areas/move.sh
+. "$SUITE_DIR/areas/move.sh"
 
 # ---- main ---------------------------------------------------------------------------
 
@@ -311,6 +313,7 @@ for _area in roundtrip zerofill mmap sync fdinfo classic errors memcg inspect; d
 	run_program "$_area" "$DL_BIN/$_area"
 done
 run_import
+run_move
 run_v2d
 run_lib
 run_coherency

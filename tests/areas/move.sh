@@ -1,0 +1,15 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+#
+# The move area of the guest suite: movable buffers and PAGEBUF_IOC_MOVE
+# (tests/move.c). v2d_emu is the static importer whose pin a move must
+# respect. Sourced by suite.sh, which calls run_move in its turn;
+# v2d_insmod is helpers.sh's.
+
+run_move() {
+	area_selected move || return 0
+	ensure_pagebuf || return 0
+	v2d_insmod >/dev/null 2>&1
+	run_program move "$DL_BIN/move"
+}
