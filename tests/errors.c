@@ -132,7 +132,7 @@ static void test_over_quota(void **state)
 static void test_unknown_flags(void **state)
 {
 	static const uint32_t flags[] = {
-		1U << 2, 1U << 31, PAGEBUF_ALLOC_ORDER0 | (1U << 5),
+		1U << 3, 1U << 31, PAGEBUF_ALLOC_ORDER0 | (1U << 5),
 		PAGEBUF_ALLOC_CONTIG | (1U << 16), ~PAGEBUF_ALLOC_VALID_FLAGS, ~0U,
 	};
 	struct pagebuf_alloc a;
