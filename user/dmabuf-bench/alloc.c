@@ -293,8 +293,9 @@ void measure_alloc_scaling(void)
 			snprintf(measure, sizeof(measure), "P2 scaling %zuK", size / KIB);
 		else
 			snprintf(measure, sizeof(measure), "P2 scaling %zuM", size / MIB);
+		/* Each round in the other order, as nth_source() does. */
 		for (i = 0; i < 2; i++) {
-			const struct source *s = source_by_name(names[i]);
+			const struct source *s = source_by_name(names[(i + round_no) % 2]);
 
 			if (s->why_not)
 				record_missing(measure, s->name, "ms/MiB", s->why_not);
