@@ -70,6 +70,7 @@ target_resolve_kernel_cross() {
 	say "target $T_ARCH/$T_KERNEL: kernel $KVER ($T_IMAGE_VER)"
 	cross_headers_unpack "$hdr"
 	cross_busybox
+	[[ $T_ARCH != riscv64 ]] || cross_opensbi
 }
 
 # The guest architecture's headers package HDR at T_IMAGE_VER, usable in
@@ -165,6 +166,34 @@ cross_busybox() {
 		[[ -f $f ]] && { T_BUSYBOX=$f; return 0; }
 	done
 	die "no busybox in $deb"
+}
+
+# The riscv64 guest's firmware: the generic fw_dynamic.bin of the chroot's
+# opensbi package, unpacked in the cache, instead of the OpenSBI 1.1 that
+# QEMU 7.2 ships (-bios default). That one now and then lets the second
+# hart into the kernel's entry point as well as the boot hart, when the
+# host is busy: the second hart is then found parked with the primary boot
+# path's page table (early_pg_dir) in satp, and the boot hart faulting in
+# a loop before the console is up. Debian's kernels have no boot lottery
+# (RISCV_BOOT_SPINWAIT=n) to survive that.
+cross_opensbi() {
+	local ver deb dir fw i
+	ver=$(cross_candidate opensbi)
+	[[ -n $ver ]] || die "no opensbi in the $T_CHROOT_SUITE chroot's archive"
+	dir=$CACHE/cross/opensbi_${ver//:/%3a}
+	if [[ ! -e $dir/.complete ]]; then
+		deb=$(deb_fetch opensbi "$ver")
+		rm -rf "$dir"
+		mkdir -p "$dir"
+		dpkg-deb -x "$deb" "$dir" || die "cannot unpack $deb"
+		touch "$dir/.complete"
+	fi
+	fw=$dir/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
+	[[ -f $fw ]] || die "no generic fw_dynamic.bin in opensbi $ver"
+	for ((i = 0; i + 1 < ${#T_QEMU_ARGS[@]}; i++)); do
+		[[ ${T_QEMU_ARGS[i]} != -bios ]] || T_QEMU_ARGS[i + 1]=$fw
+	done
+	say "firmware: OpenSBI $ver (opensbi package)"
 }
 
 # initramfs_add_libs for programs of another architecture: the loader and

@@ -299,7 +299,7 @@ target_cross() {
 		T_DEB_ARCH=riscv64 T_KARCH=riscv T_MULTIARCH=riscv64-linux-gnu
 		T_QEMU=qemu-system-riscv64
 		T_APT_PKGS+=(qemu-system-misc)
-		# -bios default: the OpenSBI firmware qemu-system-data ships.
+		# -bios: the opensbi package's firmware (cross_opensbi).
 		T_QEMU_ARGS=(-M virt -bios default -smp 2 -m 512 -nodefaults)
 		T_CONSOLE=ttyS0
 		;;
