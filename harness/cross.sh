@@ -176,6 +176,7 @@ cross_busybox() {
 # path's page table (early_pg_dir) in satp, and the boot hart faulting in
 # a loop before the console is up. Debian's kernels have no boot lottery
 # (RISCV_BOOT_SPINWAIT=n) to survive that.
+# Sets RISCV_FIRMWARE, which target_cross puts after -bios.
 cross_opensbi() {
 	local ver deb dir fw i
 	ver=$(cross_candidate opensbi)
@@ -190,6 +191,7 @@ cross_opensbi() {
 	fi
 	fw=$dir/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
 	[[ -f $fw ]] || die "no generic fw_dynamic.bin in opensbi $ver"
+	RISCV_FIRMWARE=$fw
 	for ((i = 0; i + 1 < ${#T_QEMU_ARGS[@]}; i++)); do
 		[[ ${T_QEMU_ARGS[i]} != -bios ]] || T_QEMU_ARGS[i + 1]=$fw
 	done

@@ -299,8 +299,9 @@ target_cross() {
 		T_DEB_ARCH=riscv64 T_KARCH=riscv T_MULTIARCH=riscv64-linux-gnu
 		T_QEMU=qemu-system-riscv64
 		T_APT_PKGS+=(qemu-system-misc)
-		# -bios: the opensbi package's firmware (cross_opensbi).
-		T_QEMU_ARGS=(-M virt -bios default -smp 2 -m 512 -nodefaults)
+		# -bios: the opensbi package's firmware, once cross_opensbi has
+		# found it (the packages' build selects this target again).
+		T_QEMU_ARGS=(-M virt -bios "${RISCV_FIRMWARE:-default}" -smp 2 -m 512 -nodefaults)
 		T_CONSOLE=ttyS0
 		;;
 	esac
