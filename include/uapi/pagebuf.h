@@ -123,6 +123,16 @@ struct pagebuf_move {
 	__u32 reserved;
 };
 
+/**
+ * struct pagebuf_revoke - argument of %PAGEBUF_IOC_REVOKE
+ * @fd: in: a dma-buf fd of a buffer allocated with %PAGEBUF_ALLOC_MOVABLE.
+ * @reserved: must be zero.
+ */
+struct pagebuf_revoke {
+	__s32 fd;
+	__u32 reserved;
+};
+
 #define PAGEBUF_IOC_MAGIC	'P'
 
 /**
@@ -154,11 +164,33 @@ struct pagebuf_move {
  * Returns 0 and fills @nr_segments, or -1 with errno: EPERM without the
  * capability; EBADF for a bad fd; EINVAL for a dma-buf that is not a
  * movable pagebuf buffer, unknown or two policy flags, or a non-zero
- * @reserved; EBUSY while an importer pins the buffer or the kernel has
- * it mapped (vmap); ENOMEM; EINTR (or a restart) when a signal came
- * while waiting for fences. On error the buffer keeps its pages.
+ * @reserved; ENODEV for a revoked buffer; EBUSY while an importer pins
+ * the buffer or the kernel has it mapped (vmap); ENOMEM; EINTR (or a
+ * restart) when a signal came while waiting for fences. On error the
+ * buffer keeps its pages.
  */
 #define PAGEBUF_IOC_MOVE	_IOWR(PAGEBUF_IOC_MAGIC, 3, struct pagebuf_move)
+
+/**
+ * define PAGEBUF_IOC_REVOKE - end all access to a buffer for good
+ *
+ * Needs CAP_SYS_ADMIN. With the buffer's reservation lock held it tells
+ * every dynamic importer that its mappings are invalid, waits for all the
+ * buffer's fences and takes the CPU mappings away. From then on the
+ * buffer refuses every new access with ENODEV: attach, DMA map (an
+ * importer gets the error, never a page), mmap, vmap and move; a CPU
+ * mapping made before raises SIGBUS on its next access. The fds stay
+ * valid, and the pages stay allocated, out of everyone's reach, until
+ * the buffer is released. Revoking a revoked buffer succeeds.
+ *
+ * Returns 0, or -1 with errno: EPERM without the capability; EBADF for a
+ * bad fd; EINVAL for a dma-buf that is not a movable pagebuf buffer or a
+ * non-zero @reserved; EBUSY while an importer pins the buffer (static
+ * importers pin it while they map it) or the kernel has it mapped
+ * (vmap), and nothing is revoked; EINTR (or a restart) when a signal
+ * came while waiting for fences.
+ */
+#define PAGEBUF_IOC_REVOKE	_IOW(PAGEBUF_IOC_MAGIC, 4, struct pagebuf_revoke)
 
 /**
  * define PAGEBUF_IOC_CLASSIC_GET_FD - the classic demo protocol

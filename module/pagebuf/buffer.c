@@ -132,6 +132,11 @@ static int pagebuf_attach(struct dma_buf *dmabuf,
 	attach->priv = a;
 
 	mutex_lock(&buf->lock);
+	if (buf->revoked) {
+		mutex_unlock(&buf->lock);
+		kfree(a);
+		return -ENODEV;
+	}
 	list_add(&a->node, &buf->attachments);
 	mutex_unlock(&buf->lock);
 
@@ -147,6 +152,10 @@ static struct sg_table *pagebuf_map_dma_buf(struct dma_buf_attachment *attach,
 	struct pagebuf_attachment *a = attach->priv;
 	struct pagebuf_mapping *m;
 	int ret;
+
+	/* A movable buffer maps under the reservation lock, as revoke sets it. */
+	if (buf->revoked)
+		return ERR_PTR(-ENODEV);
 
 	m = kzalloc(sizeof(*m), GFP_KERNEL);
 	if (!m)
@@ -440,7 +449,7 @@ static vm_fault_t pagebuf_movable_fault(struct vm_fault *vmf)
 	vm_fault_t ret;
 
 	mutex_lock(&buf->lock);
-	page = pagebuf_table_page(&buf->table, vmf->pgoff);
+	page = buf->revoked ? NULL : pagebuf_table_page(&buf->table, vmf->pgoff);
 	ret = page ? vmf_insert_pfn(vma, vmf->address, page_to_pfn(page)) :
 		     VM_FAULT_SIGBUS;
 	mutex_unlock(&buf->lock);
@@ -504,6 +513,11 @@ static int pagebuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	compat_vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 
 	if (buf->movable) {
+		mutex_lock(&buf->lock);
+		ret = buf->revoked ? -ENODEV : 0;
+		mutex_unlock(&buf->lock);
+		if (ret)
+			return ret;
 		vma->vm_private_data = buf;
 		vma->vm_ops = &pagebuf_movable_vm_ops;
 		pagebuf_vm_open(vma);
@@ -569,6 +583,10 @@ static void *pagebuf_vmap_get(struct dma_buf *dmabuf)
 	void *vaddr;
 
 	mutex_lock(&buf->lock);
+	if (buf->revoked) {
+		vaddr = ERR_PTR(-ENODEV);
+		goto out_unlock;
+	}
 	if (buf->vmap_count) {
 		buf->vmap_count++;
 		vaddr = buf->vaddr;
@@ -871,8 +889,8 @@ static void pagebuf_swap_table(struct pagebuf_buffer *buf,
  * away, copy and swap. The importers are told before the wait, as the
  * dynamic rules have it: one that cannot stop at once adds a fence.
  *
- * Return: 0, or -EBUSY, -ENOMEM, -EINTR or -ERESTARTSYS, with the buffer
- * unchanged.
+ * Return: 0, or -ENODEV (revoked), -EBUSY, -ENOMEM, -EINTR or
+ * -ERESTARTSYS, with the buffer unchanged.
  */
 int pagebuf_buffer_move(struct dma_buf *dmabuf, u32 policy, u32 *nr_segments)
 {
@@ -889,6 +907,10 @@ int pagebuf_buffer_move(struct dma_buf *dmabuf, u32 policy, u32 *nr_segments)
 	ret = dma_resv_lock_interruptible(dmabuf->resv, NULL);
 	if (ret)
 		goto err_free_new;
+	if (buf->revoked) {
+		ret = -ENODEV;
+		goto err_unlock_resv;
+	}
 	if (buf->pins) {
 		ret = -EBUSY;
 		goto err_unlock_resv;
@@ -927,6 +949,56 @@ err_unlock_resv:
 err_free_new:
 	pagebuf_pages_free(&new);
 	pagebuf_table_free(&new, &one);
+	return ret;
+}
+
+/**
+ * pagebuf_buffer_revoke() - end all access to a movable buffer for good
+ * @dmabuf: a buffer for which pagebuf_buffer_is_movable() holds
+ *
+ * As a move does, with the reservation lock held: refuse a pinned buffer,
+ * tell the dynamic importers, wait for every fence, and under
+ * buffer->lock refuse a vmapped buffer; then mark the buffer revoked and
+ * take the CPU mappings away. Every op that gives access checks the mark
+ * under one of those two locks. The pages stay until release: a dynamic
+ * importer's mapping made before may still refer to them until it unmaps.
+ *
+ * Return: 0 (also for a buffer revoked before), or -EBUSY, -EINTR or
+ * -ERESTARTSYS with nothing revoked.
+ */
+int pagebuf_buffer_revoke(struct dma_buf *dmabuf)
+{
+	struct pagebuf_buffer *buf = dmabuf->priv;
+	long wait;
+	int ret;
+
+	ret = dma_resv_lock_interruptible(dmabuf->resv, NULL);
+	if (ret)
+		return ret;
+	if (buf->revoked)
+		goto out_unlock;
+	if (buf->pins) {
+		ret = -EBUSY;
+		goto out_unlock;
+	}
+	compat_dma_buf_invalidate_mappings(dmabuf);
+	wait = compat_dma_resv_wait_all(dmabuf->resv);
+	if (wait < 0) {
+		ret = wait;
+		goto out_unlock;
+	}
+
+	mutex_lock(&buf->lock);
+	if (buf->vmap_count) {
+		ret = -EBUSY;
+	} else {
+		buf->revoked = true;
+		unmap_mapping_range(dmabuf->file->f_mapping, 0, 0, 1);
+		trace_pagebuf_revoke(buf);
+	}
+	mutex_unlock(&buf->lock);
+out_unlock:
+	dma_resv_unlock(dmabuf->resv);
 	return ret;
 }
 

@@ -45,11 +45,13 @@ struct pagebuf_buffer {
 	 * a reference on each page (a move frees the old pages while an
 	 * importer that was told may still have them mapped). @pins counts
 	 * the pinned attachments, under the reservation lock; @moves the
-	 * moves done, under @lock.
+	 * moves done, under @lock. A revoked buffer refuses every new
+	 * access (pagebuf_buffer_revoke()).
 	 */
 	bool movable;
 	unsigned int pins;
 	unsigned int moves;
+	bool revoked;			/* under @lock and the resv lock */
 
 	/* What debug.c shows; fixed once the buffer is exported. */
 	struct dma_buf *dmabuf;		/* the owner, valid until release */

@@ -112,10 +112,12 @@ static int pagebuf_buffers_show(struct seq_file *s, void *unused)
 				   list_is_last(&a->node, &buf->attachments) ?
 				   "" : ",");
 		/* "-": not movable, so never moved. */
-		if (buf->movable)
-			seq_printf(s, " %u", buf->moves);
-		else
+		if (!buf->movable)
 			seq_puts(s, " -");
+		else if (buf->revoked)
+			seq_printf(s, " %u,revoked", buf->moves);
+		else
+			seq_printf(s, " %u", buf->moves);
 		mutex_unlock(&buf->lock);
 		seq_putc(s, '\n');
 	}

@@ -160,6 +160,33 @@ out_put:
 	return ret;
 }
 
+static long pagebuf_ioctl_revoke(struct pagebuf_revoke __user *uarg)
+{
+	struct pagebuf_revoke req;
+	struct dma_buf *dmabuf;
+	long ret;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return pagebuf_reject(-EPERM, "REVOKE needs CAP_SYS_ADMIN\n");
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.reserved)
+		return pagebuf_reject(-EINVAL, "reserved field is not zero\n");
+
+	dmabuf = dma_buf_get(req.fd);
+	if (IS_ERR(dmabuf))
+		return pagebuf_reject(PTR_ERR(dmabuf), "fd %d is not a dma-buf\n",
+				      req.fd);
+	if (pagebuf_buffer_is_movable(dmabuf))
+		ret = pagebuf_buffer_revoke(dmabuf);
+	else
+		ret = pagebuf_reject(-EINVAL,
+				     "fd %d is not a movable pagebuf buffer\n",
+				     req.fd);
+	dma_buf_put(dmabuf);
+	return ret;
+}
+
 static long pagebuf_ioctl_get_stats(struct pagebuf_stats __user *uarg)
 {
 	struct pagebuf_stats stats;
@@ -189,6 +216,8 @@ static long pagebuf_ioctl(struct file *file, unsigned int cmd,
 		return pagebuf_ioctl_get_stats(uarg);
 	case PAGEBUF_IOC_MOVE:
 		return pagebuf_ioctl_move(uarg);
+	case PAGEBUF_IOC_REVOKE:
+		return pagebuf_ioctl_revoke(uarg);
 	case PAGEBUF_IOC_CLASSIC_GET_FD:
 		return pagebuf_classic_get_fd(uarg);
 	default:

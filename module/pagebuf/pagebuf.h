@@ -30,6 +30,7 @@ void pagebuf_buffer_commit(struct dma_buf *dmabuf);
 unsigned int pagebuf_buffer_segments(struct dma_buf *dmabuf);
 bool pagebuf_buffer_is_movable(struct dma_buf *dmabuf);
 int pagebuf_buffer_move(struct dma_buf *dmabuf, u32 policy, u32 *nr_segments);
+int pagebuf_buffer_revoke(struct dma_buf *dmabuf);
 struct dma_buf *pagebuf_buffer_wrap_page(struct page *page);
 void pagebuf_buffer_set_release_hook(struct dma_buf *dmabuf,
 				     void (*hook)(struct dma_buf *dmabuf));

@@ -64,6 +64,18 @@ TRACE_EVENT(pagebuf_move,
 		      __entry->ino, __entry->size, __entry->old_segments,
 		      __entry->segments, __entry->flags, __entry->moves));
 
+TRACE_EVENT(pagebuf_revoke,
+	    TP_PROTO(const struct pagebuf_buffer *buf),
+	    TP_ARGS(buf),
+	    TP_STRUCT__entry(__field(unsigned long, ino)
+			     __field(size_t, size)
+			     __field(int, mmaps)),
+	    TP_fast_assign(__entry->ino = buf->ino;
+			   __entry->size = buf->size;
+			   __entry->mmaps = atomic_read(&buf->mmaps);),
+	    TP_printk("ino=%lu size=%zu mmaps=%d", __entry->ino, __entry->size,
+		      __entry->mmaps));
+
 DECLARE_EVENT_CLASS(pagebuf_attach_class,
 		    TP_PROTO(const struct pagebuf_buffer *buf, struct device *dev),
 		    TP_ARGS(buf, dev),
