@@ -5,7 +5,8 @@
  * mappings made before a move see the new pages, writes racing with a
  * move are never lost; a static importer's pin (v2d_emu's) makes a move
  * fail with EBUSY until it lets go; every bad request fails with its errno and
- * leaves the buffer as it was; nothing leaks.
+ * leaves the buffer as it was; a revoked buffer refuses every access;
+ * nothing leaks.
  */
 #define _GNU_SOURCE
 #include "common.h"
@@ -14,6 +15,7 @@
 
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -359,6 +361,113 @@ static void test_movable_is_zeroed_and_syncs(void **state)
 	assert_int_equal(close(fd), 0);
 }
 
+/* ---- revoke ------------------------------------------------------------- */
+
+/* PAGEBUF_IOC_REVOKE: 0 or the errno value. */
+static int revoke_raw(int fd, uint32_t reserved)
+{
+	struct pagebuf_revoke r = { .fd = fd, .reserved = reserved };
+
+	return ioctl(pb_dev, PAGEBUF_IOC_REVOKE, &r) ? errno : 0;
+}
+
+static int touch_mapping(void *arg)
+{
+	volatile unsigned char *p = arg;
+
+	return p[0] == 0x77 ? 3 : 4;	/* never: the read raises SIGBUS */
+}
+
+/*
+ * A revoked buffer refuses every new access with ENODEV and its CPU
+ * mappings raise SIGBUS; while v2d_emu maps it, revoking is EBUSY. The fd
+ * stays valid and the buffer goes when it is closed.
+ */
+static void test_revoke_ends_access(void **state)
+{
+	uint64_t size = 16 * pb_page;
+	uint32_t handle = 0;
+	struct pb_snap s;
+	int v2d, fd, err;
+	unsigned char *m;
+	void *m2;
+
+	(void)state;
+	pb_snap(&s);
+	fd = movable_ok(size, 0, NULL);
+	m = pb_map(fd, size, PROT_READ | PROT_WRITE, 0);
+	memset(m, 0x77, size);
+	v2d = open(V2D_DEVICE, O_RDWR | O_CLOEXEC);
+	if (v2d >= 0) {
+		err = -dmabuf_lab_v2d_import(v2d, fd, &handle);
+		assert_int_equal(err, 0);
+		assert_int_equal(revoke_raw(fd, 0), EBUSY);
+		assert_bytes(m, size, 0x77);
+		assert_int_equal(dmabuf_lab_v2d_release(v2d, handle), 0);
+	} else {
+		pb_diag("no %s (%s): the pinned case is not tried", V2D_DEVICE,
+			pb_errname(errno));
+	}
+	assert_int_equal(revoke_raw(fd, 0), 0);
+
+	assert_int_equal(pb_in_child(touch_mapping, m), 128 + SIGBUS);
+	errno = 0;
+	m2 = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	assert_true(m2 == MAP_FAILED);
+	assert_int_equal(errno, ENODEV);
+	move_fails(fd, 0, 0, ENODEV);
+	if (v2d >= 0) {
+		assert_int_equal(dmabuf_lab_v2d_import(v2d, fd, &handle), -ENODEV);
+		assert_int_equal(close(v2d), 0);
+	}
+	/* Again: nothing more to do. */
+	assert_int_equal(revoke_raw(fd, 0), 0);
+
+	pb_unmap(m, size);
+	assert_int_equal(close(fd), 0);
+	pb_assert_unchanged(&s);
+}
+
+static int unprivileged_revoke(void *arg)
+{
+	struct pagebuf_revoke r = { .fd = *(int *)arg };
+	int ret;
+
+	CHILD_CHECK(setresgid(65534, 65534, 65534) == 0, "setresgid: %s", pb_errname(errno));
+	CHILD_CHECK(setresuid(65534, 65534, 65534) == 0, "setresuid: %s", pb_errname(errno));
+	ret = ioctl(pb_dev, PAGEBUF_IOC_REVOKE, &r);
+	CHILD_CHECK(ret == -1 && errno == EPERM, "an unprivileged REVOKE returned %d (%s), not EPERM",
+		    ret, pb_errname(errno));
+	return 0;
+}
+
+static void test_revoke_bad_requests(void **state)
+{
+	uint64_t size = 4 * pb_page;
+	int fd, fixed, nul;
+	void *m;
+
+	(void)state;
+	fd = movable_ok(size, 0, NULL);
+	fixed = pb_alloc_ok(size, 0, NULL);
+	assert_int_equal(revoke_raw(fd, 1), EINVAL);
+	assert_int_equal(revoke_raw(fixed, 0), EINVAL);
+	nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	assert_true(nul >= 0);
+	assert_int_equal(revoke_raw(nul, 0), EINVAL);
+	assert_int_equal(close(nul), 0);
+	assert_int_equal(revoke_raw(-1, 0), EBADF);
+	assert_int_equal(pb_in_child(unprivileged_revoke, &fd), 0);
+	/* None of them revoked it. */
+	m = pb_map(fd, size, PROT_READ | PROT_WRITE, 0);
+	pb_fill(m, size, 11);
+	move_ok(fd, PAGEBUF_ALLOC_ORDER0);
+	assert_pattern(m, size, 11);
+	pb_unmap(m, size);
+	assert_int_equal(close(fixed), 0);
+	assert_int_equal(close(fd), 0);
+}
+
 /* The last field of the buffer's line in pagebuf's debugfs "buffers". */
 static void debugfs_moves(int fd, char *moves, size_t len)
 {
@@ -379,7 +488,7 @@ static void debugfs_moves(int fd, char *moves, size_t len)
 	snprintf(moves, len, "%s", last + 1);
 }
 
-/* debugfs counts a movable buffer's moves; a fixed buffer shows "-". */
+/* debugfs counts a movable buffer's moves and says when it is revoked; a fixed buffer shows "-". */
 static void test_debugfs_counts_moves(void **state)
 {
 	char moves[32];
@@ -398,6 +507,9 @@ static void test_debugfs_counts_moves(void **state)
 	assert_string_equal(moves, "3");
 	debugfs_moves(fixed, moves, sizeof(moves));
 	assert_string_equal(moves, "-");
+	assert_int_equal(revoke_raw(fd, 0), 0);
+	debugfs_moves(fd, moves, sizeof(moves));
+	assert_string_equal(moves, "3,revoked");
 	assert_int_equal(close(fixed), 0);
 	assert_int_equal(close(fd), 0);
 }
@@ -416,6 +528,8 @@ int main(void)
 		       NULL, NULL, pb_restore_params_teardown);
 	pb_add(&t, "unprivileged_is_eperm", test_unprivileged_is_eperm, NULL);
 	pb_add(&t, "movable_is_zeroed_and_syncs", test_movable_is_zeroed_and_syncs, NULL);
-	pb_add(&t, "debugfs_counts_moves", test_debugfs_counts_moves, NULL);
+	pb_add(&t, "revoke_ends_access", test_revoke_ends_access, NULL);
+	pb_add(&t, "revoke_bad_requests", test_revoke_bad_requests, NULL);
+	pb_add(&t, "debugfs_counts_moves_and_revoke", test_debugfs_counts_moves, NULL);
 	return pb_run("move", &t);
 }
