@@ -876,18 +876,51 @@ static void pagebuf_swap_table(struct pagebuf_buffer *buf,
 	}
 }
 
+/*
+ * What a move and a revoke do first, by the dynamic rules: take the
+ * reservation lock, refuse a revoked (-ENODEV) or pinned (-EBUSY) buffer,
+ * tell the dynamic importers, and wait for every fence. The importers are
+ * told before the wait: one that cannot stop at once adds a fence. On
+ * success the reservation lock is held; on error it is not.
+ */
+static int pagebuf_buffer_quiesce(struct dma_buf *dmabuf)
+{
+	struct pagebuf_buffer *buf = dmabuf->priv;
+	long wait;
+	int ret;
+
+	ret = dma_resv_lock_interruptible(dmabuf->resv, NULL);
+	if (ret)
+		return ret;
+	if (buf->revoked)
+		ret = -ENODEV;
+	else if (buf->pins)
+		ret = -EBUSY;
+	if (ret)
+		goto err_unlock;
+	compat_dma_buf_invalidate_mappings(dmabuf);
+	wait = compat_dma_resv_wait_all(dmabuf->resv);
+	if (wait < 0) {
+		ret = wait;
+		goto err_unlock;
+	}
+	return 0;
+
+err_unlock:
+	dma_resv_unlock(dmabuf->resv);
+	return ret;
+}
+
 /**
  * pagebuf_buffer_move() - move a movable buffer's contents to new pages
  * @dmabuf: a buffer for which pagebuf_buffer_is_movable() holds
  * @policy: the new pages' %PAGEBUF_ALLOC_* policy flags, already checked
  * @nr_segments: set to the new number of chunks on success
  *
- * The new pages are allocated first, outside every lock. Then, with the
- * reservation lock held: refuse a pinned buffer, tell the dynamic
- * importers, wait for every fence, and, under buffer->lock (which a vmap
- * and a CPU fault take), refuse a vmapped buffer, take the CPU mappings
- * away, copy and swap. The importers are told before the wait, as the
- * dynamic rules have it: one that cannot stop at once adds a fence.
+ * The new pages are allocated first, outside every lock. Then
+ * pagebuf_buffer_quiesce(), and under buffer->lock (which a vmap and a
+ * CPU fault take): refuse a vmapped buffer, take the CPU mappings away,
+ * copy and swap.
  *
  * Return: 0, or -ENODEV (revoked), -EBUSY, -ENOMEM, -EINTR or
  * -ERESTARTSYS, with the buffer unchanged.
@@ -897,30 +930,15 @@ int pagebuf_buffer_move(struct dma_buf *dmabuf, u32 policy, u32 *nr_segments)
 	struct pagebuf_buffer *buf = dmabuf->priv;
 	struct scatterlist one, old_one;
 	struct sg_table new, old;
-	long wait;
 	int ret;
 
 	ret = pagebuf_pages_alloc(&new, &one, buf->size, policy);
 	if (ret)
 		return ret;
 
-	ret = dma_resv_lock_interruptible(dmabuf->resv, NULL);
+	ret = pagebuf_buffer_quiesce(dmabuf);
 	if (ret)
 		goto err_free_new;
-	if (buf->revoked) {
-		ret = -ENODEV;
-		goto err_unlock_resv;
-	}
-	if (buf->pins) {
-		ret = -EBUSY;
-		goto err_unlock_resv;
-	}
-	compat_dma_buf_invalidate_mappings(dmabuf);
-	wait = compat_dma_resv_wait_all(dmabuf->resv);
-	if (wait < 0) {
-		ret = wait;
-		goto err_unlock_resv;
-	}
 
 	mutex_lock(&buf->lock);
 	if (buf->vmap_count) {
@@ -956,10 +974,9 @@ err_free_new:
  * pagebuf_buffer_revoke() - end all access to a movable buffer for good
  * @dmabuf: a buffer for which pagebuf_buffer_is_movable() holds
  *
- * As a move does, with the reservation lock held: refuse a pinned buffer,
- * tell the dynamic importers, wait for every fence, and under
- * buffer->lock refuse a vmapped buffer; then mark the buffer revoked and
- * take the CPU mappings away. Every op that gives access checks the mark
+ * As a move does: pagebuf_buffer_quiesce(), then under buffer->lock
+ * refuse a vmapped buffer, mark the buffer revoked and take the CPU
+ * mappings away. Every op that gives access checks the mark
  * under one of those two locks. The pages stay until release: a dynamic
  * importer's mapping made before may still refer to them until it unmaps.
  *
@@ -969,24 +986,11 @@ err_free_new:
 int pagebuf_buffer_revoke(struct dma_buf *dmabuf)
 {
 	struct pagebuf_buffer *buf = dmabuf->priv;
-	long wait;
 	int ret;
 
-	ret = dma_resv_lock_interruptible(dmabuf->resv, NULL);
+	ret = pagebuf_buffer_quiesce(dmabuf);
 	if (ret)
-		return ret;
-	if (buf->revoked)
-		goto out_unlock;
-	if (buf->pins) {
-		ret = -EBUSY;
-		goto out_unlock;
-	}
-	compat_dma_buf_invalidate_mappings(dmabuf);
-	wait = compat_dma_resv_wait_all(dmabuf->resv);
-	if (wait < 0) {
-		ret = wait;
-		goto out_unlock;
-	}
+		return ret == -ENODEV ? 0 : ret;
 
 	mutex_lock(&buf->lock);
 	if (buf->vmap_count) {
@@ -997,7 +1001,6 @@ int pagebuf_buffer_revoke(struct dma_buf *dmabuf)
 		trace_pagebuf_revoke(buf);
 	}
 	mutex_unlock(&buf->lock);
-out_unlock:
 	dma_resv_unlock(dmabuf->resv);
 	return ret;
 }

@@ -124,6 +124,23 @@ err_put_buf:
 	return ret;
 }
 
+/* The movable pagebuf buffer of @fd, referenced, or an ERR_PTR (said why). */
+static struct dma_buf *pagebuf_get_movable(int fd)
+{
+	struct dma_buf *dmabuf = dma_buf_get(fd);
+
+	if (IS_ERR(dmabuf))
+		return ERR_PTR(pagebuf_reject(PTR_ERR(dmabuf),
+					      "fd %d is not a dma-buf\n", fd));
+	if (!pagebuf_buffer_is_movable(dmabuf)) {
+		dma_buf_put(dmabuf);
+		return ERR_PTR(pagebuf_reject(-EINVAL,
+					      "fd %d is not a movable pagebuf buffer\n",
+					      fd));
+	}
+	return dmabuf;
+}
+
 static long pagebuf_ioctl_move(struct pagebuf_move __user *uarg)
 {
 	struct pagebuf_move req;
@@ -142,20 +159,12 @@ static long pagebuf_ioctl_move(struct pagebuf_move __user *uarg)
 	if (req.reserved)
 		return pagebuf_reject(-EINVAL, "reserved field is not zero\n");
 
-	dmabuf = dma_buf_get(req.fd);
+	dmabuf = pagebuf_get_movable(req.fd);
 	if (IS_ERR(dmabuf))
-		return pagebuf_reject(PTR_ERR(dmabuf), "fd %d is not a dma-buf\n",
-				      req.fd);
-	if (!pagebuf_buffer_is_movable(dmabuf)) {
-		ret = pagebuf_reject(-EINVAL,
-				     "fd %d is not a movable pagebuf buffer\n",
-				     req.fd);
-		goto out_put;
-	}
+		return PTR_ERR(dmabuf);
 	ret = pagebuf_buffer_move(dmabuf, req.flags, &req.nr_segments);
 	if (!ret && copy_to_user(uarg, &req, sizeof(req)))
 		ret = -EFAULT;
-out_put:
 	dma_buf_put(dmabuf);
 	return ret;
 }
@@ -173,16 +182,10 @@ static long pagebuf_ioctl_revoke(struct pagebuf_revoke __user *uarg)
 	if (req.reserved)
 		return pagebuf_reject(-EINVAL, "reserved field is not zero\n");
 
-	dmabuf = dma_buf_get(req.fd);
+	dmabuf = pagebuf_get_movable(req.fd);
 	if (IS_ERR(dmabuf))
-		return pagebuf_reject(PTR_ERR(dmabuf), "fd %d is not a dma-buf\n",
-				      req.fd);
-	if (pagebuf_buffer_is_movable(dmabuf))
-		ret = pagebuf_buffer_revoke(dmabuf);
-	else
-		ret = pagebuf_reject(-EINVAL,
-				     "fd %d is not a movable pagebuf buffer\n",
-				     req.fd);
+		return PTR_ERR(dmabuf);
+	ret = pagebuf_buffer_revoke(dmabuf);
 	dma_buf_put(dmabuf);
 	return ret;
 }
