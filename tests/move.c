@@ -315,17 +315,24 @@ static void test_contig_too_big_keeps_the_buffer(void **state)
 	assert_int_equal(close(fd), 0);
 }
 
-static int unprivileged_move(void *arg)
+/* In a child: become nobody, then expect EPERM from @cmd on @arg. */
+static int unprivileged_ioctl(unsigned long cmd, void *arg, const char *what)
 {
-	struct pagebuf_move mv = { .fd = *(int *)arg };
 	int ret;
 
 	CHILD_CHECK(setresgid(65534, 65534, 65534) == 0, "setresgid: %s", pb_errname(errno));
 	CHILD_CHECK(setresuid(65534, 65534, 65534) == 0, "setresuid: %s", pb_errname(errno));
-	ret = ioctl(pb_dev, PAGEBUF_IOC_MOVE, &mv);
-	CHILD_CHECK(ret == -1 && errno == EPERM, "an unprivileged MOVE returned %d (%s), not EPERM",
-		    ret, pb_errname(errno));
+	ret = ioctl(pb_dev, cmd, arg);
+	CHILD_CHECK(ret == -1 && errno == EPERM, "an unprivileged %s returned %d (%s), not EPERM",
+		    what, ret, pb_errname(errno));
 	return 0;
+}
+
+static int unprivileged_move(void *arg)
+{
+	struct pagebuf_move mv = { .fd = *(int *)arg };
+
+	return unprivileged_ioctl(PAGEBUF_IOC_MOVE, &mv, "MOVE");
 }
 
 static void test_unprivileged_is_eperm(void **state)
@@ -431,14 +438,8 @@ static void test_revoke_ends_access(void **state)
 static int unprivileged_revoke(void *arg)
 {
 	struct pagebuf_revoke r = { .fd = *(int *)arg };
-	int ret;
 
-	CHILD_CHECK(setresgid(65534, 65534, 65534) == 0, "setresgid: %s", pb_errname(errno));
-	CHILD_CHECK(setresuid(65534, 65534, 65534) == 0, "setresuid: %s", pb_errname(errno));
-	ret = ioctl(pb_dev, PAGEBUF_IOC_REVOKE, &r);
-	CHILD_CHECK(ret == -1 && errno == EPERM, "an unprivileged REVOKE returned %d (%s), not EPERM",
-		    ret, pb_errname(errno));
-	return 0;
+	return unprivileged_ioctl(PAGEBUF_IOC_REVOKE, &r, "REVOKE");
 }
 
 static void test_revoke_bad_requests(void **state)
