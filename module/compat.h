@@ -202,6 +202,27 @@ static inline void compat_dma_buf_invalidate_mappings(struct dma_buf *dmabuf)
 #endif
 
 /*
+ * The same change renamed the importer's callback, &struct
+ * dma_buf_attach_ops.move_notify, to .invalidate_mappings, and made
+ * dynamic attachments unpinned always: before it, a kernel built without
+ * CONFIG_DMABUF_MOVE_NOTIFY pins every mapping of a dynamic attachment,
+ * which then never moves.
+ */
+#ifdef COMPAT_HAVE_DMA_BUF_INVALIDATE_MAPPINGS
+#define COMPAT_DMA_BUF_ATTACH_OPS_INVALIDATE(fn)	.invalidate_mappings = (fn)
+static inline bool compat_dma_buf_dynamic_unpinned(void)
+{
+	return true;
+}
+#else
+#define COMPAT_DMA_BUF_ATTACH_OPS_INVALIDATE(fn)	.move_notify = (fn)
+static inline bool compat_dma_buf_dynamic_unpinned(void)
+{
+	return IS_ENABLED(CONFIG_DMABUF_MOVE_NOTIFY);
+}
+#endif
+
+/*
  * v5.19 "dma-buf: add enum dma_resv_usage v4" (with "dma-buf: add
  * dma_resv_get_singleton v2" and "dma-buf: drop the DAG approach for the
  * dma_resv object", v5.17-v5.19) replaced the one exclusive fence plus

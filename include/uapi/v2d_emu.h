@@ -26,7 +26,7 @@
  * struct v2d_import - argument of %V2D_IOC_IMPORT
  * @fd: in: a dma-buf fd. A negative or closed fd is EBADF; an open fd
  *	that is not a dma-buf (a pipe, a regular file) is EINVAL.
- * @flags: in: must be zero.
+ * @flags: in: %V2D_IMPORT_DYNAMIC or zero; other bits are EINVAL.
  * @handle: out: the handle naming the import in this open file (never 0).
  * @pad: must be zero.
  * @reserved: must be zero.
@@ -50,6 +50,35 @@
  * past the per-file import limit, ENOMEM, EFAULT, E2BIG, or an error of
  * the exporter's attach or map callback.
  */
+/**
+ * DOC: dynamic imports (%V2D_IMPORT_DYNAMIC)
+ *
+ * By default an import is static: the engine maps the buffer once and
+ * the exporter keeps its pages where they are for as long as the import
+ * lives (the dma-buf core pins it).
+ *
+ * %V2D_IMPORT_DYNAMIC makes a dynamic attachment instead
+ * (dma_buf_dynamic_attach() with an invalidation callback), as GPU and
+ * RDMA drivers do: an exporter may move the buffer, or revoke it, after
+ * telling the engine. The engine then marks its mapping invalid (it
+ * does not wait there); jobs already submitted finish on the old
+ * mapping, which the exporter keeps until their fences signal, and the
+ * engine maps the buffer again under its reservation lock at the next
+ * %V2D_IOC_SUBMIT that uses it, ordered after the exporter's fences. The
+ * old mapping and its translation unit entries go when its last job is
+ * done. When that mapping fails (ENODEV: the exporter revoked the
+ * buffer), the SUBMIT still succeeds and its job completes at once, in
+ * its fence order, with that error on its fence, without touching
+ * memory. Dynamic and static imports of one dma-buf have one attachment
+ * each.
+ *
+ * Kernels before 7.1 built without CONFIG_DMABUF_MOVE_NOTIFY (every
+ * Debian kernel up to 6.12) pin a dynamic attachment's mapping too: an
+ * exporter cannot move it, and %V2D_QUERY_PINNED says so.
+ */
+#define V2D_IMPORT_DYNAMIC	(1U << 0)
+#define V2D_IMPORT_VALID_FLAGS	V2D_IMPORT_DYNAMIC
+
 struct v2d_import {
 	__s32 fd;
 	__u32 flags;
@@ -87,10 +116,19 @@ struct v2d_release {
  * @path: out: %V2D_PATH_DIRECT or %V2D_PATH_IOMMU.
  * @unit: out: the translation unit (IOMMU path), else 0.
  * @pad: out: zero.
+ * @state: out: %V2D_QUERY_* bits (zero for a static import).
  * @iova: out: where the buffer starts in the unit's IOVA window (IOMMU
  *	path); 0 on the direct path, where the device address is a bus
  *	address and is not disclosed.
  * @reserved: must be zero.
+ * @invalidations: out: how often the exporter told the engine that the
+ *	buffer moves (or is revoked) since its first dynamic import; zero
+ *	for a static import.
+ * @remaps: out: how often the engine mapped the buffer again since.
+ *
+ * For a dynamic import whose mapping is invalid, @nr_segments, @path,
+ * @unit and @iova are zero. Besides ENOENT: EINTR when a signal arrived
+ * while waiting for a dynamic import's reservation lock.
  */
 struct v2d_query {
 	__u32 handle;
@@ -99,12 +137,22 @@ struct v2d_query {
 	__u32 nr_segments;
 	__u32 path;
 	__u32 unit;
-	__u32 pad;
+	__u32 state;
 	__u64 iova;
 	__u64 reserved;
+	__u32 invalidations;
+	__u32 remaps;
 };
 
 #define V2D_QUERY_SIZE_VER0	48
+#define V2D_QUERY_SIZE_VER1	56
+
+/** @V2D_QUERY_DYNAMIC: imported with %V2D_IMPORT_DYNAMIC. */
+#define V2D_QUERY_DYNAMIC	(1U << 0)
+/** @V2D_QUERY_PINNED: dynamic, but this kernel pins its mapping. */
+#define V2D_QUERY_PINNED	(1U << 1)
+/** @V2D_QUERY_INVALID: the exporter invalidated the mapping; not remapped yet. */
+#define V2D_QUERY_INVALID	(1U << 2)
 
 /**
  * struct v2d_surface - a rectangle of pixels in an imported buffer
@@ -205,6 +253,8 @@ struct v2d_surface {
  *
  * A job that was accepted always completes through its fence: with no
  * error, or with the fence's error set to EIO (translation fault),
+ * ENODEV or another exporter's error (a dynamic import the engine could
+ * not map again, see %V2D_IMPORT_DYNAMIC),
  * ETIMEDOUT (the watchdog stopped it before its end, or a dependency did
  * not signal in time) or ECANCELED (the file was closed before the
  * engine started on it; a job already running when the file is closed

@@ -7,8 +7,10 @@
  *            IOVA (IOMMU path only), segments, the mapping's direction
  *            (bidirectional, or to_device for a read-only dma-buf),
  *            whether the DMA API syncs it (need_sync: yes for a
- *            non-coherent engine or a bouncing mapping), importing
- *            process
+ *            non-coherent engine or a bouncing mapping), static or
+ *            dynamic (with ",pinned" where the kernel pins dynamic
+ *            mappings, ",invalid" until the next job maps it again, and
+ *            the counts of invalidations and remaps), importing process
  *   dma      the engine's device as the DMA API sees it: whether it is
  *            coherent with the CPU's caches, its mask width, and the
  *            largest mapping and segment it takes (one "key value" a line)
@@ -20,8 +22,9 @@
  * Imports are on one list from their creation to their destruction, open
  * files on another from open to release, both under debug_lock; a file's
  * jobs are read under its jobs_lock. Lock order: debug_lock, then a
- * file's jobs_lock. The device address of the direct path is not shown
- * (it is a physical address), and no kernel pointer is.
+ * file's jobs_lock; debug_lock, then a dynamic import's reservation
+ * lock. The device address of the direct path is not shown (it is a
+ * physical address), and no kernel pointer is.
  */
 #include <linux/debugfs.h>
 #include <linux/dma-fence.h>
@@ -68,23 +71,49 @@ void v2d_debug_del_import(struct v2d_buffer *buf)
 	mutex_unlock(&debug_lock);
 }
 
+/*
+ * The mapping column: "static", or "dynamic" with the exporter's
+ * invalidations and the engine's remaps since the first dynamic import
+ * ("dynamic,invalid,3,2" while the next job has yet to map it again).
+ */
+static void v2d_import_show(struct seq_file *s, struct v2d_buffer *buf)
+{
+	struct v2d_query q;
+	bool need_sync;
+
+	seq_printf(s, "%u %lu %s %llu ", READ_ONCE(buf->handle),
+		   buf->ino, buf->dmabuf->exp_name, buf->size);
+	if (v2d_buffer_describe(buf, &q, &need_sync)) {
+		seq_printf(s, "? - - - - - ? %d %s\n", buf->pid, buf->comm);
+		return;
+	}
+	if (q.path == V2D_PATH_IOMMU)
+		seq_printf(s, "iommu %u %#llx", q.unit, q.iova);
+	else if (q.path == V2D_PATH_DIRECT)
+		seq_puts(s, "direct - -");
+	else
+		seq_puts(s, "none - -");
+	seq_printf(s, " %u %s %s ", q.nr_segments,
+		   buf->dir == DMA_TO_DEVICE ? "to_device" : "bidirectional",
+		   q.path ? (need_sync ? "yes" : "no") : "-");
+	if (!buf->dynamic)
+		seq_puts(s, "static");
+	else
+		seq_printf(s, "dynamic%s%s,%u,%u",
+			   q.state & V2D_QUERY_PINNED ? ",pinned" : "",
+			   q.state & V2D_QUERY_INVALID ? ",invalid" : "",
+			   q.invalidations, q.remaps);
+	seq_printf(s, " %d %s\n", buf->pid, buf->comm);
+}
+
 static int v2d_imports_show(struct seq_file *s, void *unused)
 {
 	struct v2d_buffer *buf;
 
-	seq_puts(s, "handle inode exporter size path unit iova segments dir need_sync pid comm\n");
+	seq_puts(s, "handle inode exporter size path unit iova segments dir need_sync mapping pid comm\n");
 	mutex_lock(&debug_lock);
-	list_for_each_entry(buf, &imports, debug_node) {
-		seq_printf(s, "%u %lu %s %llu ", READ_ONCE(buf->handle),
-			   buf->ino, buf->dmabuf->exp_name, buf->size);
-		if (buf->path == V2D_PATH_IOMMU)
-			seq_printf(s, "iommu %u %#llx", buf->unit, buf->addr);
-		else
-			seq_puts(s, "direct - -");
-		seq_printf(s, " %u %s %s %d %s\n", buf->nr_segments,
-			   buf->dir == DMA_TO_DEVICE ? "to_device" : "bidirectional",
-			   buf->need_sync ? "yes" : "no", buf->pid, buf->comm);
-	}
+	list_for_each_entry(buf, &imports, debug_node)
+		v2d_import_show(s, buf);
 	mutex_unlock(&debug_lock);
 	return 0;
 }

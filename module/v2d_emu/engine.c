@@ -52,6 +52,13 @@
 
 /* ---- memory access ---------------------------------------------------- */
 
+/* The mapping the job was submitted with, of its source or destination. */
+static const struct v2d_place *v2d_place_of(const struct v2d_job *job,
+					    const struct v2d_buffer *buf)
+{
+	return buf == job->dst ? job->dst_place : job->src_place;
+}
+
 /*
  * The DMA address the device reaches for byte @off of @buf, and in *@run
  * how many of the @max bytes from there are contiguous for the device.
@@ -61,18 +68,19 @@
 static int v2d_xlate_dma(struct v2d_job *job, struct v2d_buffer *buf, u64 off,
 			 u64 max, dma_addr_t *dma, u64 *run, bool report)
 {
-	u64 addr = buf->addr + off;
+	const struct v2d_place *p = v2d_place_of(job, buf);
+	u64 addr = p->addr + off;
 
 	*dma = addr;
 	*run = max;
-	if (buf->path == V2D_PATH_IOMMU &&
-	    v2d_iommu_translate_run(buf->unit, addr, max, dma, run)) {
+	if (p->path == V2D_PATH_IOMMU &&
+	    v2d_iommu_translate_run(p->unit, addr, max, dma, run)) {
 		if (!report)
 			return -EIO;
 		atomic64_inc(&v2d_counters.faults);
 		dev_err_ratelimited(v2d_dma_dev,
 				    "translation fault: unit %u, IOVA %#llx, handle %u (job %llu:%llu)\n",
-				    buf->unit, addr, buf->handle,
+				    p->unit, addr, buf->handle,
 				    job->fence->base.context,
 				    job->fence->base.seqno);
 		return -EIO;
@@ -116,8 +124,8 @@ static void *v2d_map_run(struct v2d_job *job, struct v2d_buffer *buf,
 	*n = run;
 	*page = NULL;
 	/* Non-coherent: past the caches, straight to memory. */
-	if (buf->nc)
-		return buf->nc + off;
+	if (v2d_place_of(job, buf)->nc)
+		return v2d_place_of(job, buf)->nc + off;
 	if (!IS_ENABLED(CONFIG_HIGHMEM))
 		return page_address(pfn_to_page(PHYS_PFN(dma))) + offset_in_page(dma);
 	*n = min_t(u64, run, PAGE_SIZE - offset_in_page(dma));
@@ -628,6 +636,7 @@ int v2d_engine_run(struct v2d_job *job)
 static void v2d_sync_for_cpu(struct v2d_job *job, struct v2d_buffer *buf,
 			     u64 off, u64 len)
 {
+	const struct v2d_place *p = v2d_place_of(job, buf);
 	unsigned int n_syncs = 0;
 
 	while (len) {
@@ -636,8 +645,8 @@ static void v2d_sync_for_cpu(struct v2d_job *job, struct v2d_buffer *buf,
 		 * device may belong to different mappings (bounce slots side by
 		 * side), and a sync must stay within one.
 		 */
-		u64 n = buf->path == V2D_PATH_DIRECT ? len :
-			min_t(u64, len, PAGE_SIZE - offset_in_page(buf->addr + off));
+		u64 n = p->path == V2D_PATH_DIRECT ? len :
+			min_t(u64, len, PAGE_SIZE - offset_in_page(p->addr + off));
 		dma_addr_t dma;
 		u64 run;
 

@@ -19,7 +19,18 @@
  * retirements of different dma-bufs do not wait for each other.
  *
  * A mapping with one DMA segment is used directly; more are mapped into
- * a translation unit (iommu.c).
+ * a translation unit (iommu.c). What the engine uses (the DMA mapping,
+ * its placement, a non-coherent view) is a struct v2d_place.
+ *
+ * Dynamic imports (V2D_IMPORT_DYNAMIC) attach with importer ops, as GPU
+ * and RDMA drivers do, and keep their own attachment beside any static
+ * one. The exporter's invalidation (reservation lock held) only drops
+ * the attachment's reference to its current place: jobs already
+ * submitted hold theirs and finish on it (the exporter waits for their
+ * fences before the old pages go), and the last of them unmaps it, under
+ * the reservation lock, from retirement. The next submit maps the buffer
+ * again under the reservation lock it already holds to order its fence
+ * (job.c), never the engine's worker, which may not wait for that lock.
  *
  * Handles: per open file, in an xarray. An import reserves its handle
  * first (a NULL entry that lookups and releases do not see), tells
@@ -47,27 +58,30 @@
 /* Imports per open file; one more is EMFILE. */
 #define V2D_MAX_IMPORTS		4096
 
-/* The engine's one attachment and mapping of a dma-buf. */
+/* The engine's one attachment of a dma-buf, static or dynamic. */
 struct v2d_mapping {
 	struct kref ref;		/* one per import using or awaiting it */
 	struct list_head node;		/* in v2d_mappings */
 	struct completion made;		/* made, or failed with @err */
 	int err;
-	struct dma_buf *dmabuf;		/* the key; referenced */
+	struct dma_buf *dmabuf;		/* the key, with @dynamic; referenced */
+	bool dynamic;			/* a dynamic attachment */
 	struct dma_buf_attachment *attach;
-	struct sg_table *sgt;
-	u32 nr_segments;
-	u32 path;			/* V2D_PATH_* */
-	u32 unit;			/* translation unit (IOMMU path) */
-	u64 addr;			/* device address of byte 0 */
-	void *nc;			/* non-coherent engine: its view */
 	enum dma_data_direction dir;	/* of the mapping */
-	bool need_sync;			/* the DMA API does cache maintenance */
+	/*
+	 * The current mapping: for a static attachment from its making to
+	 * its end; for a dynamic one NULL from an invalidation until the
+	 * next job maps it again. A dynamic one's is read and changed under
+	 * the dma-buf's reservation lock, and so are the counts.
+	 */
+	struct v2d_place *place;
+	u32 invalidations;
+	u32 remaps;
 };
 
 /*
  * The mappings being made, live or being torn down, at most one per
- * dma-buf; the lock guards the list and the transitions of the
+ * dma-buf and kind; the lock guards the list and the transitions of the
  * references to and from zero, never an exporter's callback. Each
  * removal from the list bumps v2d_mappings_gen and wakes
  * v2d_mappings_gone, for imports waiting for a torn-down mapping to go.
@@ -78,30 +92,188 @@ static DECLARE_WAIT_QUEUE_HEAD(v2d_mappings_gone);
 static atomic_t v2d_mappings_gen = ATOMIC_INIT(0);
 
 /* Decide how the engine reaches the buffer: directly or through a unit. */
-static int v2d_mapping_place(struct v2d_mapping *m)
+static int v2d_place_locate(struct v2d_place *p, u64 size)
 {
-	struct sg_table *sgt = m->sgt;
+	struct sg_table *sgt = p->sgt;
 
-	m->nr_segments = sgt->nents;
+	p->nr_segments = sgt->nents;
 	if (sgt->nents == 1) {
-		if (sg_dma_len(sgt->sgl) < m->dmabuf->size)
+		if (sg_dma_len(sgt->sgl) < size)
 			return -EINVAL;
-		m->path = V2D_PATH_DIRECT;
-		m->addr = sg_dma_address(sgt->sgl);
+		p->path = V2D_PATH_DIRECT;
+		p->addr = sg_dma_address(sgt->sgl);
 		return 0;
 	}
 
-	m->path = V2D_PATH_IOMMU;
-	return v2d_iommu_map(sgt, m->dmabuf->size, &m->unit, &m->addr);
+	p->path = V2D_PATH_IOMMU;
+	return v2d_iommu_map(sgt, size, &p->unit, &p->addr);
+}
+
+/* Map the attachment: a dynamic one's with the reservation lock held. */
+static struct sg_table *v2d_mapping_map(struct v2d_mapping *m)
+{
+	if (m->dynamic)
+		return dma_buf_map_attachment(m->attach, m->dir);
+	return compat_dma_buf_map_attachment_unlocked(m->attach, m->dir);
+}
+
+static void v2d_mapping_unmap(struct v2d_mapping *m, struct sg_table *sgt)
+{
+	if (m->dynamic)
+		dma_buf_unmap_attachment(m->attach, sgt, m->dir);
+	else
+		compat_dma_buf_unmap_attachment_unlocked(m->attach, sgt, m->dir);
+}
+
+/*
+ * Map @m for the engine: DMA mapping, placement, non-coherent view. A
+ * dynamic attachment's with the reservation lock held. Return: the
+ * place, holding one reference, or an ERR_PTR with nothing left.
+ */
+static struct v2d_place *v2d_place_make(struct v2d_mapping *m)
+{
+	u64 size = m->dmabuf->size;
+	struct v2d_place *p;
+	int ret;
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return ERR_PTR(-ENOMEM);
+	refcount_set(&p->ref, 1);
+	p->mapping = m;
+
+	p->sgt = v2d_mapping_map(m);
+	if (IS_ERR(p->sgt)) {
+		ret = PTR_ERR(p->sgt);
+		goto err_free;
+	}
+	/*
+	 * Whether the DMA API will do anything for the engine's syncs of
+	 * this mapping: for a non-coherent engine, or one that bounces, it
+	 * must (debugfs shows it; the tests check it).
+	 */
+	p->need_sync = dma_need_sync(v2d_dma_dev, sg_dma_address(p->sgt->sgl));
+
+	ret = v2d_place_locate(p, size);
+	if (ret)
+		goto err_unmap;
+
+	if (!dev_is_dma_coherent(v2d_dma_dev)) {
+		p->nc = v2d_nc_map(p->sgt, size);
+		if (IS_ERR(p->nc)) {
+			ret = PTR_ERR(p->nc);
+			p->nc = NULL;
+			goto err_unlocate;
+		}
+	}
+	return p;
+
+err_unlocate:
+	if (p->path == V2D_PATH_IOMMU)
+		v2d_iommu_unmap(p->unit, p->addr, size);
+err_unmap:
+	v2d_mapping_unmap(m, p->sgt);
+err_free:
+	kfree(p);
+	return ERR_PTR(ret);
+}
+
+/*
+ * Drop a reference to a place; the last one unmaps it. For a dynamic
+ * attachment that needs the reservation lock: @locked says the caller
+ * holds it, else it is taken here.
+ */
+static void v2d_place_put_locked(struct v2d_place *p, bool locked)
+{
+	struct v2d_mapping *m = p->mapping;
+	struct dma_resv *resv = m->dmabuf->resv;
+
+	if (!refcount_dec_and_test(&p->ref))
+		return;
+	if (p->nc)
+		vunmap(p->nc);
+	if (p->path == V2D_PATH_IOMMU)
+		v2d_iommu_unmap(p->unit, p->addr, m->dmabuf->size);
+	if (m->dynamic && !locked)
+		dma_resv_lock(resv, NULL);
+	v2d_mapping_unmap(m, p->sgt);
+	if (m->dynamic && !locked)
+		dma_resv_unlock(resv);
+	kfree(p);
+}
+
+/**
+ * v2d_place_put() - drop a job's reference to the mapping it ran with
+ * @p: the place, or NULL; the caller holds no reservation lock
+ */
+void v2d_place_put(struct v2d_place *p)
+{
+	if (p)
+		v2d_place_put_locked(p, false);
+}
+
+/*
+ * The exporter is moving or revoking the buffer (reservation lock held).
+ * The mapping stays usable for the jobs already submitted, whose fences
+ * the exporter waits for, and goes with the last of them; the next
+ * submit maps the buffer again. Nothing here waits.
+ */
+static void v2d_mapping_invalidate(struct dma_buf_attachment *attach)
+{
+	struct v2d_mapping *m = attach->importer_priv;
+	struct v2d_place *p = m->place;
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+	m->invalidations++;
+	m->place = NULL;
+	trace_v2d_invalidate(file_inode(m->dmabuf->file)->i_ino,
+			     m->invalidations, !!p);
+	if (p)
+		v2d_place_put_locked(p, true);
+}
+
+static const struct dma_buf_attach_ops v2d_importer_ops = {
+	COMPAT_DMA_BUF_ATTACH_OPS_INVALIDATE(v2d_mapping_invalidate),
+};
+
+/**
+ * v2d_buffer_place() - the mapping a job of @buf's uses, made if needed
+ * @buf: the import; the caller holds its dma-buf's reservation lock
+ *
+ * Return: the place, with a reference for the caller, or an ERR_PTR:
+ * the exporter's error (-ENODEV for a revoked buffer) or -ENOMEM.
+ */
+struct v2d_place *v2d_buffer_place(struct v2d_buffer *buf)
+{
+	struct v2d_mapping *m = buf->mapping;
+	struct v2d_place *p;
+
+	dma_resv_assert_held(buf->dmabuf->resv);
+	if (!m->place) {
+		p = v2d_place_make(m);
+		trace_v2d_remap(buf->ino, IS_ERR(p) ? NULL : p,
+				PTR_ERR_OR_ZERO(p));
+		if (IS_ERR(p))
+			return p;
+		m->place = p;
+		m->remaps++;
+	}
+	refcount_inc(&m->place->ref);
+	return m->place;
 }
 
 /* Attach and map @m->dmabuf for the engine; on error nothing is left. */
 static int v2d_mapping_make(struct v2d_mapping *m)
 {
 	struct dma_buf *dmabuf = m->dmabuf;
+	struct v2d_place *p;
 	int ret;
 
-	m->attach = dma_buf_attach(dmabuf, v2d_dma_dev);
+	if (m->dynamic)
+		m->attach = dma_buf_dynamic_attach(dmabuf, v2d_dma_dev,
+						   &v2d_importer_ops, m);
+	else
+		m->attach = dma_buf_attach(dmabuf, v2d_dma_dev);
 	if (IS_ERR(m->attach))
 		return PTR_ERR(m->attach);
 
@@ -113,50 +285,39 @@ static int v2d_mapping_make(struct v2d_mapping *m)
 	 */
 	m->dir = dmabuf->file->f_mode & FMODE_WRITE ? DMA_BIDIRECTIONAL :
 						      DMA_TO_DEVICE;
-	m->sgt = compat_dma_buf_map_attachment_unlocked(m->attach, m->dir);
-	if (IS_ERR(m->sgt)) {
-		ret = PTR_ERR(m->sgt);
-		goto err_detach;
+	if (m->dynamic) {
+		ret = dma_resv_lock_interruptible(dmabuf->resv, NULL);
+		if (ret)
+			goto err_detach;
 	}
-	/*
-	 * Whether the DMA API will do anything for the engine's syncs of
-	 * this mapping: for a non-coherent engine, or one that bounces, it
-	 * must (debugfs shows it; the tests check it).
-	 */
-	m->need_sync = dma_need_sync(v2d_dma_dev, sg_dma_address(m->sgt->sgl));
-
-	ret = v2d_mapping_place(m);
-	if (ret)
-		goto err_unmap;
-
-	if (!dev_is_dma_coherent(v2d_dma_dev)) {
-		m->nc = v2d_nc_map(m->sgt, dmabuf->size);
-		if (IS_ERR(m->nc)) {
-			ret = PTR_ERR(m->nc);
-			m->nc = NULL;
-			goto err_unplace;
-		}
+	p = v2d_place_make(m);
+	if (!IS_ERR(p))
+		m->place = p;
+	if (m->dynamic)
+		dma_resv_unlock(dmabuf->resv);
+	if (IS_ERR(p)) {
+		ret = PTR_ERR(p);
+		goto err_detach;
 	}
 	return 0;
 
-err_unplace:
-	if (m->path == V2D_PATH_IOMMU)
-		v2d_iommu_unmap(m->unit, m->addr, dmabuf->size);
-err_unmap:
-	compat_dma_buf_unmap_attachment_unlocked(m->attach, m->sgt, m->dir);
 err_detach:
 	dma_buf_detach(dmabuf, m->attach);
 	return ret;
 }
 
-/* Undo v2d_mapping_make(). */
+/* Undo v2d_mapping_make(): jobs hold no place of it any more. */
 static void v2d_mapping_unmake(struct v2d_mapping *m)
 {
-	if (m->nc)
-		vunmap(m->nc);
-	if (m->path == V2D_PATH_IOMMU)
-		v2d_iommu_unmap(m->unit, m->addr, m->dmabuf->size);
-	compat_dma_buf_unmap_attachment_unlocked(m->attach, m->sgt, m->dir);
+	struct dma_resv *resv = m->dmabuf->resv;
+
+	if (m->dynamic)
+		dma_resv_lock(resv, NULL);
+	if (m->place)
+		v2d_place_put_locked(m->place, m->dynamic);
+	m->place = NULL;
+	if (m->dynamic)
+		dma_resv_unlock(resv);
 	dma_buf_detach(m->dmabuf, m->attach);
 }
 
@@ -190,18 +351,20 @@ static void v2d_mapping_put(struct v2d_mapping *m)
 }
 
 /* The mapping of @dmabuf on the list, or NULL; under v2d_mappings_lock. */
-static struct v2d_mapping *v2d_mapping_find(struct dma_buf *dmabuf)
+static struct v2d_mapping *v2d_mapping_find(struct dma_buf *dmabuf,
+					    bool dynamic)
 {
 	struct v2d_mapping *m;
 
 	list_for_each_entry(m, &v2d_mappings, node)
-		if (m->dmabuf == dmabuf)
+		if (m->dmabuf == dmabuf && m->dynamic == dynamic)
 			return m;
 	return NULL;
 }
 
 /* A new mapping of @dmabuf, on the list, to be made by the caller. */
-static struct v2d_mapping *v2d_mapping_new(struct dma_buf *dmabuf)
+static struct v2d_mapping *v2d_mapping_new(struct dma_buf *dmabuf,
+					   bool dynamic)
 {
 	struct v2d_mapping *m = kzalloc(sizeof(*m), GFP_KERNEL);
 
@@ -210,6 +373,7 @@ static struct v2d_mapping *v2d_mapping_new(struct dma_buf *dmabuf)
 	kref_init(&m->ref);
 	init_completion(&m->made);
 	m->dmabuf = dmabuf;
+	m->dynamic = dynamic;
 	get_dma_buf(dmabuf);
 	list_add(&m->node, &v2d_mappings);
 	return m;
@@ -219,7 +383,8 @@ static struct v2d_mapping *v2d_mapping_new(struct dma_buf *dmabuf)
  * The dma-buf's mapping: an existing one once it is made, or one made
  * here on its first import. Return: the mapping, or an ERR_PTR.
  */
-static struct v2d_mapping *v2d_mapping_get(struct dma_buf *dmabuf)
+static struct v2d_mapping *v2d_mapping_get(struct dma_buf *dmabuf,
+					   bool dynamic)
 {
 	struct v2d_mapping *m;
 	bool maker = false;
@@ -227,7 +392,7 @@ static struct v2d_mapping *v2d_mapping_get(struct dma_buf *dmabuf)
 
 retry:
 	mutex_lock(&v2d_mappings_lock);
-	m = v2d_mapping_find(dmabuf);
+	m = v2d_mapping_find(dmabuf, dynamic);
 	if (m && !kref_get_unless_zero(&m->ref)) {
 		/* Being torn down: wait until it has left the list. */
 		gen = atomic_read(&v2d_mappings_gen);
@@ -237,7 +402,7 @@ retry:
 		goto retry;
 	}
 	if (!m) {
-		m = v2d_mapping_new(dmabuf);
+		m = v2d_mapping_new(dmabuf, dynamic);
 		maker = true;
 	}
 	mutex_unlock(&v2d_mappings_lock);
@@ -258,8 +423,30 @@ retry:
 	return m;
 }
 
-static struct v2d_buffer *v2d_buffer_create(int fd)
+/*
+ * A dynamic import shares the mapping of earlier ones, which the exporter
+ * may have invalidated since: map it again now, so that an import of a
+ * buffer the engine cannot map (a revoked one) fails as the first did.
+ */
+static int v2d_buffer_validate(struct v2d_buffer *buf)
 {
+	struct dma_resv *resv = buf->dmabuf->resv;
+	struct v2d_place *p;
+	int ret;
+
+	ret = dma_resv_lock_interruptible(resv, NULL);
+	if (ret)
+		return ret;
+	p = v2d_buffer_place(buf);
+	if (!IS_ERR(p))
+		v2d_place_put_locked(p, true);
+	dma_resv_unlock(resv);
+	return PTR_ERR_OR_ZERO(p);
+}
+
+static struct v2d_buffer *v2d_buffer_create(int fd, bool dynamic)
+{
+	struct v2d_query q;
 	struct v2d_mapping *m;
 	struct v2d_buffer *buf;
 	int ret;
@@ -286,24 +473,31 @@ static struct v2d_buffer *v2d_buffer_create(int fd)
 	buf->writable = buf->dmabuf->file->f_mode & FMODE_WRITE;
 	buf->readable = buf->dmabuf->file->f_mode & FMODE_READ;
 
-	m = v2d_mapping_get(buf->dmabuf);
+	m = v2d_mapping_get(buf->dmabuf, dynamic);
 	if (IS_ERR(m)) {
 		ret = PTR_ERR(m);
 		goto err_put;
 	}
 	buf->mapping = m;
-	buf->nr_segments = m->nr_segments;
-	buf->path = m->path;
-	buf->unit = m->unit;
-	buf->addr = m->addr;
-	buf->nc = m->nc;
+	buf->dynamic = dynamic;
 	buf->dir = m->dir;
-	buf->need_sync = m->need_sync;
+	if (dynamic) {
+		ret = v2d_buffer_validate(buf);
+		if (ret)
+			goto err_mapping;
+	}
+	/* For the import's tracepoint (a dynamic mapping may move soon). */
+	if (!v2d_buffer_describe(buf, &q, NULL)) {
+		buf->path_at_import = q.path;
+		buf->segments_at_import = q.nr_segments;
+	}
 
 	atomic64_inc(&v2d_counters.live_imports);
 	v2d_debug_add_import(buf);
 	return buf;
 
+err_mapping:
+	v2d_mapping_put(m);
 err_put:
 	dma_buf_put(buf->dmabuf);
 err_free:
@@ -338,6 +532,7 @@ void v2d_buffer_put(struct v2d_buffer *buf)
  * v2d_buffer_import() - import a dma-buf fd and reserve its handle
  * @vfile: the file
  * @fd: the dma-buf fd
+ * @dynamic: attach dynamically (%V2D_IMPORT_DYNAMIC)
  *
  * The handle (@buf->handle) is reserved but names nothing yet: a RELEASE
  * or lookup of it finds nothing until v2d_buffer_publish(), so the
@@ -348,13 +543,14 @@ void v2d_buffer_put(struct v2d_buffer *buf)
  * (not a dma-buf, or a mapping the engine cannot use), -EMFILE (too many
  * imports), -ENOSPC (no IOVA room), -ENOMEM, or the exporter's error.
  */
-struct v2d_buffer *v2d_buffer_import(struct v2d_file *vfile, int fd)
+struct v2d_buffer *v2d_buffer_import(struct v2d_file *vfile, int fd,
+				     bool dynamic)
 {
 	struct v2d_buffer *buf;
 	u32 id;
 	int ret;
 
-	buf = v2d_buffer_create(fd);
+	buf = v2d_buffer_create(fd, dynamic);
 	if (IS_ERR(buf))
 		return buf;
 
@@ -449,4 +645,48 @@ void v2d_buffer_release_all(struct v2d_file *vfile)
 		v2d_buffer_put(buf);
 	}
 	xa_destroy(&vfile->imports);
+}
+
+/**
+ * v2d_buffer_describe() - how the engine reaches an import now
+ * @buf: the import
+ * @q: its @nr_segments, @path, @unit, @iova, @state, @invalidations and
+ *	@remaps are filled (see &struct v2d_query)
+ * @need_sync: if not NULL, whether the DMA API syncs the current mapping
+ *
+ * A dynamic import's mapping changes under its reservation lock, which
+ * is taken here: never call it with one held.
+ *
+ * Return: 0, or -EINTR when a signal arrived while waiting for the lock.
+ */
+int v2d_buffer_describe(struct v2d_buffer *buf, struct v2d_query *q,
+			bool *need_sync)
+{
+	struct v2d_mapping *m = buf->mapping;
+	struct dma_resv *resv = buf->dmabuf->resv;
+	struct v2d_place *p;
+
+	q->state = 0;
+	if (buf->dynamic) {
+		if (dma_resv_lock_interruptible(resv, NULL))
+			return -EINTR;
+		q->state = V2D_QUERY_DYNAMIC;
+		if (!compat_dma_buf_dynamic_unpinned())
+			q->state |= V2D_QUERY_PINNED;
+	}
+	p = m->place;
+	if (!p)
+		q->state |= V2D_QUERY_INVALID;
+	q->nr_segments = p ? p->nr_segments : 0;
+	q->path = p ? p->path : 0;
+	/* The bus address of the direct path is nobody's business. */
+	q->unit = p && p->path == V2D_PATH_IOMMU ? p->unit : 0;
+	q->iova = p && p->path == V2D_PATH_IOMMU ? p->addr : 0;
+	q->invalidations = m->invalidations;
+	q->remaps = m->remaps;
+	if (need_sync)
+		*need_sync = p && p->need_sync;
+	if (buf->dynamic)
+		dma_resv_unlock(resv);
+	return 0;
 }

@@ -132,6 +132,9 @@ static int v2d_job_execute(struct v2d_job *job)
 	ret = v2d_fence_wait_deps(job);
 	if (ret)
 		return ret;
+	/* A dynamic import that could not be mapped: fail in fence order. */
+	if (job->map_err)
+		return job->map_err;
 	if (!v2d_job_claim(job))
 		return job->stop_err;
 
@@ -200,6 +203,9 @@ static void v2d_job_free(struct v2d_job *job)
 
 	for (i = 0; i < V2D_NR_DEPS; i++)
 		dma_fence_put(job->deps[i]);
+	/* The places before the buffers, whose mappings they belong to. */
+	v2d_place_put(job->src_place);
+	v2d_place_put(job->dst_place);
 	if (job->src)
 		v2d_buffer_put(job->src);
 	v2d_buffer_put(job->dst);
@@ -407,6 +413,33 @@ void v2d_job_abandon(struct v2d_job *job)
 	v2d_job_free(job);
 }
 
+/*
+ * The mappings the job will run on, under its buffers' reservation
+ * locks: a dynamic import invalidated since its last job is mapped again
+ * here, after the exporter's move, never in the engine's worker (which
+ * may not take a reservation lock). One that cannot be mapped fails the
+ * job, not the submit: its fence carries the error.
+ */
+static void v2d_job_take_places(struct v2d_job *job)
+{
+	struct v2d_place *p;
+
+	p = v2d_buffer_place(job->dst);
+	if (IS_ERR(p)) {
+		job->map_err = PTR_ERR(p);
+		return;
+	}
+	job->dst_place = p;
+	if (!job->src)
+		return;
+	p = v2d_buffer_place(job->src);
+	if (IS_ERR(p)) {
+		job->map_err = PTR_ERR(p);
+		return;
+	}
+	job->src_place = p;
+}
+
 /**
  * v2d_job_commit() - publish the job's fence and queue the job
  * @job: a prepared job
@@ -435,6 +468,7 @@ int v2d_job_commit(struct v2d_job *job)
 		v2d_fence_unlock_buffers(&set);
 		goto err_abandon;
 	}
+	v2d_job_take_places(job);
 
 	/* A debugging aid: the tests widen the window of a submit here. */
 	delay_ms = READ_ONCE(v2d_debug_commit_delay_ms);

@@ -124,10 +124,13 @@ static long v2d_ioctl_import(struct v2d_file *vfile, void __user *uarg,
 			  V2D_IMPORT_SIZE_VER0);
 	if (ret)
 		return ret;
-	if (req.flags || req.pad || req.reserved)
-		return v2d_reject(-EINVAL, "import: non-zero flags or reserved\n");
+	if (req.flags & ~V2D_IMPORT_VALID_FLAGS)
+		return v2d_reject(-EINVAL, "import: unknown flags %#x\n",
+				  req.flags & ~V2D_IMPORT_VALID_FLAGS);
+	if (req.pad || req.reserved)
+		return v2d_reject(-EINVAL, "import: non-zero pad or reserved\n");
 
-	buf = v2d_buffer_import(vfile, req.fd);
+	buf = v2d_buffer_import(vfile, req.fd, req.flags & V2D_IMPORT_DYNAMIC);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
 
@@ -172,13 +175,10 @@ static long v2d_ioctl_query(struct v2d_file *vfile, void __user *uarg,
 	if (!buf)
 		return -ENOENT;
 	req.size = buf->size;
-	req.nr_segments = buf->nr_segments;
-	req.path = buf->path;
-	req.pad = 0;
-	/* The bus address of the direct path is nobody's business. */
-	req.unit = buf->path == V2D_PATH_IOMMU ? buf->unit : 0;
-	req.iova = buf->path == V2D_PATH_IOMMU ? buf->addr : 0;
+	ret = v2d_buffer_describe(buf, &req, NULL);
 	v2d_buffer_put(buf);
+	if (ret)
+		return ret;
 
 	return v2d_copy_out(uarg, &req, sizeof(req), usize);
 }

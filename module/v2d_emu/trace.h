@@ -28,8 +28,8 @@ TRACE_EVENT(v2d_import,
 			   __entry->ino = buf->ino;
 			   compat_assign_str(exporter, buf->dmabuf->exp_name);
 			   __entry->size = buf->size;
-			   __entry->path = buf->path;
-			   __entry->segments = buf->nr_segments;),
+			   __entry->path = buf->path_at_import;
+			   __entry->segments = buf->segments_at_import;),
 	    TP_printk("handle=%u ino=%lu exporter=%s size=%llu path=%s segments=%u",
 		      __entry->handle, __entry->ino, __get_str(exporter),
 		      __entry->size,
@@ -44,6 +44,36 @@ TRACE_EVENT(v2d_release,
 	    TP_fast_assign(__entry->handle = buf->handle;
 			   __entry->ino = buf->ino;),
 	    TP_printk("handle=%u ino=%lu", __entry->handle, __entry->ino));
+
+/* A dynamic import's exporter invalidated the engine's mapping. */
+TRACE_EVENT(v2d_invalidate,
+	    TP_PROTO(unsigned long ino, u32 invalidations, bool was_mapped),
+	    TP_ARGS(ino, invalidations, was_mapped),
+	    TP_STRUCT__entry(__field(unsigned long, ino)
+			     __field(u32, invalidations)
+			     __field(bool, was_mapped)),
+	    TP_fast_assign(__entry->ino = ino;
+			   __entry->invalidations = invalidations;
+			   __entry->was_mapped = was_mapped;),
+	    TP_printk("ino=%lu invalidations=%u was_mapped=%d", __entry->ino,
+		      __entry->invalidations, __entry->was_mapped));
+
+/* A submit mapped a dynamic import again (@p NULL: it failed). */
+TRACE_EVENT(v2d_remap,
+	    TP_PROTO(unsigned long ino, const struct v2d_place *p, int error),
+	    TP_ARGS(ino, p, error),
+	    TP_STRUCT__entry(__field(unsigned long, ino)
+			     __field(u32, path)
+			     __field(u32, segments)
+			     __field(int, error)),
+	    TP_fast_assign(__entry->ino = ino;
+			   __entry->path = p ? p->path : 0;
+			   __entry->segments = p ? p->nr_segments : 0;
+			   __entry->error = error;),
+	    TP_printk("ino=%lu path=%s segments=%u error=%d", __entry->ino,
+		      __entry->path == V2D_PATH_IOMMU ? "iommu" :
+		      __entry->path == V2D_PATH_DIRECT ? "direct" : "none",
+		      __entry->segments, __entry->error));
 
 DECLARE_EVENT_CLASS(v2d_job_class,
 		    TP_PROTO(const struct v2d_job *job),

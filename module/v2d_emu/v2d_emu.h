@@ -31,6 +31,7 @@
 #include <linux/dma-resv.h>
 #include <linux/rcupdate.h>
 #include <linux/kref.h>
+#include <linux/refcount.h>
 #include <linux/list.h>
 #include <linux/ktime.h>
 #include <linux/mutex.h>
@@ -76,20 +77,35 @@ struct v2d_buffer {
 	struct v2d_mapping *mapping;	/* shared by imports of @dmabuf */
 	u64 size;
 	u32 handle;
-	/* How the engine reaches it: the mapping's, copied. */
-	u32 nr_segments;
-	u32 path;			/* V2D_PATH_* */
-	u32 unit;			/* translation unit (IOMMU path) */
-	u64 addr;			/* device address of byte 0 */
-	void *nc;			/* non-coherent engine: its view */
+	u32 path_at_import;		/* V2D_PATH_*, for the tracepoint */
+	u32 segments_at_import;
 	enum dma_data_direction dir;	/* of the mapping */
-	bool need_sync;			/* the DMA API syncs the mapping */
+	bool dynamic;			/* V2D_IMPORT_DYNAMIC */
 	bool writable;			/* the fd was open for writing */
 	bool readable;			/* the fd was open for reading */
 	unsigned long ino;		/* inode of the dma-buf's file */
 	pid_t pid;			/* importing process (tgid) */
 	char comm[TASK_COMM_LEN];
 	struct list_head debug_node;	/* in debug.c's list of imports */
+};
+
+/*
+ * One DMA mapping of an import's dma-buf and how the engine reaches it.
+ * A static import has one for its whole life; a dynamic one a new one
+ * after each invalidation by the exporter. The mapping holds the current
+ * one and every job the one it was submitted with, so that a job runs on
+ * the pages its fence was ordered for, whatever moved since.
+ */
+struct v2d_place {
+	refcount_t ref;
+	struct v2d_mapping *mapping;
+	struct sg_table *sgt;
+	u32 nr_segments;
+	u32 path;			/* V2D_PATH_* */
+	u32 unit;			/* translation unit (IOMMU path) */
+	u64 addr;			/* device address of byte 0 */
+	void *nc;			/* non-coherent engine: its view */
+	bool need_sync;			/* the DMA API syncs the mapping */
 };
 
 /*
@@ -126,6 +142,10 @@ struct v2d_job {
 	struct v2d_submit req;
 	struct v2d_buffer *src;		/* NULL for FILL */
 	struct v2d_buffer *dst;
+	/* The mappings it runs on, taken at commit; NULL if @map_err. */
+	struct v2d_place *src_place;
+	struct v2d_place *dst_place;
+	int map_err;			/* a dynamic import could not be mapped */
 	ktime_t submitted;		/* for its age in debugfs */
 	u32 rows_reached;		/* destination rows the engine wrote */
 	bool started;			/* the worker has taken it; jobs_lock */
@@ -169,13 +189,18 @@ extern unsigned int v2d_debug_commit_delay_ms;
 extern unsigned int v2d_debug_step_delay_us;
 
 /* import.c */
-struct v2d_buffer *v2d_buffer_import(struct v2d_file *vfile, int fd);
+struct v2d_buffer *v2d_buffer_import(struct v2d_file *vfile, int fd,
+				     bool dynamic);
 void v2d_buffer_publish(struct v2d_file *vfile, struct v2d_buffer *buf);
 void v2d_buffer_unreserve(struct v2d_file *vfile, struct v2d_buffer *buf);
 int v2d_buffer_release(struct v2d_file *vfile, u32 handle);
 struct v2d_buffer *v2d_buffer_lookup(struct v2d_file *vfile, u32 handle);
 void v2d_buffer_put(struct v2d_buffer *buf);
 void v2d_buffer_release_all(struct v2d_file *vfile);
+struct v2d_place *v2d_buffer_place(struct v2d_buffer *buf);
+void v2d_place_put(struct v2d_place *p);
+int v2d_buffer_describe(struct v2d_buffer *buf, struct v2d_query *q,
+			bool *need_sync);
 
 /* Another reference to an import the caller holds one of. */
 static inline struct v2d_buffer *v2d_buffer_get(struct v2d_buffer *buf)
