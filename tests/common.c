@@ -136,6 +136,24 @@ int pb_stats_raw(int dev, struct pagebuf_stats *st)
 	return ioctl(dev, PAGEBUF_IOC_GET_STATS, st) < 0 ? errno : 0;
 }
 
+int pb_move_raw(int fd, uint32_t flags, uint32_t reserved, uint32_t *nr_segments)
+{
+	struct pagebuf_move m = { .fd = fd, .flags = flags, .reserved = reserved };
+
+	if (ioctl(pb_dev, PAGEBUF_IOC_MOVE, &m))
+		return errno;
+	if (nr_segments)
+		*nr_segments = m.nr_segments;
+	return 0;
+}
+
+int pb_revoke_raw(int fd, uint32_t reserved)
+{
+	struct pagebuf_revoke r = { .fd = fd, .reserved = reserved };
+
+	return ioctl(pb_dev, PAGEBUF_IOC_REVOKE, &r) ? errno : 0;
+}
+
 void pb_stats(struct pagebuf_stats *st)
 {
 	int err = pb_stats_raw(pb_dev, st);

@@ -105,6 +105,10 @@ int pb_alloc_ok_at(uint64_t size, uint32_t flags, uint32_t *nr_segments,
 void pb_stats(struct pagebuf_stats *st);
 /* The same without cmocka, for child processes: 0 or errno. */
 int pb_stats_raw(int dev, struct pagebuf_stats *st);
+/* PAGEBUF_IOC_MOVE: 0 and *@nr_segments (if not NULL), or the errno value. */
+int pb_move_raw(int fd, uint32_t flags, uint32_t reserved, uint32_t *nr_segments);
+/* PAGEBUF_IOC_REVOKE: 0 or the errno value. */
+int pb_revoke_raw(int fd, uint32_t reserved);
 /* Print the counters as a diagnostic. */
 void pb_stats_diag(const char *what, const struct pagebuf_stats *st);
 /* Fail the test unless all live counters are zero. */

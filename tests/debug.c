@@ -426,13 +426,13 @@ static void test_v2d_imports_and_hung_job(void **state)
 	text = dl_read(V2D_DEBUGFS "/imports");
 	assert_non_null(text);
 	snprintf(prefix, sizeof(prefix), "%u ", h0);
-	snprintf(want, sizeof(want), "%u %lu pagebuf 65536 iommu %u %#llx 16 bidirectional %s %d %s",
+	snprintf(want, sizeof(want), "%u %lu pagebuf 65536 iommu %u %#llx 16 bidirectional %s static %d %s",
 		 h0, dl_ino(o0), q.unit, (unsigned long long)q.iova,
 		 v2d_need_sync_expected(), (int)getpid(), comm);
 	assert_true(dl_line(text, prefix, NULL, line, sizeof(line)));
 	assert_string_equal(line, want);
 	snprintf(prefix, sizeof(prefix), "%u ", hc);
-	snprintf(want, sizeof(want), "%u %lu pagebuf 65536 direct - - 1 bidirectional %s %d %s",
+	snprintf(want, sizeof(want), "%u %lu pagebuf 65536 direct - - 1 bidirectional %s static %d %s",
 		 hc, dl_ino(ct), v2d_need_sync_expected(), (int)getpid(), comm);
 	assert_true(dl_line(text, prefix, NULL, line, sizeof(line)));
 	assert_string_equal(line, want);

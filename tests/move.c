@@ -25,23 +25,11 @@
 #include <linux/dma-buf.h>
 #include <dmabuf-lab.h>
 
-/* PAGEBUF_IOC_MOVE: 0 and *@nr_segments, or the errno value. */
-static int move_raw(int fd, uint32_t flags, uint32_t reserved, uint32_t *nr_segments)
-{
-	struct pagebuf_move m = { .fd = fd, .flags = flags, .reserved = reserved };
-
-	if (ioctl(pb_dev, PAGEBUF_IOC_MOVE, &m))
-		return errno;
-	if (nr_segments)
-		*nr_segments = m.nr_segments;
-	return 0;
-}
-
 #define move_ok(fd, flags) move_ok_at((fd), (flags), __FILE__, __LINE__)
 static uint32_t move_ok_at(int fd, uint32_t flags, const char *file, int line)
 {
 	uint32_t nseg = 0;
-	int err = move_raw(fd, flags, 0, &nseg);
+	int err = pb_move_raw(fd, flags, 0, &nseg);
 
 	if (err) {
 		pb_diag("%s:%d: move to policy %#x: %s", file, line, flags, pb_errname(err));
@@ -55,7 +43,7 @@ static uint32_t move_ok_at(int fd, uint32_t flags, const char *file, int line)
 static void move_fails_at(int fd, uint32_t flags, uint32_t reserved, int want,
 			  const char *file, int line)
 {
-	int err = move_raw(fd, flags, reserved, NULL);
+	int err = pb_move_raw(fd, flags, reserved, NULL);
 
 	if (err != want) {
 		pb_diag("%s:%d: move (flags %#x, reserved %u): expected %s, got %s", file,
@@ -371,13 +359,6 @@ static void test_movable_is_zeroed_and_syncs(void **state)
 /* ---- revoke ------------------------------------------------------------- */
 
 /* PAGEBUF_IOC_REVOKE: 0 or the errno value. */
-static int revoke_raw(int fd, uint32_t reserved)
-{
-	struct pagebuf_revoke r = { .fd = fd, .reserved = reserved };
-
-	return ioctl(pb_dev, PAGEBUF_IOC_REVOKE, &r) ? errno : 0;
-}
-
 static int touch_mapping(void *arg)
 {
 	volatile unsigned char *p = arg;
@@ -408,14 +389,14 @@ static void test_revoke_ends_access(void **state)
 	if (v2d >= 0) {
 		err = -dmabuf_lab_v2d_import(v2d, fd, &handle);
 		assert_int_equal(err, 0);
-		assert_int_equal(revoke_raw(fd, 0), EBUSY);
+		assert_int_equal(pb_revoke_raw(fd, 0), EBUSY);
 		assert_bytes(m, size, 0x77);
 		assert_int_equal(dmabuf_lab_v2d_release(v2d, handle), 0);
 	} else {
 		pb_diag("no %s (%s): the pinned case is not tried", V2D_DEVICE,
 			pb_errname(errno));
 	}
-	assert_int_equal(revoke_raw(fd, 0), 0);
+	assert_int_equal(pb_revoke_raw(fd, 0), 0);
 
 	assert_int_equal(pb_in_child(touch_mapping, m), 128 + SIGBUS);
 	errno = 0;
@@ -428,7 +409,7 @@ static void test_revoke_ends_access(void **state)
 		assert_int_equal(close(v2d), 0);
 	}
 	/* Again: nothing more to do. */
-	assert_int_equal(revoke_raw(fd, 0), 0);
+	assert_int_equal(pb_revoke_raw(fd, 0), 0);
 
 	pb_unmap(m, size);
 	assert_int_equal(close(fd), 0);
@@ -451,13 +432,13 @@ static void test_revoke_bad_requests(void **state)
 	(void)state;
 	fd = movable_ok(size, 0, NULL);
 	fixed = pb_alloc_ok(size, 0, NULL);
-	assert_int_equal(revoke_raw(fd, 1), EINVAL);
-	assert_int_equal(revoke_raw(fixed, 0), EINVAL);
+	assert_int_equal(pb_revoke_raw(fd, 1), EINVAL);
+	assert_int_equal(pb_revoke_raw(fixed, 0), EINVAL);
 	nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	assert_true(nul >= 0);
-	assert_int_equal(revoke_raw(nul, 0), EINVAL);
+	assert_int_equal(pb_revoke_raw(nul, 0), EINVAL);
 	assert_int_equal(close(nul), 0);
-	assert_int_equal(revoke_raw(-1, 0), EBADF);
+	assert_int_equal(pb_revoke_raw(-1, 0), EBADF);
 	assert_int_equal(pb_in_child(unprivileged_revoke, &fd), 0);
 	/* None of them revoked it. */
 	m = pb_map(fd, size, PROT_READ | PROT_WRITE, 0);
@@ -508,7 +489,7 @@ static void test_debugfs_counts_moves(void **state)
 	assert_string_equal(moves, "3");
 	debugfs_moves(fixed, moves, sizeof(moves));
 	assert_string_equal(moves, "-");
-	assert_int_equal(revoke_raw(fd, 0), 0);
+	assert_int_equal(pb_revoke_raw(fd, 0), 0);
 	debugfs_moves(fd, moves, sizeof(moves));
 	assert_string_equal(moves, "3,revoked");
 	assert_int_equal(close(fixed), 0);
