@@ -144,6 +144,51 @@ compat_dma_buf_unmap_attachment_unlocked(struct dma_buf_attachment *attach,
 #endif
 
 /*
+ * v6.4 "dma-buf/dma-fence: Add deadline awareness": a waiter (a display's
+ * vblank, SYNC_IOC_SET_DEADLINE) tells the fence's driver when it needs
+ * the fence signalled. Before it the op does not exist.
+ */
+#ifdef COMPAT_HAVE_DMA_FENCE_SET_DEADLINE
+#define COMPAT_DMA_FENCE_OPS_SET_DEADLINE(fn)	.set_deadline = (fn),
+#else
+#define COMPAT_DMA_FENCE_OPS_SET_DEADLINE(fn)
+#endif
+
+/*
+ * v6.17 "dma-fence: Add safe access helpers and document the rules": a
+ * fence's driver and timeline names are read through
+ * dma_fence_driver_name() and dma_fence_timeline_name(), under
+ * rcu_read_lock(), which also covers a signalled fence whose driver is
+ * gone. Before it the ops were called directly (still under the RCU lock
+ * here, for one rule on every kernel).
+ */
+#ifdef COMPAT_HAVE_DMA_FENCE_DRIVER_NAME
+static inline const char *compat_dma_fence_driver_name(struct dma_fence *f)
+{
+	const char __rcu *name = dma_fence_driver_name(f);
+
+	return rcu_dereference(name);
+}
+
+static inline const char *compat_dma_fence_timeline_name(struct dma_fence *f)
+{
+	const char __rcu *name = dma_fence_timeline_name(f);
+
+	return rcu_dereference(name);
+}
+#else
+static inline const char *compat_dma_fence_driver_name(struct dma_fence *f)
+{
+	return f->ops->get_driver_name(f);
+}
+
+static inline const char *compat_dma_fence_timeline_name(struct dma_fence *f)
+{
+	return f->ops->get_timeline_name(f);
+}
+#endif
+
+/*
  * v5.19 "dma-buf: add enum dma_resv_usage v4" replaced the wait_all flag
  * of dma_resv_wait_timeout() (dma_resv_wait_timeout_rcu() up to 5.14)
  * with a usage level. CPU access waits for every fence when the CPU will

@@ -17,7 +17,9 @@
  *   jobs     one line per job in flight: context:seqno, op, handles,
  *            state (queued; waiting for its dependencies; running on
  *            the engine; stopping), fence state and error, age in
- *            milliseconds
+ *            milliseconds, the deadline a waiter set on its fence (in
+ *            milliseconds from now, "-" for none), and the first fence
+ *            it still waits for (driver:timeline:context:seqno, "-")
  *
  * Imports are on one list from their creation to their destruction, open
  * files on another from open to release, both under debug_lock; a file's
@@ -36,6 +38,7 @@
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
 
+#include "compat.h"
 #include "v2d_emu.h"
 
 static LIST_HEAD(imports);
@@ -131,9 +134,35 @@ static const char *v2d_op_name(u32 op)
 	}
 }
 
+/*
+ * The first dependency the job still waits for, as
+ * driver:timeline:context:seqno, or "-". Another driver's names are
+ * escaped: they are not ours to trust.
+ */
+static void v2d_show_waits(struct seq_file *s, struct v2d_job *job)
+{
+	struct dma_fence *dep;
+	int i;
+
+	for (i = 0; i < V2D_NR_DEPS; i++) {
+		dep = job->deps[i];
+		if (!dep || dma_fence_is_signaled(dep))
+			continue;
+		rcu_read_lock();
+		seq_escape(s, compat_dma_fence_driver_name(dep), " \t\n\\:");
+		seq_putc(s, ':');
+		seq_escape(s, compat_dma_fence_timeline_name(dep), " \t\n\\:");
+		rcu_read_unlock();
+		seq_printf(s, ":%llu:%llu", dep->context, dep->seqno);
+		return;
+	}
+	seq_putc(s, '-');
+}
+
 static void v2d_show_job(struct seq_file *s, struct v2d_job *job, ktime_t now)
 {
 	struct dma_fence *f = &job->fence->base;
+	s64 deadline = v2d_fence_deadline(job->fence);
 	const char *state;
 
 	if (READ_ONCE(job->stop_err))
@@ -145,12 +174,19 @@ static void v2d_show_job(struct seq_file *s, struct v2d_job *job, ktime_t now)
 	else
 		state = "queued";
 
-	seq_printf(s, "%llu:%llu %s %u %u %s%s %s %d %lld\n",
+	seq_printf(s, "%llu:%llu %s %u %u %s%s %s %d %lld ",
 		   f->context, f->seqno, v2d_op_name(job->req.op),
 		   job->src ? job->src->handle : 0, job->dst->handle, state,
 		   job->req.flags & V2D_SUBMIT_HANG ? "(hang)" : "",
 		   dma_fence_is_signaled(f) ? "signalled" : "unsignalled",
 		   f->error, ktime_ms_delta(now, job->submitted));
+	if (deadline)
+		seq_printf(s, "%lld ", div_s64(deadline - ktime_to_ns(now),
+					       NSEC_PER_MSEC));
+	else
+		seq_puts(s, "- ");
+	v2d_show_waits(s, job);
+	seq_putc(s, '\n');
 }
 
 static int v2d_jobs_show(struct seq_file *s, void *unused)
@@ -159,7 +195,7 @@ static int v2d_jobs_show(struct seq_file *s, void *unused)
 	struct v2d_file *vfile;
 	struct v2d_job *job;
 
-	seq_puts(s, "fence op src dst state fence error age_ms\n");
+	seq_puts(s, "fence op src dst state fence error age_ms deadline_ms waits\n");
 	mutex_lock(&debug_lock);
 	list_for_each_entry(vfile, &files, debug_node) {
 		spin_lock(&vfile->jobs_lock);

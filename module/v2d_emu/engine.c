@@ -183,13 +183,15 @@ static u64 v2d_pixel(const struct v2d_surface *s, u32 cpp, u32 col, u32 row)
 /*
  * Between two steps: yield the CPU, and say why the job must stop. A
  * debug_step_delay_us makes the engine slow on purpose, so that tests
- * can act while a job runs whatever the CPU's speed.
+ * can act while a job runs whatever the CPU's speed. A job whose fence
+ * has a deadline runs at full speed, as a GPU driver raises its clocks
+ * for a waiter's deadline: the delay is skipped.
  */
 static int v2d_engine_yield(struct v2d_job *job)
 {
 	unsigned int us = min(READ_ONCE(v2d_debug_step_delay_us), 10000U);
 
-	if (us)
+	if (us && !v2d_fence_deadline(job->fence))
 		usleep_range(us, us + us / 4);
 	else
 		cond_resched();

@@ -32,6 +32,7 @@
 #include <linux/sync_file.h>
 
 #include "compat.h"
+#include "trace.h"
 #include "v2d_emu.h"
 
 /* How long a dependency wait sleeps before looking at the stop flag. */
@@ -67,9 +68,41 @@ static void v2d_fence_release(struct dma_fence *f)
 	call_rcu(&fence->rcu, v2d_fence_free_rcu);
 }
 
+/*
+ * A waiter needs the fence by @deadline (SYNC_IOC_SET_DEADLINE, a
+ * display's next vblank). Kept, the earliest one wins: the engine runs a
+ * job with a deadline at full speed (see engine.c), debugfs and a
+ * tracepoint show it. Any context, no lock: one atomic.
+ */
+static void __maybe_unused v2d_fence_set_deadline(struct dma_fence *f,
+						  ktime_t deadline)
+{
+	struct v2d_fence *fence = container_of(f, struct v2d_fence, base);
+	s64 ns = max_t(s64, ktime_to_ns(deadline), 1);
+	s64 old = atomic64_read(&fence->deadline);
+
+	do {
+		if (old && old <= ns)
+			return;
+	} while (!atomic64_try_cmpxchg(&fence->deadline, &old, ns));
+	trace_v2d_fence_deadline(f, ns);
+}
+
+/**
+ * v2d_fence_deadline() - the earliest deadline a waiter set, in ns
+ * @fence: the fence
+ *
+ * Return: CLOCK_MONOTONIC nanoseconds, or 0 when nobody set one.
+ */
+s64 v2d_fence_deadline(struct v2d_fence *fence)
+{
+	return atomic64_read(&fence->deadline);
+}
+
 static const struct dma_fence_ops v2d_fence_ops = {
 	.get_driver_name = v2d_fence_driver_name,
 	.get_timeline_name = v2d_fence_timeline_name,
+	COMPAT_DMA_FENCE_OPS_SET_DEADLINE(v2d_fence_set_deadline)
 	.release = v2d_fence_release,
 };
 

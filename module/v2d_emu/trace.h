@@ -75,6 +75,22 @@ TRACE_EVENT(v2d_remap,
 		      __entry->path == V2D_PATH_DIRECT ? "direct" : "none",
 		      __entry->segments, __entry->error));
 
+/* A waiter set a deadline on a job's fence (the earliest one is kept). */
+TRACE_EVENT(v2d_fence_deadline,
+	    TP_PROTO(const struct dma_fence *f, s64 deadline_ns),
+	    TP_ARGS(f, deadline_ns),
+	    TP_STRUCT__entry(__field(u64, context)
+			     __field(u64, seqno)
+			     __field(s64, deadline_ns)
+			     __field(s64, in_ns)),
+	    TP_fast_assign(__entry->context = f->context;
+			   __entry->seqno = f->seqno;
+			   __entry->deadline_ns = deadline_ns;
+			   __entry->in_ns = deadline_ns - ktime_get_ns();),
+	    TP_printk("fence=%llu:%llu deadline_ns=%lld in_ns=%lld",
+		      __entry->context, __entry->seqno, __entry->deadline_ns,
+		      __entry->in_ns));
+
 DECLARE_EVENT_CLASS(v2d_job_class,
 		    TP_PROTO(const struct v2d_job *job),
 		    TP_ARGS(job),

@@ -116,6 +116,7 @@ struct v2d_fence {
 	struct dma_fence base;
 	spinlock_t lock;		/* the dma_fence's lock */
 	unsigned long done;		/* bit 0: error set and signalled */
+	atomic64_t deadline;		/* earliest deadline (ns), 0: none */
 	struct rcu_head rcu;		/* frees it after release */
 };
 
@@ -244,6 +245,7 @@ void v2d_engine_flush(struct v2d_job *job);
 void v2d_fence_barrier(void);
 struct v2d_fence *v2d_fence_create(struct v2d_file *vfile);
 bool v2d_fence_finish(struct v2d_fence *fence, int err);
+s64 v2d_fence_deadline(struct v2d_fence *fence);
 int v2d_fence_lock_buffers(struct v2d_job *job, struct v2d_resv_set *set);
 int v2d_fence_order_locked(struct v2d_job *job, struct v2d_resv_set *set);
 void v2d_fence_publish_locked(struct dma_fence *fence,

@@ -5,7 +5,8 @@
 # shellcheck disable=SC2034
 #
 # The v2d area of the guest suite: the emulated 2D engine, v2d_emu.ko
-# (tests/v2d.c, tests/v2d_dma.c, v2d_demo, loading and unloading).
+# (tests/v2d.c, tests/v2d_dma.c, tests/v2d_sync.c, v2d_demo, loading and
+# unloading).
 # Sourced by suite.sh, which calls run_v2d in its turn; loading the
 # engine is helpers.sh's.
 
@@ -55,6 +56,7 @@ run_v2d() {
 	vgem_load >/dev/null 2>&1
 	run_program v2d "$DL_BIN/v2d"
 	run_program v2d "$DL_BIN/v2d_dma"
+	run_program v2d "$DL_BIN/v2d_sync"
 	run_shell_test v2d/demo_rotates_quadrants v2d_demo_rotates_quadrants
 	run_shell_test v2d/rmmod_once_idle v2d_rmmod_once_idle
 }
