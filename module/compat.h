@@ -268,6 +268,26 @@ static inline bool compat_dma_buf_dynamic_unpinned(void)
 #endif
 
 /*
+ * v7.1 "dma-buf: Add dma_buf_attach_revocable()": an exporter may revoke
+ * a pinned attachment whose importer stops all access when its mappings
+ * are invalidated (iommufd, VFIO). Before it no pinned importer promised
+ * that.
+ */
+#ifdef COMPAT_HAVE_DMA_BUF_INVALIDATE_MAPPINGS
+static inline bool
+compat_dma_buf_attach_revocable(struct dma_buf_attachment *attach)
+{
+	return dma_buf_attach_revocable(attach);
+}
+#else
+static inline bool
+compat_dma_buf_attach_revocable(struct dma_buf_attachment *attach)
+{
+	return false;
+}
+#endif
+
+/*
  * v5.19 "dma-buf: add enum dma_resv_usage v4" (with "dma-buf: add
  * dma_resv_get_singleton v2" and "dma-buf: drop the DAG approach for the
  * dma_resv object", v5.17-v5.19) replaced the one exclusive fence plus

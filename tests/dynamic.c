@@ -5,8 +5,10 @@
  * is told (the import's invalidation count), maps it again at its next
  * job (its remap count, its new path) and never loses a job's write,
  * also while jobs are queued and running and another thread moves the
- * buffers; a revoked buffer's next job fails with ENODEV on its fence;
- * a static import beside a dynamic one still pins. Kernels that pin
+ * buffers; a revoked buffer's next job fails with ENODEV on its fence,
+ * and the revoke returns once the engine has unmapped it; a pinned
+ * dynamic import is revocable on 7.1+ only; a static import beside a
+ * dynamic one still pins. Kernels that pin
  * dynamic mappings (before 7.1 without CONFIG_DMABUF_MOVE_NOTIFY) must
  * refuse the move with EBUSY instead, and say so.
  */
@@ -121,6 +123,15 @@ static int moves_under_dynamic(uint32_t h, int fd)
 	return 0;
 }
 
+/* pagebuf's live DMA mappings, of every buffer. */
+static uint64_t live_mappings(void)
+{
+	struct pagebuf_stats st;
+
+	pb_stats(&st);
+	return st.live_mappings;
+}
+
 /* ---- imports -------------------------------------------------------------- */
 
 /* Unknown import flags are EINVAL; a static exporter's buffer imports dynamically. */
@@ -134,7 +145,8 @@ static void test_import_flags(void **state)
 	(void)state;
 	fd = alloc_buf(SIZE, PAGEBUF_ALLOC_ORDER0, NULL);
 	map = map_buf(fd, SIZE, PROT_READ | PROT_WRITE, 0);
-	assert_int_equal(import_dynamic_raw(fd, 1u << 1, &h), EINVAL);
+	assert_int_equal(import_dynamic_raw(fd, V2D_IMPORT_PIN, &h), EINVAL);
+	assert_int_equal(import_dynamic_raw(fd, 1u << 2, &h), EINVAL);
 	assert_int_equal(import_dynamic_raw(fd, 1u << 31, &h), EINVAL);
 
 	h = import_dynamic_ok(fd);
@@ -329,7 +341,9 @@ static void test_revoke_fails_later_jobs(void **state)
 		f[k] = fill_row(h, k, 0x11111111 * (k + 1), 1);
 	assert_int_equal(pb_revoke_raw(fd, 0), 0);
 	for (k = 0; k < 3; k++)
-		assert_int_equal(fence_wait(f[k]), 1);
+		assert_int_equal(fence_status(f[k]), 1);
+	/* Returned once the engine let go of every mapping, the old ones too. */
+	assert_int_equal(live_mappings(), 0);
 
 	stats_ok(&before);
 	f[3] = fill_row(h, 3, 0x44444444, 1);
@@ -344,6 +358,50 @@ static void test_revoke_fails_later_jobs(void **state)
 	assert_int_equal(import_dynamic_raw(fd, V2D_IMPORT_DYNAMIC, &h), ENODEV);
 	release_ok(h);
 	unmap_buf(map, SIZE);
+}
+
+/*
+ * A dynamic import that pins, as iommufd does: never moved, but on 7.1+
+ * revocable (dma_buf_attach_revocable()), and then every later job fails
+ * with ENODEV; before 7.1 no pinned importer can be revoked: EBUSY, and
+ * the buffer is whole.
+ */
+static void test_pinned_import_revocable_on_7_1(void **state)
+{
+	unsigned char *map, *want;
+	struct v2d_query q;
+	uint32_t h = 0;
+	int fd, f;
+
+	(void)state;
+	fd = movable_buf(&map);
+	assert_int_equal(import_dynamic_raw(fd, V2D_IMPORT_DYNAMIC | V2D_IMPORT_PIN, &h), 0);
+	query_ok(h, &q);
+	assert_true(q.state & V2D_QUERY_DYNAMIC);
+	assert_true(q.state & V2D_QUERY_PINNED);
+	assert_int_equal(pb_move_raw(fd, 0, 0, NULL), EBUSY);
+	f = fill_row(h, 2, 0x22222222, 1);
+	if (!(q.state & V2D_QUERY_REVOCABLE)) {
+		pb_diag("no revocable attachments before 7.1: the revoke is refused");
+		assert_int_equal(pb_revoke_raw(fd, 0), EBUSY);
+		fence_done_ok(f);
+		want = calloc(1, SIZE);
+		assert_non_null(want);
+		model_row(want, 2, 0x22222222);
+		check_buf(fd, map, want, SIZE);
+		free(want);
+		release_ok(h);
+		return;
+	}
+	assert_int_equal(pb_revoke_raw(fd, 0), 0);
+	assert_int_equal(fence_status(f), 1);
+	assert_int_equal(live_mappings(), 0);
+	query_ok(h, &q);
+	assert_true(q.state & V2D_QUERY_INVALID);
+	assert_int_equal(q.invalidations, 1);
+	assert_int_equal(fence_wait(fill_row(h, 3, 1, 1)), -ENODEV);
+	assert_int_equal(import_dynamic_raw(fd, V2D_IMPORT_DYNAMIC | V2D_IMPORT_PIN, &h), ENODEV);
+	release_ok(h);
 }
 
 /* A static import of the same buffer beside a dynamic one still pins it. */
@@ -444,6 +502,7 @@ int main(void)
 	ADD(follows_moves);
 	ADD(jobs_queued_across_moves);
 	ADD(revoke_fails_later_jobs);
+	ADD(pinned_import_revocable_on_7_1);
 	ADD(static_beside_dynamic_pins);
 	ADD(debugfs_shows_invalidations);
 	ADD(leaves_nothing);

@@ -179,16 +179,27 @@ struct pagebuf_revoke {
  * buffer's fences and takes the CPU mappings away. From then on the
  * buffer refuses every new access with ENODEV: attach, DMA map (an
  * importer gets the error, never a page), mmap, vmap and move; a CPU
- * mapping made before raises SIGBUS on its next access. The fds stay
- * valid, and the pages stay allocated, out of everyone's reach, until
- * the buffer is released. Revoking a revoked buffer succeeds.
+ * mapping made before raises SIGBUS on its next access. Then, without
+ * the lock, it waits until the importers have unmapped what they mapped
+ * before (an importer told may still read the pages until it unmaps;
+ * each must do so within bounded time). The fds stay valid, and the
+ * pages stay allocated, out of everyone's reach, until the buffer is
+ * released. Revoking a revoked buffer succeeds once nothing is mapped.
+ *
+ * Pinned attachments: on 7.1 and later a pinned importer that declares
+ * itself revocable (dma_buf_attach_revocable(): it has an invalidation
+ * callback and unmaps when called, as iommufd and VFIO do) is revoked
+ * like a dynamic one. Any other pin refuses the revoke: the core pins
+ * for every static importer (while it is attached before 7.x, while it
+ * maps since), and kernels before 7.1 built without
+ * CONFIG_DMABUF_MOVE_NOTIFY pin dynamic importers' mappings too.
  *
  * Returns 0, or -1 with errno: EPERM without the capability; EBADF for a
  * bad fd; EINVAL for a dma-buf that is not a movable pagebuf buffer or a
- * non-zero @reserved; EBUSY while an importer pins the buffer (static
- * importers pin it while they map it) or the kernel has it mapped
- * (vmap), and nothing is revoked; EINTR (or a restart) when a signal
- * came while waiting for fences.
+ * non-zero @reserved; EBUSY while a pin that may not be revoked holds
+ * the buffer or the kernel has it mapped (vmap), and nothing is revoked;
+ * EINTR (or a restart) when a signal came while waiting for fences
+ * (nothing revoked) or for the unmaps (the buffer revoked all the same).
  */
 #define PAGEBUF_IOC_REVOKE	_IOW(PAGEBUF_IOC_MAGIC, 4, struct pagebuf_revoke)
 

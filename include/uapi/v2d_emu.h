@@ -26,7 +26,8 @@
  * struct v2d_import - argument of %V2D_IOC_IMPORT
  * @fd: in: a dma-buf fd. A negative or closed fd is EBADF; an open fd
  *	that is not a dma-buf (a pipe, a regular file) is EINVAL.
- * @flags: in: %V2D_IMPORT_DYNAMIC or zero; other bits are EINVAL.
+ * @flags: in: %V2D_IMPORT_DYNAMIC, %V2D_IMPORT_PIN or zero; other bits
+ *	are EINVAL.
  * @handle: out: the handle naming the import in this open file (never 0).
  * @pad: must be zero.
  * @reserved: must be zero.
@@ -75,9 +76,16 @@
  * Kernels before 7.1 built without CONFIG_DMABUF_MOVE_NOTIFY (every
  * Debian kernel up to 6.12) pin a dynamic attachment's mapping too: an
  * exporter cannot move it, and %V2D_QUERY_PINNED says so.
+ *
+ * %V2D_IMPORT_PIN (only with %V2D_IMPORT_DYNAMIC) pins the buffer as
+ * iommufd and VFIO do: the exporter never moves it, but may still revoke
+ * it on 7.1+ (dma_buf_attach_revocable(); %V2D_QUERY_REVOCABLE), after
+ * which the engine behaves as above. Without %V2D_IMPORT_DYNAMIC it is
+ * EINVAL.
  */
 #define V2D_IMPORT_DYNAMIC	(1U << 0)
-#define V2D_IMPORT_VALID_FLAGS	V2D_IMPORT_DYNAMIC
+#define V2D_IMPORT_PIN		(1U << 1)
+#define V2D_IMPORT_VALID_FLAGS	(V2D_IMPORT_DYNAMIC | V2D_IMPORT_PIN)
 
 struct v2d_import {
 	__s32 fd;
@@ -149,10 +157,12 @@ struct v2d_query {
 
 /** @V2D_QUERY_DYNAMIC: imported with %V2D_IMPORT_DYNAMIC. */
 #define V2D_QUERY_DYNAMIC	(1U << 0)
-/** @V2D_QUERY_PINNED: dynamic, but this kernel pins its mapping. */
+/** @V2D_QUERY_PINNED: dynamic, but pinned (%V2D_IMPORT_PIN, or by this kernel). */
 #define V2D_QUERY_PINNED	(1U << 1)
 /** @V2D_QUERY_INVALID: the exporter invalidated the mapping; not remapped yet. */
 #define V2D_QUERY_INVALID	(1U << 2)
+/** @V2D_QUERY_REVOCABLE: pinned (%V2D_IMPORT_PIN), yet the exporter may revoke it. */
+#define V2D_QUERY_REVOCABLE	(1U << 3)
 
 /**
  * struct v2d_surface - a rectangle of pixels in an imported buffer

@@ -195,6 +195,7 @@ static struct sg_table *pagebuf_map_dma_buf(struct dma_buf_attachment *attach,
 	mutex_lock(&buf->lock);
 	list_add(&m->node, &a->mappings);
 	mutex_unlock(&buf->lock);
+	atomic_inc(&buf->nr_mappings);
 
 	pagebuf_stats_map(1);
 	trace_pagebuf_map(buf, attach->dev, dir, m->table.nents);
@@ -223,6 +224,8 @@ static void pagebuf_mapping_destroy(struct pagebuf_buffer *buf,
 	sg_free_table(&m->table);
 	kfree(m);
 	pagebuf_stats_map(-1);
+	if (atomic_dec_and_test(&buf->nr_mappings))
+		wake_up_all(&buf->unmapped);
 }
 
 static void pagebuf_unmap_dma_buf(struct dma_buf_attachment *attach,
@@ -278,19 +281,24 @@ static void pagebuf_detach(struct dma_buf *dmabuf,
 static int pagebuf_pin(struct dma_buf_attachment *attach)
 {
 	struct pagebuf_buffer *buf = attach->dmabuf->priv;
+	struct pagebuf_attachment *a = attach->priv;
 
 	dma_resv_assert_held(attach->dmabuf->resv);
 	buf->pins++;
+	a->pins++;
 	return 0;
 }
 
 static void pagebuf_unpin(struct dma_buf_attachment *attach)
 {
 	struct pagebuf_buffer *buf = attach->dmabuf->priv;
+	struct pagebuf_attachment *a = attach->priv;
 
 	dma_resv_assert_held(attach->dmabuf->resv);
-	if (!WARN_ON(!buf->pins))
+	if (!WARN_ON(!buf->pins || !a->pins)) {
 		buf->pins--;
+		a->pins--;
+	}
 }
 
 /*
@@ -686,6 +694,7 @@ static struct pagebuf_buffer *pagebuf_buffer_new(size_t size)
 		return NULL;
 
 	mutex_init(&buf->lock);
+	init_waitqueue_head(&buf->unmapped);
 	INIT_LIST_HEAD(&buf->attachments);
 	INIT_LIST_HEAD(&buf->debug_node);
 	atomic_set(&buf->mmaps, 0);
@@ -877,13 +886,34 @@ static void pagebuf_swap_table(struct pagebuf_buffer *buf,
 }
 
 /*
+ * Whether every pinned attachment of @dmabuf may be revoked: its importer
+ * (7.1+, dma_buf_attach_revocable()) stops all access when told and
+ * unmaps within bounded time, as iommufd and VFIO do. Older kernels know
+ * no such importer. Under the reservation lock, which guards the core's
+ * attachment list.
+ */
+static bool pagebuf_pins_revocable(struct dma_buf *dmabuf)
+{
+	struct dma_buf_attachment *attach;
+
+	list_for_each_entry(attach, &dmabuf->attachments, node) {
+		struct pagebuf_attachment *a = attach->priv;
+
+		if (a->pins && !compat_dma_buf_attach_revocable(attach))
+			return false;
+	}
+	return true;
+}
+
+/*
  * What a move and a revoke do first, by the dynamic rules: take the
  * reservation lock, refuse a revoked (-ENODEV) or pinned (-EBUSY) buffer,
- * tell the dynamic importers, and wait for every fence. The importers are
- * told before the wait: one that cannot stop at once adds a fence. On
- * success the reservation lock is held; on error it is not.
+ * tell the dynamic importers, and wait for every fence. A revoke also
+ * takes a buffer whose pins are all revocable. The importers are told
+ * before the wait: one that cannot stop at once adds a fence. On success
+ * the reservation lock is held; on error it is not.
  */
-static int pagebuf_buffer_quiesce(struct dma_buf *dmabuf)
+static int pagebuf_buffer_quiesce(struct dma_buf *dmabuf, bool revoke)
 {
 	struct pagebuf_buffer *buf = dmabuf->priv;
 	long wait;
@@ -894,7 +924,7 @@ static int pagebuf_buffer_quiesce(struct dma_buf *dmabuf)
 		return ret;
 	if (buf->revoked)
 		ret = -ENODEV;
-	else if (buf->pins)
+	else if (buf->pins && !(revoke && pagebuf_pins_revocable(dmabuf)))
 		ret = -EBUSY;
 	if (ret)
 		goto err_unlock;
@@ -936,7 +966,7 @@ int pagebuf_buffer_move(struct dma_buf *dmabuf, u32 policy, u32 *nr_segments)
 	if (ret)
 		return ret;
 
-	ret = pagebuf_buffer_quiesce(dmabuf);
+	ret = pagebuf_buffer_quiesce(dmabuf, false);
 	if (ret)
 		goto err_free_new;
 
@@ -970,27 +1000,44 @@ err_free_new:
 	return ret;
 }
 
+/*
+ * After the fences, an importer told of the revocation may still read
+ * the pages until it unmaps (dma_buf_invalidate_mappings()); each must do
+ * so within bounded time, without the reservation lock, which it may need
+ * to unmap. A revoked buffer gives out no new mapping.
+ */
+static int pagebuf_buffer_wait_unmapped(struct pagebuf_buffer *buf)
+{
+	return wait_event_interruptible(buf->unmapped,
+					!atomic_read(&buf->nr_mappings));
+}
+
 /**
  * pagebuf_buffer_revoke() - end all access to a movable buffer for good
  * @dmabuf: a buffer for which pagebuf_buffer_is_movable() holds
  *
- * As a move does: pagebuf_buffer_quiesce(), then under buffer->lock
+ * As a move does: pagebuf_buffer_quiesce() (which also takes a buffer
+ * whose pinned attachments are all revocable), then under buffer->lock
  * refuse a vmapped buffer, mark the buffer revoked and take the CPU
- * mappings away. Every op that gives access checks the mark
- * under one of those two locks. The pages stay until release: a dynamic
- * importer's mapping made before may still refer to them until it unmaps.
+ * mappings away. Every op that gives access checks the mark under one of
+ * those two locks. Then, with no lock held, wait until the importers
+ * have unmapped. The pages stay until release.
  *
- * Return: 0 (also for a buffer revoked before), or -EBUSY, -EINTR or
- * -ERESTARTSYS with nothing revoked.
+ * Return: 0 once the buffer is revoked and no device mapping of it is
+ * left (also for a buffer revoked before); -EBUSY, -EINTR or -ERESTARTSYS
+ * with nothing revoked; -ERESTARTSYS also when a signal ends the wait for
+ * the unmaps, the buffer revoked all the same.
  */
 int pagebuf_buffer_revoke(struct dma_buf *dmabuf)
 {
 	struct pagebuf_buffer *buf = dmabuf->priv;
 	int ret;
 
-	ret = pagebuf_buffer_quiesce(dmabuf);
+	ret = pagebuf_buffer_quiesce(dmabuf, true);
+	if (ret == -ENODEV)
+		return pagebuf_buffer_wait_unmapped(buf);
 	if (ret)
-		return ret == -ENODEV ? 0 : ret;
+		return ret;
 
 	mutex_lock(&buf->lock);
 	if (buf->vmap_count) {
@@ -1002,7 +1049,7 @@ int pagebuf_buffer_revoke(struct dma_buf *dmabuf)
 	}
 	mutex_unlock(&buf->lock);
 	dma_resv_unlock(dmabuf->resv);
-	return ret;
+	return ret ? ret : pagebuf_buffer_wait_unmapped(buf);
 }
 
 unsigned int pagebuf_buffer_segments(struct dma_buf *dmabuf)

@@ -12,6 +12,7 @@
 #include <linux/dma-direction.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/wait.h>
 #include <linux/sched.h>
 #include <linux/scatterlist.h>
 #include <linux/types.h>
@@ -46,12 +47,16 @@ struct pagebuf_buffer {
 	 * importer that was told may still have them mapped). @pins counts
 	 * the pinned attachments, under the reservation lock; @moves the
 	 * moves done, under @lock. A revoked buffer refuses every new
-	 * access (pagebuf_buffer_revoke()).
+	 * access (pagebuf_buffer_revoke()); @unmapped is woken when the
+	 * last of its @nr_mappings DMA mappings goes, for a revoke waiting
+	 * for the importers to let go.
 	 */
 	bool movable;
 	unsigned int pins;
 	unsigned int moves;
 	bool revoked;			/* under @lock and the resv lock */
+	wait_queue_head_t unmapped;
+	atomic_t nr_mappings;
 
 	/* What debug.c shows; fixed once the buffer is exported. */
 	struct dma_buf *dmabuf;		/* the owner, valid until release */
@@ -68,6 +73,7 @@ struct pagebuf_attachment {
 	struct device *dev;
 	struct list_head node;		/* in buffer->attachments */
 	struct list_head mappings;	/* of struct pagebuf_mapping */
+	unsigned int pins;		/* under the reservation lock */
 };
 
 struct pagebuf_mapping {

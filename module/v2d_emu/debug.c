@@ -102,8 +102,9 @@ static void v2d_import_show(struct seq_file *s, struct v2d_buffer *buf)
 	if (!buf->dynamic)
 		seq_puts(s, "static");
 	else
-		seq_printf(s, "dynamic%s%s,%u,%u",
+		seq_printf(s, "dynamic%s%s%s,%u,%u",
 			   q.state & V2D_QUERY_PINNED ? ",pinned" : "",
+			   q.state & V2D_QUERY_REVOCABLE ? ",revocable" : "",
 			   q.state & V2D_QUERY_INVALID ? ",invalid" : "",
 			   q.invalidations, q.remaps);
 	seq_printf(s, " %d %s\n", buf->pid, buf->comm);

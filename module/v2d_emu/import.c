@@ -66,6 +66,7 @@ struct v2d_mapping {
 	int err;
 	struct dma_buf *dmabuf;		/* the key, with @dynamic; referenced */
 	bool dynamic;			/* a dynamic attachment */
+	bool pinned;			/* ... that the engine pins */
 	struct dma_buf_attachment *attach;
 	enum dma_data_direction dir;	/* of the mapping */
 	/*
@@ -290,9 +291,13 @@ static int v2d_mapping_make(struct v2d_mapping *m)
 		if (ret)
 			goto err_detach;
 	}
-	p = v2d_place_make(m);
+	/* As iommufd does: pinned, yet told (and revocable on 7.1+). */
+	ret = m->pinned ? dma_buf_pin(m->attach) : 0;
+	p = ret ? ERR_PTR(ret) : v2d_place_make(m);
 	if (!IS_ERR(p))
 		m->place = p;
+	else if (!ret && m->pinned)
+		dma_buf_unpin(m->attach);
 	if (m->dynamic)
 		dma_resv_unlock(dmabuf->resv);
 	if (IS_ERR(p)) {
@@ -316,6 +321,8 @@ static void v2d_mapping_unmake(struct v2d_mapping *m)
 	if (m->place)
 		v2d_place_put_locked(m->place, m->dynamic);
 	m->place = NULL;
+	if (m->pinned)
+		dma_buf_unpin(m->attach);
 	if (m->dynamic)
 		dma_resv_unlock(resv);
 	dma_buf_detach(m->dmabuf, m->attach);
@@ -352,19 +359,21 @@ static void v2d_mapping_put(struct v2d_mapping *m)
 
 /* The mapping of @dmabuf on the list, or NULL; under v2d_mappings_lock. */
 static struct v2d_mapping *v2d_mapping_find(struct dma_buf *dmabuf,
-					    bool dynamic)
+					    u32 flags)
 {
+	bool dynamic = flags & V2D_IMPORT_DYNAMIC, pinned = flags & V2D_IMPORT_PIN;
 	struct v2d_mapping *m;
 
 	list_for_each_entry(m, &v2d_mappings, node)
-		if (m->dmabuf == dmabuf && m->dynamic == dynamic)
+		if (m->dmabuf == dmabuf && m->dynamic == dynamic &&
+		    m->pinned == pinned)
 			return m;
 	return NULL;
 }
 
 /* A new mapping of @dmabuf, on the list, to be made by the caller. */
 static struct v2d_mapping *v2d_mapping_new(struct dma_buf *dmabuf,
-					   bool dynamic)
+					   u32 flags)
 {
 	struct v2d_mapping *m = kzalloc(sizeof(*m), GFP_KERNEL);
 
@@ -373,7 +382,8 @@ static struct v2d_mapping *v2d_mapping_new(struct dma_buf *dmabuf,
 	kref_init(&m->ref);
 	init_completion(&m->made);
 	m->dmabuf = dmabuf;
-	m->dynamic = dynamic;
+	m->dynamic = flags & V2D_IMPORT_DYNAMIC;
+	m->pinned = flags & V2D_IMPORT_PIN;
 	get_dma_buf(dmabuf);
 	list_add(&m->node, &v2d_mappings);
 	return m;
@@ -384,7 +394,7 @@ static struct v2d_mapping *v2d_mapping_new(struct dma_buf *dmabuf,
  * here on its first import. Return: the mapping, or an ERR_PTR.
  */
 static struct v2d_mapping *v2d_mapping_get(struct dma_buf *dmabuf,
-					   bool dynamic)
+					   u32 flags)
 {
 	struct v2d_mapping *m;
 	bool maker = false;
@@ -392,7 +402,7 @@ static struct v2d_mapping *v2d_mapping_get(struct dma_buf *dmabuf,
 
 retry:
 	mutex_lock(&v2d_mappings_lock);
-	m = v2d_mapping_find(dmabuf, dynamic);
+	m = v2d_mapping_find(dmabuf, flags);
 	if (m && !kref_get_unless_zero(&m->ref)) {
 		/* Being torn down: wait until it has left the list. */
 		gen = atomic_read(&v2d_mappings_gen);
@@ -402,7 +412,7 @@ retry:
 		goto retry;
 	}
 	if (!m) {
-		m = v2d_mapping_new(dmabuf, dynamic);
+		m = v2d_mapping_new(dmabuf, flags);
 		maker = true;
 	}
 	mutex_unlock(&v2d_mappings_lock);
@@ -444,7 +454,7 @@ static int v2d_buffer_validate(struct v2d_buffer *buf)
 	return PTR_ERR_OR_ZERO(p);
 }
 
-static struct v2d_buffer *v2d_buffer_create(int fd, bool dynamic)
+static struct v2d_buffer *v2d_buffer_create(int fd, u32 flags)
 {
 	struct v2d_query q;
 	struct v2d_mapping *m;
@@ -473,15 +483,15 @@ static struct v2d_buffer *v2d_buffer_create(int fd, bool dynamic)
 	buf->writable = buf->dmabuf->file->f_mode & FMODE_WRITE;
 	buf->readable = buf->dmabuf->file->f_mode & FMODE_READ;
 
-	m = v2d_mapping_get(buf->dmabuf, dynamic);
+	m = v2d_mapping_get(buf->dmabuf, flags);
 	if (IS_ERR(m)) {
 		ret = PTR_ERR(m);
 		goto err_put;
 	}
 	buf->mapping = m;
-	buf->dynamic = dynamic;
+	buf->dynamic = m->dynamic;
 	buf->dir = m->dir;
-	if (dynamic) {
+	if (m->dynamic) {
 		ret = v2d_buffer_validate(buf);
 		if (ret)
 			goto err_mapping;
@@ -532,7 +542,7 @@ void v2d_buffer_put(struct v2d_buffer *buf)
  * v2d_buffer_import() - import a dma-buf fd and reserve its handle
  * @vfile: the file
  * @fd: the dma-buf fd
- * @dynamic: attach dynamically (%V2D_IMPORT_DYNAMIC)
+ * @flags: %V2D_IMPORT_* flags, already checked
  *
  * The handle (@buf->handle) is reserved but names nothing yet: a RELEASE
  * or lookup of it finds nothing until v2d_buffer_publish(), so the
@@ -544,13 +554,13 @@ void v2d_buffer_put(struct v2d_buffer *buf)
  * imports), -ENOSPC (no IOVA room), -ENOMEM, or the exporter's error.
  */
 struct v2d_buffer *v2d_buffer_import(struct v2d_file *vfile, int fd,
-				     bool dynamic)
+				     u32 flags)
 {
 	struct v2d_buffer *buf;
 	u32 id;
 	int ret;
 
-	buf = v2d_buffer_create(fd, dynamic);
+	buf = v2d_buffer_create(fd, flags);
 	if (IS_ERR(buf))
 		return buf;
 
@@ -671,8 +681,10 @@ int v2d_buffer_describe(struct v2d_buffer *buf, struct v2d_query *q,
 		if (dma_resv_lock_interruptible(resv, NULL))
 			return -EINTR;
 		q->state = V2D_QUERY_DYNAMIC;
-		if (!compat_dma_buf_dynamic_unpinned())
+		if (m->pinned || !compat_dma_buf_dynamic_unpinned())
 			q->state |= V2D_QUERY_PINNED;
+		if (m->pinned && compat_dma_buf_attach_revocable(m->attach))
+			q->state |= V2D_QUERY_REVOCABLE;
 	}
 	p = m->place;
 	if (!p)

@@ -127,10 +127,12 @@ static long v2d_ioctl_import(struct v2d_file *vfile, void __user *uarg,
 	if (req.flags & ~V2D_IMPORT_VALID_FLAGS)
 		return v2d_reject(-EINVAL, "import: unknown flags %#x\n",
 				  req.flags & ~V2D_IMPORT_VALID_FLAGS);
+	if ((req.flags & V2D_IMPORT_PIN) && !(req.flags & V2D_IMPORT_DYNAMIC))
+		return v2d_reject(-EINVAL, "import: PIN without DYNAMIC\n");
 	if (req.pad || req.reserved)
 		return v2d_reject(-EINVAL, "import: non-zero pad or reserved\n");
 
-	buf = v2d_buffer_import(vfile, req.fd, req.flags & V2D_IMPORT_DYNAMIC);
+	buf = v2d_buffer_import(vfile, req.fd, req.flags);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
 

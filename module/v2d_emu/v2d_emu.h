@@ -191,7 +191,7 @@ extern unsigned int v2d_debug_step_delay_us;
 
 /* import.c */
 struct v2d_buffer *v2d_buffer_import(struct v2d_file *vfile, int fd,
-				     bool dynamic);
+				     u32 flags);
 void v2d_buffer_publish(struct v2d_file *vfile, struct v2d_buffer *buf);
 void v2d_buffer_unreserve(struct v2d_file *vfile, struct v2d_buffer *buf);
 int v2d_buffer_release(struct v2d_file *vfile, u32 handle);
