@@ -186,6 +186,23 @@ run_lock_rules() {
 	fi
 }
 
+# tests/conform-expected.txt is read in the guest by exact field match:
+# a line that is not "ARCH KERNEL MODE EXPORTER RESULT CHECK" (a stray
+# carriage return, a tab, a sixth word) would never match, and the
+# comparison it stands for would silently not happen.
+run_conform_expected() {
+	local out
+	out=$(awk '!/^#/ && !/^[a-z0-9_]+ [0-9a-z.]+ (normal|swiotlb) [a-z0-9_]+ (PASS|FAIL|SKIP|VARIES) [a-z0-9_.]+$/ {
+			printf "line %d: %s\n", FNR, $0 }' "$ROOT/tests/conform-expected.txt" |
+		cat -A | head -n 5) || true
+	if [[ -z $out ]]; then
+		printf 'PASS  conform-expected.txt: every line is ARCH KERNEL MODE EXPORTER RESULT CHECK\n'
+	else
+		printf 'malformed lines (cat -A):\n%s\n' "$out"
+		check_failed "conform-expected.txt"
+	fi
+}
+
 main() {
 	deps_ensure linux-source linux-headers-amd64 sparse gcc make \
 		libcmocka-dev libdrm-dev pkg-config xz-utils dpkg-dev \
@@ -202,6 +219,7 @@ main() {
 	run_harness_tests
 	run_version_check
 	run_lock_rules
+	run_conform_expected
 
 	if [[ $FAILED -ne 0 ]]; then
 		printf '%d check(s) failed\n' "$FAILED"
