@@ -13,7 +13,7 @@
 
 #include "internal.h"
 
-#define ACCEPTED "pagebuf, pagebuf:order0, pagebuf:contig, heap:NAME, udmabuf or vgem"
+#define ACCEPTED "pagebuf, pagebuf:order0, pagebuf:contig, pagebuf:movable, heap:NAME, udmabuf or vgem"
 
 /* @s as a message may quote it: printable ASCII, cut at 64 characters. */
 static const char *quoted(const char *s, char *buf, size_t len)
@@ -58,8 +58,11 @@ int dl_spec_parse(const char *spec, struct dl_spec *out, char *err, size_t errle
 	} else if (!strcmp(spec, "pagebuf:contig")) {
 		out->kind = DL_PAGEBUF;
 		out->pagebuf_flags = PAGEBUF_ALLOC_CONTIG;
+	} else if (!strcmp(spec, "pagebuf:movable")) {
+		out->kind = DL_PAGEBUF;
+		out->pagebuf_flags = PAGEBUF_ALLOC_MOVABLE;
 	} else if (!strncmp(spec, "pagebuf:", 8)) {
-		dl_seterr(err, errlen, "unknown pagebuf policy in '%s' (order0 or contig)",
+		dl_seterr(err, errlen, "unknown pagebuf policy in '%s' (order0, contig or movable)",
 			  quoted(spec, q, sizeof(q)));
 		return -EINVAL;
 	} else if (!strncmp(spec, "heap:", 5)) {

@@ -38,6 +38,7 @@ static void test_every_documented_spec(void **state)
 	accepted("heap:system-uncached", DL_HEAP, 0, "system-uncached");
 	accepted("udmabuf", DL_UDMABUF, 0, "");
 	accepted("vgem", DL_VGEM, 0, "");
+	accepted("pagebuf:movable", DL_PAGEBUF, PAGEBUF_ALLOC_MOVABLE, "");
 }
 
 /* @spec is refused with -EINVAL and a message containing @want. */
@@ -61,13 +62,13 @@ static void test_near_misses_are_refused(void **state)
 	refused(" pagebuf", "unknown source ' pagebuf'");
 	refused("pagebuf ", "unknown source 'pagebuf '");
 	refused("pagebuf:", "unknown pagebuf policy");
-	refused("pagebuf:default", "unknown pagebuf policy in 'pagebuf:default' (order0 or contig)");
+	refused("pagebuf:default", "unknown pagebuf policy in 'pagebuf:default' (order0, contig or movable)");
 	refused("pagebuf:order0:contig", "unknown pagebuf policy");
 	refused("pagebuf:ORDER0", "unknown pagebuf policy");
 	refused("udmabuf:", "unknown source");
 	refused("vgem0", "unknown source");
 	refused("heap", "unknown source 'heap'");
-	refused("system", "unknown source 'system' (pagebuf, pagebuf:order0, pagebuf:contig, heap:NAME, udmabuf or vgem)");
+	refused("system", "unknown source 'system' (pagebuf, pagebuf:order0, pagebuf:contig, pagebuf:movable, heap:NAME, udmabuf or vgem)");
 }
 
 static void test_heap_names_are_file_names(void **state)

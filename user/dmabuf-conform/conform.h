@@ -55,6 +55,10 @@ int pagebuf_alloc(size_t size, int *fd);
 /* pagebuf's live counters: 0 or errno. */
 struct pagebuf_stats;
 int pagebuf_stats(struct pagebuf_stats *st);
+/* PAGEBUF_IOC_MOVE of a movable buffer to @policy: 0 or errno. */
+int pagebuf_move(int fd, uint32_t policy);
+/* Can the checks make the buffers of the source move (pagebuf's movable ones)? */
+int source_moves(const struct source *s);
 
 /* ---- checks ---------------------------------------------------------------- */
 
@@ -67,8 +71,10 @@ struct check {
 	enum result (*run)(char *why, size_t len);
 };
 
-extern const struct check file_checks[], mmap_checks[], device_checks[];
-extern const int nr_file_checks, nr_mmap_checks, nr_device_checks;
+extern const struct check file_checks[], mmap_checks[], device_checks[],
+	dynamic_checks[];
+extern const int nr_file_checks, nr_mmap_checks, nr_device_checks,
+	nr_dynamic_checks;
 
 /* Shorthands for a check's result with a formatted reason. */
 enum result pass(char *why, size_t len, const char *fmt, ...)
@@ -99,12 +105,18 @@ int bufinfo_attached(unsigned long ino, int *listed);
 /* Opened lazily by the checks that need it; NULL and @why when absent. */
 int engine_open(char *why, size_t len);
 int engine_import(int fd, uint32_t *handle);
+/* V2D_IOC_IMPORT with V2D_IMPORT_* @flags (a dynamic import): 0 or errno. */
+int engine_import_flags(int fd, uint32_t flags, uint32_t *handle);
 int engine_release(uint32_t handle);
 /* V2D_IOC_QUERY: size, segments, path. */
 struct v2d_query;
 int engine_query(uint32_t handle, struct v2d_query *q);
 /* FILL all of @handle (@size bytes) with the 32-bit @value and wait. */
 int engine_fill(uint32_t handle, size_t size, uint32_t value, int timeout_ms);
+/* Submit a FILL of all of @handle, not waited for: its out-fence, or -errno. */
+int engine_fill_async(uint32_t handle, size_t size, uint32_t value);
+/* Wait for a job's out-fence and close it: 0, its error, or ETIMEDOUT. */
+int engine_wait(int fence_fd, int timeout_ms);
 /* COPY @size bytes from @src to @dst and wait. */
 int engine_copy(uint32_t src, uint32_t dst, size_t size, int timeout_ms);
 /* An engine job's error, saying what a timeout means. */

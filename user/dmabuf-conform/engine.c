@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <uapi/v2d_emu.h>
@@ -41,6 +42,19 @@ int engine_import(int fd, uint32_t *handle)
 	return -dmabuf_lab_v2d_import(vd, fd, handle);
 }
 
+int engine_import_flags(int fd, uint32_t flags, uint32_t *handle)
+{
+	struct v2d_import req;
+
+	memset(&req, 0, sizeof(req));
+	req.fd = fd;
+	req.flags = flags;
+	if (ioctl(vd, V2D_IOC_IMPORT, &req))
+		return errno;
+	*handle = req.handle;
+	return 0;
+}
+
 int engine_release(uint32_t handle)
 {
 	return -dmabuf_lab_v2d_release(vd, handle);
@@ -58,6 +72,22 @@ static struct v2d_surface whole(uint32_t handle, size_t size)
 				     .height = size / ROW_BYTES };
 }
 
+int engine_wait(int fence_fd, int timeout_ms)
+{
+	int ret = dmabuf_lab_fence_wait(fence_fd, timeout_ms);
+
+	if (ret == 1) {
+		int st = 0;
+
+		ret = dmabuf_lab_fence_status(fence_fd, &st);
+		ret = ret < 0 ? -ret : st < 0 ? -st : 0;
+	} else {
+		ret = ret ? -ret : ETIMEDOUT;
+	}
+	close(fence_fd);
+	return ret;
+}
+
 /* Submit, then wait for the out-fence: 0, its error, or ETIMEDOUT. */
 static int run(struct v2d_submit *req, int timeout_ms)
 {
@@ -67,20 +97,10 @@ static int run(struct v2d_submit *req, int timeout_ms)
 	ret = dmabuf_lab_v2d_submit(vd, req);
 	if (ret < 0)
 		return -ret;
-	ret = dmabuf_lab_fence_wait(req->out_fence_fd, timeout_ms);
-	if (ret == 1) {
-		int st = 0;
-
-		ret = dmabuf_lab_fence_status(req->out_fence_fd, &st);
-		ret = ret < 0 ? -ret : st < 0 ? -st : 0;
-	} else {
-		ret = ret ? -ret : ETIMEDOUT;
-	}
-	close(req->out_fence_fd);
-	return ret;
+	return engine_wait(req->out_fence_fd, timeout_ms);
 }
 
-int engine_fill(uint32_t handle, size_t size, uint32_t value, int timeout_ms)
+static struct v2d_submit fill_req(uint32_t handle, size_t size, uint32_t value)
 {
 	struct v2d_submit req;
 
@@ -89,7 +109,24 @@ int engine_fill(uint32_t handle, size_t size, uint32_t value, int timeout_ms)
 	req.cpp = 4;
 	req.value = value;
 	req.dst = whole(handle, size);
+	return req;
+}
+
+int engine_fill(uint32_t handle, size_t size, uint32_t value, int timeout_ms)
+{
+	struct v2d_submit req = fill_req(handle, size, value);
+
 	return run(&req, timeout_ms);
+}
+
+int engine_fill_async(uint32_t handle, size_t size, uint32_t value)
+{
+	struct v2d_submit req = fill_req(handle, size, value);
+	int ret;
+
+	req.flags = V2D_SUBMIT_OUT_FENCE;
+	ret = dmabuf_lab_v2d_submit(vd, &req);
+	return ret < 0 ? ret : req.out_fence_fd;
 }
 
 int engine_copy(uint32_t src_h, uint32_t dst_h, size_t size, int timeout_ms)

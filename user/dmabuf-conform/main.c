@@ -44,7 +44,7 @@ static void usage(FILE *out)
 		"  --heap NAME          /dev/dma_heap/NAME\n"
 		"  --udmabuf            a sealed memfd through /dev/udmabuf\n"
 		"  --vgem               a dumb buffer of the vgem DRM device, exported with PRIME\n"
-		"  --pagebuf [--policy default|order0|contig]   /dev/pagebuf\n"
+		"  --pagebuf [--policy default|order0|contig|movable]   /dev/pagebuf\n"
 		"  --pidfd PID:FD       another process's fd (pidfd_getfd: needs ptrace rights)\n"
 		"  --recv SOCKET        listen on a unix socket, receive one fd (SCM_RIGHTS)\n"
 		"Options:\n"
@@ -90,6 +90,8 @@ static int parse_policy(const char *s, uint32_t *policy)
 		*policy = PAGEBUF_ALLOC_ORDER0;
 	else if (!strcmp(s, "contig"))
 		*policy = PAGEBUF_ALLOC_CONTIG;
+	else if (!strcmp(s, "movable"))
+		*policy = PAGEBUF_ALLOC_MOVABLE;
 	else
 		return -1;
 	return 0;
@@ -231,7 +233,7 @@ int main(int argc, char **argv)
 			policy = optarg;
 			ret = parse_policy(optarg, &src.policy);
 			if (ret)
-				fprintf(stderr, "dmabuf-conform: --policy is default, order0 or contig\n");
+				fprintf(stderr, "dmabuf-conform: --policy is default, order0, contig or movable\n");
 			break;
 		case OPT_SIZE:
 			sized = 1;
@@ -297,6 +299,7 @@ int main(int argc, char **argv)
 	ran = run_group(file_checks, nr_file_checks, only);
 	ran += run_group(mmap_checks, nr_mmap_checks, only);
 	ran += run_group(device_checks, nr_device_checks, only);
+	ran += run_group(dynamic_checks, nr_dynamic_checks, only);
 	report_end(&passed, &nfailed, &nskipped);
 	source_close(&src);
 	if (!ran) {

@@ -96,4 +96,5 @@ void report_list(void)
 	list_group(file_checks, nr_file_checks);
 	list_group(mmap_checks, nr_mmap_checks);
 	list_group(device_checks, nr_device_checks);
+	list_group(dynamic_checks, nr_dynamic_checks);
 }

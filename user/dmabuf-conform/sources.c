@@ -58,6 +58,22 @@ int pagebuf_stats(struct pagebuf_stats *st)
 	return ioctl(pagebuf_dev, PAGEBUF_IOC_GET_STATS, st) ? errno : 0;
 }
 
+int pagebuf_move(int fd, uint32_t policy)
+{
+	struct pagebuf_move m = { .fd = fd, .flags = policy };
+
+	if (pagebuf_dev < 0)
+		pagebuf_dev = open("/dev/pagebuf", O_RDWR | O_CLOEXEC);
+	if (pagebuf_dev < 0)
+		return errno;
+	return ioctl(pagebuf_dev, PAGEBUF_IOC_MOVE, &m) ? errno : 0;
+}
+
+int source_moves(const struct source *s)
+{
+	return s->kind == SRC_PAGEBUF && (s->policy & PAGEBUF_ALLOC_MOVABLE);
+}
+
 int source_allocates(const struct source *s)
 {
 	return s->kind != SRC_PIDFD && s->kind != SRC_RECV;
@@ -205,7 +221,8 @@ static void source_spec(const struct source *s, char *spec, size_t len)
 		break;
 	default:
 		snprintf(spec, len, "pagebuf%s", s->policy == PAGEBUF_ALLOC_ORDER0 ? ":order0" :
-			 s->policy == PAGEBUF_ALLOC_CONTIG ? ":contig" : "");
+			 s->policy == PAGEBUF_ALLOC_CONTIG ? ":contig" :
+			 s->policy == PAGEBUF_ALLOC_MOVABLE ? ":movable" : "");
 		break;
 	}
 }
@@ -254,7 +271,8 @@ int source_open(struct source *s)
 	case SRC_PAGEBUF:
 		snprintf(s->desc, sizeof(s->desc), "pagebuf (%s)",
 			 s->policy == PAGEBUF_ALLOC_ORDER0 ? "order0" :
-			 s->policy == PAGEBUF_ALLOC_CONTIG ? "contig" : "default");
+			 s->policy == PAGEBUF_ALLOC_CONTIG ? "contig" :
+			 s->policy == PAGEBUF_ALLOC_MOVABLE ? "movable" : "default");
 		ret = open_lib(s);
 		break;
 	case SRC_VGEM:
