@@ -17,6 +17,7 @@
 #include "live.h"
 #include "v2d_lib.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -27,6 +28,8 @@
 
 #include <linux/dma-buf.h>
 #include <uapi/pagebuf.h>
+#include <xf86drm.h>
+#include <dmabuf-lab.h>
 
 /* The surfaces: rows of 1 KiB (256 pixels of 4 bytes), 64 pages a buffer. */
 #define ROW		1024u
@@ -218,7 +221,52 @@ struct mover {
 	atomic_int stop;
 	unsigned long moves[2];
 	int err;
+	/* The CPU reader: the source's mapping, and what it must hold. */
+	const uint32_t *smap;
+	const unsigned char *swant;
+	unsigned long reads;
+	long bad_at;
 };
+
+/*
+ * Reads the source through its CPU mapping while it moves: a fault
+ * after each move maps the new pages, which must hold the same bytes.
+ */
+static void *reader_main(void *arg)
+{
+	struct mover *m = arg;
+
+	while (!atomic_load(&m->stop)) {
+		if (memcmp(m->smap, m->swant, SIZE)) {
+			for (size_t i = 0; i < SIZE; i++)
+				if (((const unsigned char *)m->smap)[i] != m->swant[i]) {
+					m->bad_at = (long)i;
+					break;
+				}
+			return NULL;
+		}
+		m->reads++;
+	}
+	return NULL;
+}
+
+/* A static importer of another buffer, vgem, while the test runs (-1: none). */
+static int vgem_import_other(uint32_t *handle)
+{
+	int drm = dmabuf_lab_vgem_open(), other;
+
+	if (drm < 0) {
+		pb_diag("no vgem (%s): no static importer beside", pb_errname(-drm));
+		return -1;
+	}
+	track(drm);
+	other = alloc_buf(SIZE, 0, NULL);
+	if (drmPrimeFDToHandle(drm, other, handle)) {
+		pb_diag("drmPrimeFDToHandle: %s", pb_errname(errno));
+		fail();
+	}
+	return drm;
+}
 
 static void *mover_main(void *arg)
 {
@@ -242,17 +290,18 @@ static void *mover_main(void *arg)
 /*
  * Two movable buffers, both imported dynamically, moved over and over by
  * another thread while this one queues FILLs into one and COPYs from one
- * to the other, and reads the destination through its CPU mapping at the
- * end: every job's rows are right, and each buffer's invalidation count
- * is its number of moves.
+ * to the other, a third reads the source through its CPU mapping all
+ * along, and vgem holds a static attachment of another buffer: every
+ * job's rows are right, the source never changes, and each buffer's
+ * invalidation count is its number of moves.
  */
 static void test_jobs_queued_across_moves(void **state)
 {
 	unsigned char *smap, *dmap, *want, *swant;
 	struct mover m = { 0 };
+	uint32_t hs, hd, i, vgem_handle = 0;
 	struct v2d_query q;
-	uint32_t hs, hd, i;
-	pthread_t t;
+	pthread_t t, r;
 	int last;
 
 	(void)state;
@@ -277,7 +326,12 @@ static void test_jobs_queued_across_moves(void **state)
 	/* 601 jobs in flight at most: more than the default cap. */
 	v2d_param("max_pending_jobs", "1024");
 
+	vgem_import_other(&vgem_handle);
+	m.smap = (const uint32_t *)smap;
+	m.swant = swant;
+	m.bad_at = -1;
 	assert_int_equal(pthread_create(&t, NULL, mover_main, &m), 0);
+	assert_int_equal(pthread_create(&r, NULL, reader_main, &m), 0);
 	for (i = 0; i < 600; i++) {
 		uint32_t row = (i * 37) % ROWS;
 
@@ -295,11 +349,17 @@ static void test_jobs_queued_across_moves(void **state)
 	fence_done_ok(last);
 	atomic_store(&m.stop, 1);
 	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(pthread_join(r, NULL), 0);
 	if (m.err) {
 		pb_diag("a move failed: %s", pb_errname(m.err));
 		fail();
 	}
-	pb_diag("%lu + %lu moves during 601 jobs", m.moves[0], m.moves[1]);
+	pb_diag("%lu + %lu moves during 601 jobs, %lu CPU reads of the source",
+		m.moves[0], m.moves[1], m.reads);
+	if (m.bad_at >= 0) {
+		pb_diag("the CPU read a wrong byte of the source at %ld", m.bad_at);
+		fail();
+	}
 
 	check_buf(m.fds[1], dmap, want, SIZE);
 	check_buf(m.fds[0], smap, swant, SIZE);

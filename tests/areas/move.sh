@@ -12,6 +12,8 @@ run_move() {
 	area_selected move || return 0
 	ensure_pagebuf || return 0
 	v2d_insmod >/dev/null 2>&1
+	# vgem is optional: the dynamic tests use it as a static importer beside.
+	vgem_load >/dev/null 2>&1
 	run_program move "$DL_BIN/move"
 	run_program move "$DL_BIN/dynamic"
 }
