@@ -147,7 +147,12 @@ static void v2d_show_waits(struct seq_file *s, struct v2d_job *job)
 
 	for (i = 0; i < V2D_NR_DEPS; i++) {
 		dep = job->deps[i];
-		if (!dep || dma_fence_is_signaled(dep))
+		/*
+		 * The flag, not dma_fence_is_signaled(): that may signal
+		 * the fence, and run its callbacks, under this file's
+		 * jobs_lock.
+		 */
+		if (!dep || test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &dep->flags))
 			continue;
 		rcu_read_lock();
 		seq_escape(s, compat_dma_fence_driver_name(dep), " \t\n\\:");
