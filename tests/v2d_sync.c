@@ -245,24 +245,35 @@ static void assert_waits_for_vgem(void)
 }
 
 /*
+ * Two imported buffers, Y and Z, and an unsignalled vgem fence imported
+ * into Y for a writer or a reader (@dir).
+ */
+static void import_vgem_fence(struct vgem_fence *vf, unsigned int dir, uint32_t *hy,
+			      uint32_t *hz)
+{
+	int y = alloc_buf(BIG, 0, NULL), z = alloc_buf(BIG, 0, NULL);
+
+	need_sync_file_ioctls(y);
+	vgem_fence_new(vf);
+	*hy = import_ok(y);
+	*hz = import_ok(z);
+	assert_int_equal(dmabuf_lab_import_sync_file(y, dir, vf->sync_file), 0);
+}
+
+/*
  * Another driver's unsignalled fence imported as a writer: a job that
  * only reads the buffer waits for it like one that writes it, and runs
  * once it signals.
  */
 static void test_imported_writer_holds_every_job(void **state)
 {
-	int y = alloc_buf(BIG, 0, NULL), z = alloc_buf(BIG, 0, NULL);
 	struct vgem_fence vf;
 	struct v2d_submit req;
 	uint32_t hy, hz;
 	int out;
 
 	(void)state;
-	need_sync_file_ioctls(y);
-	vgem_fence_new(&vf);
-	hy = import_ok(y);
-	hz = import_ok(z);
-	assert_int_equal(dmabuf_lab_import_sync_file(y, DMABUF_LAB_CPU_WRITE, vf.sync_file), 0);
+	import_vgem_fence(&vf, DMABUF_LAB_CPU_WRITE, &hy, &hz);
 	req = copy_req(hy, hz, BIG);
 	out = submit_ok(&req);
 	assert_int_equal(ready_within(out, 300), 0);
@@ -280,18 +291,13 @@ static void test_imported_writer_holds_every_job(void **state)
  */
 static void test_imported_reader_holds_only_writers(void **state)
 {
-	int y = alloc_buf(BIG, 0, NULL), z = alloc_buf(BIG, 0, NULL);
 	struct vgem_fence vf;
 	struct v2d_submit req;
 	uint32_t hy, hz;
 	int out;
 
 	(void)state;
-	need_sync_file_ioctls(y);
-	vgem_fence_new(&vf);
-	hy = import_ok(y);
-	hz = import_ok(z);
-	assert_int_equal(dmabuf_lab_import_sync_file(y, DMABUF_LAB_CPU_READ, vf.sync_file), 0);
+	import_vgem_fence(&vf, DMABUF_LAB_CPU_READ, &hy, &hz);
 	req = copy_req(hy, hz, BIG);
 	out = submit_ok(&req);
 	assert_int_equal(fence_wait(out), 1);

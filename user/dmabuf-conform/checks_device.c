@@ -25,53 +25,6 @@
 #define FILL_VALUE	0xa5c3e17fU
 
 /* A buffer of the source, imported: 0, or the check's result in *r. */
-struct imported {
-	int fd;
-	uint32_t handle;
-	struct v2d_query q;
-};
-
-static int import_buffer(struct imported *b, enum result *r, char *why, size_t len)
-{
-	int err;
-
-	b->fd = -1;
-	b->handle = 0;
-	if (engine_open(why, len)) {
-		*r = RES_SKIP;
-		return -1;
-	}
-	err = source_get(&src, &b->fd);
-	if (err) {
-		*r = failed(why, len, "%s gave no buffer: %s", src.desc, strerror(err));
-		return -1;
-	}
-	err = engine_import(b->fd, &b->handle);
-	if (!err)
-		err = engine_query(b->handle, &b->q);
-	if (err) {
-		uint64_t max = engine_max_mapping_size();
-
-		if (max)
-			*r = failed(why, len, "V2D_IOC_IMPORT (attach and map): %s; the importer maps at most %llu bytes a segment",
-				    strerror(err), (unsigned long long)max);
-		else
-			*r = failed(why, len, "V2D_IOC_IMPORT (attach and map): %s",
-				    strerror(err));
-		if (b->handle)
-			engine_release(b->handle);
-		close(b->fd);
-		return -1;
-	}
-	return 0;
-}
-
-static void unimport(struct imported *b)
-{
-	engine_release(b->handle);
-	close(b->fd);
-}
-
 /* Import, check the path, and run a FILL through it. */
 static enum result import_path(char *why, size_t len, uint32_t want)
 {
@@ -79,7 +32,7 @@ static enum result import_path(char *why, size_t len, uint32_t want)
 	enum result r;
 	int err;
 
-	if (import_buffer(&b, &r, why, len))
+	if (import_buffer(&b, 0, &r, why, len))
 		return r;
 	if (b.q.size != src.size)
 		r = failed(why, len, "the importer sees %llu bytes, the buffer has %zu",
@@ -119,7 +72,7 @@ static enum result segments_max(char *why, size_t len)
 	struct imported b;
 	enum result r;
 
-	if (import_buffer(&b, &r, why, len))
+	if (import_buffer(&b, 0, &r, why, len))
 		return r;
 	max = engine_max_mapping_size();
 	least = (src.size + b.q.nr_segments - 1) / b.q.nr_segments;
@@ -159,7 +112,7 @@ static enum result device_to_cpu(char *why, size_t len)
 	enum result r;
 	int err;
 
-	if (import_buffer(&b, &r, why, len))
+	if (import_buffer(&b, 0, &r, why, len))
 		return r;
 	p = buf_map(b.fd, src.size, PROT_READ, MAP_SHARED, 0);
 	if (p == MAP_FAILED) {
@@ -205,7 +158,7 @@ static enum result cpu_to_device(char *why, size_t len)
 	int dfd = -1, err;
 	enum result r;
 
-	if (import_buffer(&b, &r, why, len))
+	if (import_buffer(&b, 0, &r, why, len))
 		return r;
 	err = pagebuf_alloc(src.size, &dfd);
 	if (err) {
@@ -305,7 +258,7 @@ static enum result attach_balanced(char *why, size_t len)
 	enum result r;
 
 	use_stats = src.kind == SRC_PAGEBUF && !pagebuf_stats(&before);
-	if (import_buffer(&b, &r, why, len))
+	if (import_buffer(&b, 0, &r, why, len))
 		return r;
 	ino = fd_ino(b.fd);
 	n = bufinfo_attached(ino, &listed);

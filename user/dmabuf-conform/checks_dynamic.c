@@ -28,48 +28,6 @@
 #define BEFORE	0x3c3c3c3cU
 #define AFTER	0x6b6b6b6bU
 
-/* A buffer of the source imported with @flags. */
-struct dyn {
-	int fd;
-	uint32_t handle;
-	struct v2d_query q;
-};
-
-static int dyn_import(struct dyn *d, uint32_t flags, enum result *r, char *why, size_t len)
-{
-	int err;
-
-	d->fd = -1;
-	d->handle = 0;
-	if (engine_open(why, len)) {
-		*r = RES_SKIP;
-		return -1;
-	}
-	err = source_get(&src, &d->fd);
-	if (err) {
-		*r = failed(why, len, "%s gave no buffer: %s", src.desc, strerror(err));
-		return -1;
-	}
-	err = engine_import_flags(d->fd, flags, &d->handle);
-	if (!err)
-		err = engine_query(d->handle, &d->q);
-	if (err) {
-		*r = failed(why, len, "V2D_IOC_IMPORT (%s attach and map): %s",
-			    flags & V2D_IMPORT_DYNAMIC ? "dynamic" : "static", strerror(err));
-		if (d->handle)
-			engine_release(d->handle);
-		close(d->fd);
-		return -1;
-	}
-	return 0;
-}
-
-static void dyn_release(struct dyn *d)
-{
-	engine_release(d->handle);
-	close(d->fd);
-}
-
 /* Bytes of the buffer that are not @value, read in a CPU bracket; -1: could not read. */
 static long count_not(int fd, uint32_t value)
 {
@@ -94,11 +52,11 @@ static long count_not(int fd, uint32_t value)
 static enum result dynamic_map(char *why, size_t len)
 {
 	enum result r;
-	struct dyn d;
+	struct imported d;
 	long bad;
 	int err;
 
-	if (dyn_import(&d, V2D_IMPORT_DYNAMIC, &r, why, len))
+	if (import_buffer(&d, V2D_IMPORT_DYNAMIC, &r, why, len))
 		return r;
 	err = engine_fill(d.handle, src.size, BEFORE, JOB_TIMEOUT_MS);
 	bad = err ? 0 : count_not(d.fd, BEFORE);
@@ -110,12 +68,12 @@ static enum result dynamic_map(char *why, size_t len)
 	else
 		r = pass(why, len, "%zu bytes, %s", src.size,
 			 d.q.state & V2D_QUERY_PINNED ? "pinned by this kernel" : "unpinned");
-	dyn_release(&d);
+	unimport(&d);
 	return r;
 }
 
 /* Why a move check cannot run: a reason in @why, or 0 when it can. */
-static int cannot_move(struct dyn *d, enum result *r, char *why, size_t len)
+static int cannot_move(struct imported *d, enum result *r, char *why, size_t len)
 {
 	if (!source_moves(&src)) {
 		*r = skipped(why, len, "%s cannot be made to move from here (only pagebuf's movable buffers: --pagebuf --policy movable)",
@@ -138,13 +96,13 @@ static enum result dynamic_move_notifies(char *why, size_t len)
 {
 	struct v2d_query q;
 	enum result r;
-	struct dyn d;
+	struct imported d;
 	long bad;
 	int err;
 
 	if (cannot_move(NULL, &r, why, len))
 		return r;
-	if (dyn_import(&d, V2D_IMPORT_DYNAMIC, &r, why, len))
+	if (import_buffer(&d, V2D_IMPORT_DYNAMIC, &r, why, len))
 		return r;
 	if (cannot_move(&d, &r, why, len))
 		goto out;
@@ -183,7 +141,7 @@ static enum result dynamic_move_notifies(char *why, size_t len)
 	else
 		r = pass(why, len, "told once, mapped again, the new pages reached");
 out:
-	dyn_release(&d);
+	unimport(&d);
 	return r;
 }
 
@@ -191,12 +149,12 @@ out:
 static enum result static_pins(char *why, size_t len)
 {
 	enum result r;
-	struct dyn d;
+	struct imported d;
 	int err;
 
 	if (cannot_move(NULL, &r, why, len))
 		return r;
-	if (dyn_import(&d, 0, &r, why, len))
+	if (import_buffer(&d, 0, &r, why, len))
 		return r;
 	err = pagebuf_move(d.fd, PAGEBUF_ALLOC_ORDER0);
 	if (err == EPERM)
@@ -207,7 +165,7 @@ static enum result static_pins(char *why, size_t len)
 		r = failed(why, len, "the buffer moved under a static importer");
 	else
 		r = failed(why, len, "PAGEBUF_IOC_MOVE: %s, not EBUSY", strerror(err));
-	dyn_release(&d);
+	unimport(&d);
 	return r;
 }
 
@@ -220,9 +178,9 @@ static enum result sync_file_round_trip(char *why, size_t len)
 {
 	int job, sf = -1, out = -1, st = 0, err;
 	enum result r;
-	struct dyn d;
+	struct imported d;
 
-	if (dyn_import(&d, 0, &r, why, len))
+	if (import_buffer(&d, 0, &r, why, len))
 		return r;
 	sf = dmabuf_lab_export_sync_file(d.fd, DMABUF_LAB_CPU_READ);
 	if (sf == -ENOTTY) {
@@ -273,7 +231,7 @@ static enum result sync_file_round_trip(char *why, size_t len)
 out:
 	if (sf >= 0)
 		close(sf);
-	dyn_release(&d);
+	unimport(&d);
 	return r;
 }
 

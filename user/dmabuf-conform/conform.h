@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <uapi/v2d_emu.h>
+
 #define KIB		1024UL
 #define MIB		(1024UL * 1024UL)
 
@@ -109,8 +111,23 @@ int engine_import(int fd, uint32_t *handle);
 int engine_import_flags(int fd, uint32_t flags, uint32_t *handle);
 int engine_release(uint32_t handle);
 /* V2D_IOC_QUERY: size, segments, path. */
-struct v2d_query;
 int engine_query(uint32_t handle, struct v2d_query *q);
+
+/* A buffer of the source, imported with V2D_IMPORT_* @flags and queried. */
+struct imported {
+	int fd;
+	uint32_t handle;
+	struct v2d_query q;
+};
+
+/*
+ * Take a buffer of the source and import it: 0, or -1 with the check's
+ * result in *@r (a skip without the engine, a failure otherwise) and
+ * nothing left open.
+ */
+int import_buffer(struct imported *b, uint32_t flags, enum result *r, char *why, size_t len);
+/* Release the import and close the buffer. */
+void unimport(struct imported *b);
 /* FILL all of @handle (@size bytes) with the 32-bit @value and wait. */
 int engine_fill(uint32_t handle, size_t size, uint32_t value, int timeout_ms);
 /* Submit a FILL of all of @handle, not waited for: its out-fence, or -errno. */

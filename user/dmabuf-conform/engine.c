@@ -161,3 +161,44 @@ uint64_t engine_max_mapping_size(void)
 	fclose(f);
 	return v;
 }
+
+int import_buffer(struct imported *b, uint32_t flags, enum result *r, char *why, size_t len)
+{
+	const char *how = flags & V2D_IMPORT_DYNAMIC ? "dynamic attach and map" : "attach and map";
+	int err;
+
+	b->fd = -1;
+	b->handle = 0;
+	if (engine_open(why, len)) {
+		*r = RES_SKIP;
+		return -1;
+	}
+	err = source_get(&src, &b->fd);
+	if (err) {
+		*r = failed(why, len, "%s gave no buffer: %s", src.desc, strerror(err));
+		return -1;
+	}
+	err = engine_import_flags(b->fd, flags, &b->handle);
+	if (!err)
+		err = engine_query(b->handle, &b->q);
+	if (err) {
+		uint64_t max = engine_max_mapping_size();
+
+		if (max)
+			*r = failed(why, len, "V2D_IOC_IMPORT (%s): %s; the importer maps at most %llu bytes a segment",
+				    how, strerror(err), (unsigned long long)max);
+		else
+			*r = failed(why, len, "V2D_IOC_IMPORT (%s): %s", how, strerror(err));
+		if (b->handle)
+			engine_release(b->handle);
+		close(b->fd);
+		return -1;
+	}
+	return 0;
+}
+
+void unimport(struct imported *b)
+{
+	engine_release(b->handle);
+	close(b->fd);
+}
