@@ -27,6 +27,7 @@
 #include <uapi/pagebuf.h>
 
 #define PB_DEVICE	"/dev/pagebuf"
+#define V2D_DEVICE	"/dev/v2d_emu"
 #define PB_PARAM_DIR	"/sys/module/pagebuf/parameters"
 #define KIB		1024ULL
 #define MIB		(1024ULL * 1024ULL)

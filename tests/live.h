@@ -13,7 +13,6 @@
 
 #include <uapi/v2d_emu.h>
 
-#define V2D_DEVICE	"/dev/v2d_emu"
 
 /* A whole file as a NUL-terminated string (free it), or NULL with errno. */
 char *dl_read(const char *path);

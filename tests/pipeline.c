@@ -33,7 +33,6 @@
 #include <uapi/v2d_emu.h>
 #include <dmabuf-lab.h>
 
-#define V2D_DEVICE	"/dev/v2d_emu"
 #define WIDTH		320	/* one of vivid's webcam sizes */
 #define HEIGHT		180
 #define NR_BUFS		2	/* vivid starts streaming with two queued */

@@ -16,7 +16,6 @@
 
 #include <uapi/v2d_emu.h>
 
-#define V2D_DEVICE	"/dev/v2d_emu"
 #define V2D_PARAMS	"/sys/module/v2d_emu/parameters"
 #define BUFINFO		"/sys/kernel/debug/dma_buf/bufinfo"
 
