@@ -261,6 +261,22 @@ static void import_vgem_fence(struct vgem_fence *vf, unsigned int dir, uint32_t 
 }
 
 /*
+ * Submit @req: the job must wait for vgem's fence (still unsignalled
+ * after 300 ms, debugfs naming the fence it waits for) and complete once
+ * it is signalled. Returns the job's out-fence.
+ */
+static int held_until_signalled(struct vgem_fence *vf, struct v2d_submit *req)
+{
+	int out = submit_ok(req);
+
+	assert_int_equal(ready_within(out, 300), 0);
+	assert_waits_for_vgem();
+	vgem_fence_signal(vf);
+	assert_int_equal(fence_wait(out), 1);
+	return out;
+}
+
+/*
  * Another driver's unsignalled fence imported as a writer: a job that
  * only reads the buffer waits for it like one that writes it, and runs
  * once it signals.
@@ -275,11 +291,7 @@ static void test_imported_writer_holds_every_job(void **state)
 	(void)state;
 	import_vgem_fence(&vf, DMABUF_LAB_CPU_WRITE, &hy, &hz);
 	req = copy_req(hy, hz, BIG);
-	out = submit_ok(&req);
-	assert_int_equal(ready_within(out, 300), 0);
-	assert_waits_for_vgem();
-	vgem_fence_signal(&vf);
-	assert_int_equal(fence_wait(out), 1);
+	out = held_until_signalled(&vf, &req);
 	assert_true(signalled_at(out) >= signalled_at(vf.sync_file));
 	release_ok(hy);
 	release_ok(hz);
@@ -304,11 +316,7 @@ static void test_imported_reader_holds_only_writers(void **state)
 	assert_int_equal(fence_status(vf.sync_file), 0);
 
 	req = fill_req(hy, BIG, 0x12345678);
-	out = submit_ok(&req);
-	assert_int_equal(ready_within(out, 300), 0);
-	assert_waits_for_vgem();
-	vgem_fence_signal(&vf);
-	assert_int_equal(fence_wait(out), 1);
+	held_until_signalled(&vf, &req);
 	release_ok(hy);
 	release_ok(hz);
 }
