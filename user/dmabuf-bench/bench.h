@@ -46,6 +46,8 @@ void record_missing(const char *measure, const char *source, const char *unit,
 /* Forget every figure (after the warm-up round), keeping the rows' order. */
 void rows_reset(void);
 void print_table(FILE *out, int reps);
+/* qsort()'s comparison of two doubles, ascending. */
+int cmp_double(const void *a, const void *b);
 /* The rows as a JSON member: "rows": [...] */
 void print_json(FILE *out);
 

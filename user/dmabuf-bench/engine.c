@@ -199,13 +199,6 @@ static void import_cost(void)
 	}
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* Submit to signal of a 16-pixel FILL: median and 99th percentile. */
 static void latency(void)
 {

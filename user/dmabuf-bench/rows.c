@@ -78,7 +78,7 @@ void rows_reset(void)
 		rows[i].n = 0;
 }
 
-static int cmp_double(const void *a, const void *b)
+int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 
@@ -116,22 +116,41 @@ static double maximum(const struct row *r)
 	return m;
 }
 
-/* The row's speed relative to row @to's, or 0 when there is none. */
+/* One figure's speed relative to another's (>1: faster), or 0. */
+static double speed_ratio(enum better better, double v, double base)
+{
+	if (v <= 0 || base <= 0)
+		return 0;
+	return better == HIGHER ? v / base : base / v;
+}
+
+/*
+ * The row's speed relative to row @to's, or 0 when there is none. Rows
+ * with a figure from every round are compared round by round (the
+ * median of the rounds' ratios): both figures of a round were measured
+ * minutes apart at most, so a host that slows down or speeds up during
+ * the run moves both alike. Otherwise, the ratio of the medians.
+ */
 static double ratio_to(const struct row *r, const char *to)
 {
+	struct row q = { .n = 0 };
 	const struct row *b;
-	double mr, mb;
+	int i;
 
 	if (!to || !r->n || !strcmp(r->source, to))
 		return 0;
 	b = find(r->measure, to);
 	if (!b || !b->n)
 		return 0;
-	mr = median(r);
-	mb = median(b);
-	if (mr <= 0 || mb <= 0)
-		return 0;
-	return r->better == HIGHER ? mr / mb : mb / mr;
+	if (b->n != r->n)
+		return speed_ratio(r->better, median(r), median(b));
+	for (i = 0; i < r->n; i++) {
+		q.v[i] = speed_ratio(r->better, r->v[i], b->v[i]);
+		if (q.v[i] <= 0)
+			return 0;
+	}
+	q.n = r->n;
+	return median(&q);
 }
 
 static double ratio(const struct row *r)
