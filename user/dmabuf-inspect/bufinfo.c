@@ -110,23 +110,6 @@ static char *next_token(char **s)
 	return t;
 }
 
-static void add_fence(struct di_buf *b, const char *usage, const char *drv,
-		      const char *tl, uint64_t ctx, uint64_t seq, int has_seq,
-		      int signalled)
-{
-	struct di_fence *f;
-
-	b->fences = di_xrealloc(b->fences, b->nfences + 1, sizeof(*b->fences));
-	f = &b->fences[b->nfences++];
-	f->usage = di_strdup(usage);
-	f->driver = di_strdup(drv ? drv : "");
-	f->timeline = di_strdup(tl ? tl : "");
-	f->context = ctx;
-	f->seqno = seq;
-	f->has_seqno = has_seq;
-	f->signalled = signalled;
-}
-
 /* "[un]signalled" at the end of @rest; strips it. -1 if absent. */
 static int take_signalled(char *rest)
 {
@@ -167,7 +150,7 @@ static int parse_fence_line(struct di_state *st, struct di_buf *b, char *line)
 		usage[0] = (char)tolower((unsigned char)usage[0]);
 		t1 = next_token(&rest);
 		t2 = next_token(&rest);
-		add_fence(b, usage, t1, t2, 0, 0, 0, sig);
+		di_buf_add_fence(b, usage, t1, t2, 0, 0, 0, sig);
 		if (!st->bufinfo_format || st->bufinfo_format == 601)
 			st->bufinfo_format = 510;
 		return 1;
@@ -181,7 +164,7 @@ static int parse_fence_line(struct di_state *st, struct di_buf *b, char *line)
 			return 0;
 		t2 = next_token(&rest);
 		t3 = next_token(&rest);
-		add_fence(b, usage, t3, t2, ctx, seq, 1, sig);
+		di_buf_add_fence(b, usage, t3, t2, ctx, seq, 1, sig);
 		st->bufinfo_format = 700;
 		return 1;
 	}
@@ -194,9 +177,9 @@ static int parse_fence_line(struct di_state *st, struct di_buf *b, char *line)
 
 		if (di_parse_u64(t4, &seq))
 			return 0;
-		add_fence(b, usage, t1, t2, 0, seq, 1, sig);
+		di_buf_add_fence(b, usage, t1, t2, 0, seq, 1, sig);
 	} else {
-		add_fence(b, usage, t1, t2, 0, 0, 0, sig);
+		di_buf_add_fence(b, usage, t1, t2, 0, 0, 0, sig);
 	}
 	return 1;
 }
@@ -243,12 +226,8 @@ int di_parse_bufinfo(struct di_state *st, const char *text)
 			}
 			if (!in_devices && parse_fence_line(st, b, l))
 				continue;
-			if (in_devices && *l) {
-				b->devices = di_xrealloc(b->devices,
-							 b->ndevices + 1,
-							 sizeof(*b->devices));
-				b->devices[b->ndevices++] = di_strdup(l);
-			}
+			if (in_devices && *l)
+				di_buf_add_device(b, l);
 			continue;
 		}
 		if (isdigit((unsigned char)line[0])) {

@@ -23,13 +23,31 @@
 
 enum view { V_PROCESS, V_BUFFER, V_GRID, V_EXPORTER, V_FENCES };
 
+/* Where the list of buffers comes from; /proc always gives the holders. */
+enum source { S_AUTO, S_BPF, S_DEBUGFS, S_SYSFS, S_PROC };
+
+static const char *const source_names[] = {
+	[S_AUTO] = "auto", [S_BPF] = "bpf", [S_DEBUGFS] = "debugfs",
+	[S_SYSFS] = "sysfs", [S_PROC] = "proc",
+};
+
+/* What each source cannot see, said with every output. */
+static const char *const source_blind[] = {
+	[S_BPF] = "fence driver and timeline names",
+	[S_DEBUGFS] = "nothing",
+	[S_SYSFS] = "names, attached devices and fences",
+	[S_PROC] = "buffers held only by the kernel, attached devices, fences, "
+		   "and the exporter of a buffer held only through a mapping",
+};
+
 struct opts {
 	enum view view;
 	enum di_fmt fmt;
+	enum source source;
 	pid_t pid;
 	const char *root, *save, *diff;
-	double watch;
-	int watching;
+	double watch, trace;
+	int watching, tracing;
 	long count;
 };
 
@@ -57,19 +75,31 @@ static void usage(FILE *f)
 "      --watch SECONDS  print totals, per-exporter changes and the peak\n"
 "                       every SECONDS\n"
 "      --count N        stop --watch after N lines\n"
+"      --trace SECONDS  stream dma-buf events (export, fd, get, put, mmap,\n"
+"                       attach, detach, map, unmap, release) for SECONDS\n"
+"                       (0: until interrupted), then report the buffers\n"
+"                       exported meanwhile that are still alive\n"
 "\n"
+"      --source SOURCE  where the list of buffers comes from: auto (the\n"
+"                       default: the first that works of the following),\n"
+"                       bpf (the kernel's BPF dma-buf iterator, 6.16+),\n"
+"                       debugfs (dma_buf/bufinfo), sysfs\n"
+"                       (/sys/kernel/dmabuf, CONFIG_DMABUF_SYSFS_STATS)\n"
+"                       or proc (/proc alone: only buffers that processes\n"
+"                       hold); every output names the source used\n"
 "      --root DIR       read DIR/proc, DIR/sys/kernel/debug and\n"
 "                       DIR/sys/kernel/dmabuf instead of /proc and /sys\n"
 "  -h, --help           show this help\n"
 "  -V, --version        show the version\n"
 "\n"
-"Sources: /proc/PID/fd, /proc/PID/fdinfo, /proc/PID/maps,\n"
-"/sys/kernel/debug/dma_buf/bufinfo (root, debugfs mounted) and\n"
-"/sys/kernel/dmabuf/buffers when present.\n"
-"Exit status: 0 ok, 1 runtime error, 2 usage error.\n");
+"Holders always come from /proc/PID/fd, /proc/PID/fdinfo and\n"
+"/proc/PID/maps; a buffer that no process holds is held by the kernel.\n"
+"Exit status: 0 ok, 1 runtime error (a --source that is not available\n"
+"here, with the reason), 2 usage error.\n");
 }
 
-enum { O_FENCES = 256, O_CSV, O_JSON, O_SAVE, O_DIFF, O_WATCH, O_COUNT, O_ROOT };
+enum { O_FENCES = 256, O_CSV, O_JSON, O_SAVE, O_DIFF, O_WATCH, O_COUNT, O_ROOT,
+       O_SOURCE, O_TRACE };
 
 static const struct option long_opts[] = {
 	{ "buffers", no_argument, NULL, 'b' },
@@ -84,10 +114,24 @@ static const struct option long_opts[] = {
 	{ "watch", required_argument, NULL, O_WATCH },
 	{ "count", required_argument, NULL, O_COUNT },
 	{ "root", required_argument, NULL, O_ROOT },
+	{ "source", required_argument, NULL, O_SOURCE },
+	{ "trace", required_argument, NULL, O_TRACE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
+
+static int parse_source(const char *s, enum source *out)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(source_names) / sizeof(source_names[0]); i++)
+		if (!strcmp(s, source_names[i])) {
+			*out = (enum source)i;
+			return 0;
+		}
+	return -1;
+}
 
 /* 0 ok, 2 usage error (message printed), -1 help or version printed. */
 static int parse_opts(int argc, char **argv, struct opts *o, FILE *out,
@@ -128,6 +172,21 @@ static int parse_opts(int argc, char **argv, struct opts *o, FILE *out,
 			}
 			o->watching = 1;
 			break;
+		case O_SOURCE:
+			if (parse_source(optarg, &o->source)) {
+				fprintf(err, DI_NAME ": --source takes auto, bpf, debugfs, sysfs or proc, not '%s'\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case O_TRACE:
+			if (dmabuf_lab_parse_double(optarg, 0, MAX_WATCH, &o->trace)) {
+				fprintf(err, DI_NAME ": --trace takes seconds from 0 to %d, not '%s'\n",
+					MAX_WATCH, optarg);
+				return 2;
+			}
+			o->tracing = 1;
+			break;
 		case O_COUNT:
 			if (dmabuf_lab_parse_u64(optarg, 1, INT_MAX, &n)) {
 				fprintf(err, DI_NAME ": --count takes 1 to %d, not '%s'\n",
@@ -166,14 +225,107 @@ static int parse_opts(int argc, char **argv, struct opts *o, FILE *out,
 		fprintf(err, DI_NAME ": unexpected argument '%s'\n", argv[optind]);
 		return 2;
 	}
-	if (!!o->save + !!o->diff + o->watching > 1) {
-		fprintf(err, DI_NAME ": --save, --diff and --watch exclude each other\n");
+	if (!!o->save + !!o->diff + o->watching + o->tracing > 1) {
+		fprintf(err, DI_NAME ": --save, --diff, --watch and --trace exclude each other\n");
 		return 2;
 	}
 	if (o->count > 0 && !o->watching) {
 		fprintf(err, DI_NAME ": --count needs --watch\n");
 		return 2;
 	}
+	return 0;
+}
+
+/*
+ * Try source @src: 1 when it gave the list of buffers, 0 when it is not
+ * available here (the reason in @why).
+ */
+static int try_source(struct di_state *st, enum source src, const char *root,
+		      char *why, size_t len)
+{
+	switch (src) {
+	case S_BPF:
+		if (*root) {
+			snprintf(why, len, "the BPF iterator reads the running kernel, not --root");
+			return 0;
+		}
+		return di_scan_bpf(st, why, len) == 0;
+	case S_DEBUGFS:
+		if (di_scan_bufinfo(st, root) == 0)
+			return 1;
+		if (errno == ENOENT)
+			snprintf(why, len, "debugfs bufinfo not readable: no %s/sys/kernel/debug/dma_buf/bufinfo (debugfs not mounted?)",
+				 root);
+		else
+			snprintf(why, len, "debugfs bufinfo not readable: %s%s",
+				 strerror(errno),
+				 errno == EACCES || errno == EPERM ? " (root is needed)" : "");
+		return 0;
+	case S_SYSFS:
+		switch (di_scan_sysfs(st, root)) {
+		case 0:
+			return 1;
+		case 1:
+			snprintf(why, len, "no %s/sys/kernel/dmabuf/buffers (CONFIG_DMABUF_SYSFS_STATS: off in Debian, removed by 7.2)",
+				 root);
+			return 0;
+		default:
+			snprintf(why, len, "%s/sys/kernel/dmabuf/buffers not readable: %s",
+				 root, strerror(errno));
+			return 0;
+		}
+	case S_PROC:
+	case S_AUTO:
+		break;
+	}
+	return 1;
+}
+
+/* The table's line on stderr: which source, what it cannot see, and why not a better one. */
+static void say_source(const struct di_state *st, FILE *err, const char *skipped)
+{
+	fprintf(err, DI_NAME ": source: %s (cannot see: %s)%s\n", st->source,
+		st->blind, skipped);
+}
+
+/*
+ * The list of buffers from the chosen source, or from the first that
+ * works (auto). 0, or 1 after a message: a chosen source that is not
+ * available is a runtime error, with its reason. With @notes, auto says
+ * which source it took and why not the better ones.
+ */
+static int pick_source(struct di_state *st, const struct opts *o, FILE *err,
+		       int notes)
+{
+	char why[S_PROC][256], skipped[1200] = "";
+	enum source s, t, first;
+
+	if (o->source != S_AUTO) {
+		if (try_source(st, o->source, o->root, why[0], sizeof(why[0]))) {
+			st->source = source_names[o->source];
+			st->blind = source_blind[o->source];
+			if (notes && o->fmt == DI_TABLE)
+				say_source(st, err, "");
+			return 0;
+		}
+		fprintf(err, DI_NAME ": source %s is not available: %s\n",
+			source_names[o->source], why[0]);
+		return 1;
+	}
+	/* A --root tree is no running kernel: the BPF source is not for it. */
+	first = *o->root ? S_DEBUGFS : S_BPF;
+	for (s = first; s < S_PROC; s++)
+		if (try_source(st, s, o->root, why[s], sizeof(why[s])))
+			break;
+	st->source = source_names[s];
+	st->blind = source_blind[s];
+	for (t = first; t < s; t++)
+		snprintf(skipped + strlen(skipped), sizeof(skipped) - strlen(skipped),
+			 "; not %s: %s", source_names[t], why[t]);
+	if (notes && o->fmt == DI_TABLE)
+		say_source(st, err, skipped);
+	else if (notes && *skipped)
+		fprintf(err, DI_NAME ": note: source %s%s\n", st->source, skipped);
 	return 0;
 }
 
@@ -189,14 +341,10 @@ static int collect(struct di_state *st, const struct opts *o, FILE *err,
 		di_state_free(st);
 		return 1;
 	}
-	if (di_scan_sysfs(st, o->root) < 0 && notes)
-		fprintf(err, DI_NAME ": note: %s/sys/kernel/dmabuf/buffers not readable: %s\n",
-			o->root, strerror(errno));
-	if (di_scan_bufinfo(st, o->root) < 0 && errno && notes)
-		fprintf(err, DI_NAME ": note: debugfs bufinfo not readable (%s): "
-			"no attached devices, fences or buffers held only by "
-			"drivers; run as root with debugfs mounted\n",
-			strerror(errno));
+	if (pick_source(st, o, err, notes)) {
+		di_state_free(st);
+		return 1;
+	}
 	if (st->unreadable && notes)
 		fprintf(err, DI_NAME ": note: %u processes could not be read%s\n",
 			st->unreadable,
@@ -382,6 +530,33 @@ static int watch(const struct opts *o, FILE *out, FILE *err)
 	return 0;
 }
 
+struct trace_arg {
+	const struct opts *o;
+	FILE *err;
+};
+
+/* The leak report's snapshot: every buffer, by the source asked for. */
+static int trace_snapshot(struct di_state *st, void *arg)
+{
+	const struct trace_arg *a = arg;
+	struct opts o = *a->o;
+
+	o.pid = 0;
+	return collect(st, &o, a->err, 0);
+}
+
+static int trace(const struct opts *o, FILE *out, FILE *err)
+{
+	const struct di_trace_opts t = {
+		.seconds = o->trace,
+		.fmt = o->fmt,
+		.root = o->root,
+	};
+	struct trace_arg a = { o, err };
+
+	return di_trace(&t, trace_snapshot, &a, out, err);
+}
+
 int di_main(int argc, char **argv, FILE *out, FILE *err)
 {
 	struct di_table tables[4];
@@ -398,9 +573,11 @@ int di_main(int argc, char **argv, FILE *out, FILE *err)
 		return ret;
 	if (o.watching)
 		ret = watch(&o, out, err);
+	else if (o.tracing)
+		ret = trace(&o, out, err);
 	else
 		ret = collect(&st, &o, err, 1);
-	if (ret || o.watching)
+	if (ret || o.watching || o.tracing)
 		goto out;
 	if (o.save) {
 		if (di_snapshot_save(&st, o.save) < 0) {
@@ -417,13 +594,13 @@ int di_main(int argc, char **argv, FILE *out, FILE *err)
 			if (o.pid)
 				di_state_filter_pid(&old, o.pid);
 			n = di_view_diff(&old, &st, tables);
-			di_render(out, o.fmt, tables, n);
+			di_render_doc(out, o.fmt, tables, n, st.source, st.blind);
 			free_tables(tables, n);
 		}
 		di_state_free(&old);
 	} else {
 		n = build_view(&st, o.view, tables);
-		di_render(out, o.fmt, tables, n);
+		di_render_doc(out, o.fmt, tables, n, st.source, st.blind);
 		free_tables(tables, n);
 	}
 	di_state_free(&st);

@@ -80,6 +80,14 @@ struct di_state {
 	size_t nprocs;
 	int have_bufinfo;
 	int bufinfo_format;	/* 510, 601 or 700; 0 when unknown */
+	/*
+	 * The source the buffers were listed from ("bpf", "debugfs", "sysfs"
+	 * or "proc") and what it cannot see (static strings; set by cli.c).
+	 * All but "proc" list every buffer of the system, so a buffer no
+	 * process holds is held by the kernel alone.
+	 */
+	const char *source;
+	const char *blind;
 	unsigned int unreadable;	/* processes that could not be read */
 	uint64_t nanon;		/* buffers of unknown inode so far */
 	FILE *warn;		/* where the scanners warn, or NULL */
@@ -151,6 +159,17 @@ size_t di_state_buf(struct di_state *st, uint64_t ino);
 struct di_proc *di_state_proc(struct di_state *st, pid_t pid, const char *comm);
 struct di_hold *di_proc_hold(struct di_state *st, struct di_proc *p, size_t buf);
 void di_buf_set_strings(struct di_buf *b, const char *exp, const char *name);
+void di_buf_add_device(struct di_buf *b, const char *dev);
+/* A fence; @drv and @tl may be NULL (unknown), @has_seq says @seq is. */
+void di_buf_add_fence(struct di_buf *b, const char *usage, const char *drv,
+		      const char *tl, uint64_t ctx, uint64_t seq, int has_seq,
+		      int signalled);
+/*
+ * Whether the source lists every buffer of the system (all but "proc"):
+ * then a buffer that no process holds is the kernel's, if every process
+ * could be read.
+ */
+int di_source_lists_all(const struct di_state *st);
 /* Sort, count holders. */
 void di_state_finish(struct di_state *st);
 /* Keep only the process @pid (and the buffers it holds in the per-buffer view). */
@@ -169,6 +188,13 @@ void di_parse_maps(struct di_state *st, char *text, pid_t pid, const char *comm)
 int di_parse_bufinfo(struct di_state *st, const char *text);
 /* Read @root/sys/kernel/debug/dma_buf/bufinfo. 0, or -1 with errno. */
 int di_scan_bufinfo(struct di_state *st, const char *root);
+
+/* ---- bpf.c ----------------------------------------------------------- */
+/*
+ * Every dma-buf from the kernel's BPF iterator (6.16+, BTF): 0, or -1
+ * with the reason in @why (no BTF, no iterator, not permitted...).
+ */
+int di_scan_bpf(struct di_state *st, char *why, size_t len);
 
 /* ---- sysfs.c --------------------------------------------------------- */
 /* Read @root/sys/kernel/dmabuf/buffers. 0 read, 1 absent, -1 error. */
@@ -221,6 +247,12 @@ void di_cell_delta(struct di_table *t, size_t col, int64_t d);
 void di_cell_ino(struct di_table *t, size_t col, uint64_t ino);
 /* Render several tables as one document. */
 void di_render(FILE *out, enum di_fmt fmt, struct di_table *tables, size_t n);
+/*
+ * The same, saying which source listed the buffers and what it cannot
+ * see: JSON members "source" and "cannot_see", a CSV comment line first.
+ */
+void di_render_doc(FILE *out, enum di_fmt fmt, struct di_table *tables,
+		   size_t n, const char *source, const char *blind);
 void di_csv_string(FILE *out, const char *s);
 
 /* ---- escape.c -------------------------------------------------------- */
@@ -243,6 +275,50 @@ size_t di_view_exporter(const struct di_state *st, struct di_table *tables);
 size_t di_view_fences(const struct di_state *st, struct di_table *tables);
 size_t di_view_diff(const struct di_state *old, const struct di_state *cur,
 		    struct di_table *tables);
+
+/* ---- trace.c --------------------------------------------------------- */
+/*
+ * A snapshot of every buffer for the trace's leak report, by the best
+ * source there is (cli.c): 0, or 1 after a message on the trace's err.
+ */
+typedef int (*di_snapshot_fn)(struct di_state *st, void *arg);
+
+struct di_trace_opts {
+	double seconds;		/* 0: until SIGINT or SIGTERM */
+	enum di_fmt fmt;	/* DI_JSON: JSON Lines */
+	const char *root;	/* prefix of /sys/kernel/tracing, "" (tests) */
+};
+
+/*
+ * The tracer alone, for the unit tests: trace_pipe text in (@fallback:
+ * the kernel has no dma_buf events, pagebuf's and v2d_emu's stand in),
+ * one line per event out, then the leak report against snapshot @st.
+ */
+struct di_tracer;
+struct di_tracer *di_tracer_new(const struct di_trace_opts *o, int fallback,
+				FILE *out, FILE *err);
+void di_tracer_feed(struct di_tracer *t, const char *data, size_t len);
+int di_tracer_line(struct di_tracer *t, char *line);
+void di_tracer_report(struct di_tracer *t, const struct di_state *st);
+void di_tracer_free(struct di_tracer *t);
+/* fflush() of its output: 0, or -1 (a write error). */
+int di_tracer_flush(struct di_tracer *t);
+/* What it skipped, as a note on its err. */
+void di_tracer_notes(const struct di_tracer *t);
+/*
+ * The @i-th event the tracer reads (0, 1, ...): 1 with its system and
+ * name when it is of the set for a kernel with (@core) or without the
+ * dma-buf core's events, 0 when not, -1 past the last.
+ */
+int di_trace_event(size_t i, int core, const char **system, const char **name);
+
+/*
+ * --trace: stream the dma-buf lifecycle events of @o->seconds from a
+ * tracefs instance of its own (removed on every exit), then the leak
+ * report from @snap. 0, or 1 after a message on @err.
+ */
+int di_trace(const struct di_trace_opts *o, di_snapshot_fn snap, void *arg,
+	     FILE *out, FILE *err);
 
 /* ---- cli.c ----------------------------------------------------------- */
 /* The whole program, with its streams as parameters (for the tests). */

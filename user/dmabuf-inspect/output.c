@@ -353,10 +353,28 @@ static void render_json(FILE *out, const struct di_table *t)
 
 void di_render(FILE *out, enum di_fmt fmt, struct di_table *tables, size_t n)
 {
+	di_render_doc(out, fmt, tables, n, NULL, NULL);
+}
+
+void di_render_doc(FILE *out, enum di_fmt fmt, struct di_table *tables,
+		   size_t n, const char *source, const char *blind)
+{
 	size_t i;
 
-	if (fmt == DI_JSON)
+	if (fmt == DI_JSON) {
 		fputs("{\n  ", out);
+		if (source) {
+			fputs("\"source\": ", out);
+			di_json_string(out, source);
+			fputs(",\n  \"cannot_see\": ", out);
+			di_json_string(out, blind ? blind : "");
+			fputs(n ? ",\n  " : "", out);
+		}
+	} else if (fmt == DI_CSV && source) {
+		/* A comment line, as CSV readers take them (# first). */
+		fprintf(out, "# source: %s; cannot see: %s\n", source,
+			blind ? blind : "");
+	}
 	for (i = 0; i < n; i++) {
 		switch (fmt) {
 		case DI_TABLE:

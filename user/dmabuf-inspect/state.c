@@ -214,3 +214,31 @@ void di_state_filter_pid(struct di_state *st, pid_t pid)
 			st->bufs[st->procs[i].holds[j].buf].hidden = 0;
 	}
 }
+
+void di_buf_add_device(struct di_buf *b, const char *dev)
+{
+	b->devices = di_xrealloc(b->devices, b->ndevices + 1, sizeof(*b->devices));
+	b->devices[b->ndevices++] = di_strdup(dev);
+}
+
+void di_buf_add_fence(struct di_buf *b, const char *usage, const char *drv,
+		      const char *tl, uint64_t ctx, uint64_t seq, int has_seq,
+		      int signalled)
+{
+	struct di_fence *f;
+
+	b->fences = di_xrealloc(b->fences, b->nfences + 1, sizeof(*b->fences));
+	f = &b->fences[b->nfences++];
+	f->usage = di_strdup(usage);
+	f->driver = di_strdup(drv ? drv : "");
+	f->timeline = di_strdup(tl ? tl : "");
+	f->context = ctx;
+	f->seqno = seq;
+	f->has_seqno = has_seq;
+	f->signalled = signalled;
+}
+
+int di_source_lists_all(const struct di_state *st)
+{
+	return st->source && strcmp(st->source, "proc");
+}

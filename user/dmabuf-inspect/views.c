@@ -106,12 +106,21 @@ static void holders_free(struct holder_ix *hx)
 	free(hx->proc);
 }
 
-/* "pid(comm),pid(comm)" of the processes holding buffer @bi. */
+/*
+ * "pid(comm),pid(comm)" of the processes holding buffer @bi; "kernel"
+ * when none does, the source lists every buffer and every process could
+ * be read.
+ */
 static char *holders(const struct di_state *st, const struct holder_ix *hx,
 		     size_t bi)
 {
-	char *s = di_strdup(""), part[300];
+	char *s, part[300];
 	size_t k, len = 0, cap = 1;
+
+	if (hx->start[bi] == hx->start[bi + 1] && di_source_lists_all(st) &&
+	    !st->unreadable)
+		return di_strdup("kernel");
+	s = di_strdup("");
 
 	for (k = hx->start[bi]; k < hx->start[bi + 1]; k++) {
 		const struct di_proc *p = &st->procs[hx->proc[k]];

@@ -2,8 +2,10 @@
 /*
  * Fuzzing target of dmabuf-inspect's parsers: debugfs bufinfo, fdinfo,
  * maps and snapshots, then every view rendered as a table, CSV and JSON
- * (the escaping). The first byte of an input picks the parser ('b', 'f',
- * 'm', 's'; any other byte by its value modulo 4), the rest is the text.
+ * (the escaping); and trace_pipe lines through --trace's tracer, in both
+ * event sets and formats, with its leak report. The first byte of an
+ * input picks the parser ('b', 'f', 'm', 's', 't'; any other byte by its
+ * value modulo 5), the rest is the text.
  *
  * Built with clang -fsanitize=fuzzer,address,undefined (make fuzz), or
  * with -DFUZZ_STANDALONE and any compiler: then it runs each file named
@@ -45,6 +47,26 @@ static void render(const struct di_state *st)
 		di_table_free(&t[i]);
 }
 
+/* Trace text through the tracer, each way it can print, then its report. */
+static void trace_lines(const char *data, size_t len, struct di_state *st)
+{
+	static const enum di_fmt fmts[] = { DI_TABLE, DI_JSON };
+	struct di_trace_opts o = { .root = "/nonexistent" };
+	struct di_tracer *t;
+	size_t f;
+	int fallback;
+
+	st->source = "debugfs";
+	for (fallback = 0; fallback < 2; fallback++)
+		for (f = 0; f < 2; f++) {
+			o.fmt = fmts[f];
+			t = di_tracer_new(&o, fallback, sink, sink);
+			di_tracer_feed(t, data, len);
+			di_tracer_report(t, st);
+			di_tracer_free(t);
+		}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct di_state st;
@@ -59,7 +81,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text = di_strndup((const char *)data + 1, size - 1);
 	di_state_init(&st);
 	switch (data[0] == 'b' ? 0 : data[0] == 'f' ? 1 : data[0] == 'm' ? 2 :
-		data[0] == 's' ? 3 : data[0] % 4) {
+		data[0] == 's' ? 3 : data[0] == 't' ? 4 : data[0] % 5) {
+	case 4:
+		trace_lines((const char *)data + 1, size - 1, &st);
+		di_state_free(&st);
+		free(text);
+		return 0;
 	case 0:
 		(void)di_parse_bufinfo(&st, text);
 		break;

@@ -1093,6 +1093,695 @@ static void snapshot_error_line(void **state)
 	fx_free(&f);
 }
 
+/* ---- tests: --trace (trace.c) ----------------------------------------- */
+
+/* A tracer writing to memory. */
+struct trun {
+	struct di_tracer *t;
+	FILE *o, *e;
+	char *out, *err;
+	size_t olen, elen;
+};
+
+static void trun_start(struct trun *r, enum di_fmt fmt, const char *root,
+		       int fallback)
+{
+	struct di_trace_opts o = { .seconds = 0, .fmt = fmt, .root = root };
+
+	r->o = open_memstream(&r->out, &r->olen);
+	r->e = open_memstream(&r->err, &r->elen);
+	assert_non_null(r->o);
+	assert_non_null(r->e);
+	r->t = di_tracer_new(&o, fallback, r->o, r->e);
+	assert_non_null(r->t);
+}
+
+/* Ends the tracer, with the leak report when @st is given. */
+static void trun_end(struct trun *r, const struct di_state *st)
+{
+	if (st)
+		di_tracer_report(r->t, st);
+	di_tracer_free(r->t);
+	assert_int_equal(fclose(r->o), 0);
+	assert_int_equal(fclose(r->e), 0);
+}
+
+static void trun_free(struct trun *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+/* A line as trace_pipe has it: comm right-aligned in 16, irq-info flags. */
+static int tline(struct trun *r, const char *comm, int pid, const char *event,
+		 const char *fields)
+{
+	char line[8192];
+
+	snprintf(line, sizeof(line), "%16s-%-7d [%03d] d..1. %5u.%06u: %s: %s",
+		 comm, pid, 1, 123, 456789, event, fields);
+	return di_tracer_line(r->t, line);
+}
+
+/* @text, a copy of which the tracer may modify. */
+static int rawline(struct trun *r, const char *text)
+{
+	char line[8192];
+
+	snprintf(line, sizeof(line), "%s", text);
+	return di_tracer_line(r->t, line);
+}
+
+/* Line @n (from 0) of @text, without its newline, into @buf. */
+static const char *nth_line(const char *text, int n, char *buf, size_t len)
+{
+	const char *nl;
+
+	while (n-- > 0) {
+		nl = strchr(text, '\n');
+		assert_non_null(nl);
+		text = nl + 1;
+	}
+	nl = strchr(text, '\n');
+	assert_non_null(nl);
+	assert_true((size_t)(nl - text) < len);
+	memcpy(buf, text, (size_t)(nl - text));
+	buf[nl - text] = '\0';
+	return buf;
+}
+
+static size_t count_lines(const char *text)
+{
+	size_t n = 0;
+
+	for (; *text; text++)
+		n += *text == '\n';
+	return n;
+}
+
+/*
+ * The keys of a one-line JSON object, comma-separated, and whether
+ * every string in it is well formed: enough to check the JSON Lines.
+ */
+static void json_keys(const char *s, char *keys, size_t len)
+{
+	size_t k = 0;
+
+	assert_int_equal(*s++, '{');
+	keys[0] = '\0';
+	for (;;) {
+		assert_int_equal(*s++, '"');
+		while (*s != '"') {
+			assert_true(*s && k + 2 < len);
+			keys[k++] = *s++;
+		}
+		keys[k++] = ',';
+		keys[k] = '\0';
+		s++;
+		assert_int_equal(strncmp(s, ": ", 2), 0);
+		s += 2;
+		if (*s == '"') {
+			for (s++; *s != '"'; s++) {
+				assert_true(*s && (unsigned char)*s >= 0x20);
+				if (*s == '\\')
+					s++;
+			}
+			s++;
+		} else {
+			s += strcspn(s, ",}");
+		}
+		if (*s == '}')
+			break;
+		assert_int_equal(strncmp(s, ", ", 2), 0);
+		s += 2;
+	}
+	assert_int_equal(s[1], '\0');
+	if (k)
+		keys[k - 1] = '\0';
+}
+
+/* The fixture the tracer reads comms and fdinfo names from. */
+static void fx_trace(struct fx *f)
+{
+	fx_new(f);
+	add_proc(f, 100, "gst-launch");
+	put_file(f, "proc/100/fdinfo/5",
+		 "pos:\t0\nflags:\t02\nmnt_id:\t15\nino:\t1001\nsize:\t1048576\n"
+		 "count:\t1\nexp_name:\tsystem\nname:\tcam0\n");
+	/* Another buffer's fd now: its name must not be taken. */
+	put_file(f, "proc/100/fdinfo/6",
+		 "pos:\t0\nflags:\t02\nmnt_id:\t15\nino:\t4444\nsize:\t4096\n"
+		 "count:\t1\nexp_name:\tsystem\nname:\twrong\n");
+	add_proc(f, 300, "evil\x1b[31m");
+}
+
+#define EXP_1001 "exp_name=system size=1048576 ino=1001"
+
+/* Every event of the dma-buf core, and pagebuf's that go with them. */
+static void trace_core_events(void **state)
+{
+	static const char *const want[] = {
+		"{\"event\": \"export\", \"inode\": 1001, \"size\": 1048576, \"exporter\": \"system\", \"name\": \"\", \"pid\": 100, \"comm\": \"gst-launch\"}",
+		"{\"event\": \"fd\", \"inode\": 1001, \"size\": 1048576, \"exporter\": \"system\", \"name\": \"cam0\", \"pid\": 100, \"comm\": \"gst-launch\"}",
+		"{\"event\": \"get\", \"inode\": 1001, \"size\": 1048576, \"exporter\": \"system\", \"name\": \"cam0\", \"pid\": 200, \"comm\": \"weston\"}",
+		"{\"event\": \"mmap\", \"inode\": 1001, \"size\": 1048576, \"exporter\": \"system\", \"name\": \"cam0\", \"pid\": 100, \"comm\": \"gst-launch\"}",
+		"{\"event\": \"mmap\", \"inode\": 1001, \"size\": 1048576, \"exporter\": \"system\", \"name\": \"cam0\", \"pid\": 100, \"comm\": \"gst-launch\"}",
+		"{\"event\": \"attach\", \"inode\": 1001, \"size\": 1048576, \"exporter\": \"system\", \"name\": \"cam0\", \"pid\": 200, \"comm\": \"weston\", \"device\": \"0000:00:02.0\"}",
+		"{\"event\": \"detach\", \"inode\": 1001, \"size\": 1048576, \"exporter\": \"system\", \"name\": \"cam0\", \"pid\": 200, \"comm\": \"weston\", \"device\": \"0000:00:02.0\"}",
+		"{\"event\": \"put\", \"inode\": 1001, \"size\": 1048576, \"exporter\": \"system\", \"name\": \"cam0\", \"pid\": 200, \"comm\": \"weston\"}",
+		"{\"event\": \"map\", \"inode\": 1002, \"size\": null, \"exporter\": \"pagebuf\", \"name\": \"\", \"pid\": 200, \"comm\": \"weston\", \"device\": \"v2d_emu\"}",
+		"{\"event\": \"unmap\", \"inode\": 1002, \"size\": null, \"exporter\": \"pagebuf\", \"name\": \"\", \"pid\": 200, \"comm\": \"weston\", \"device\": \"v2d_emu\"}",
+		"{\"event\": \"release\", \"inode\": 1002, \"size\": 8192, \"exporter\": \"pagebuf\", \"name\": \"\", \"pid\": 0, \"comm\": \"<idle>\"}",
+		"{\"event\": \"fd\", \"inode\": 1003, \"size\": 4096, \"exporter\": \"system\", \"name\": \"\", \"pid\": 100, \"comm\": \"gst-launch\"}",
+	};
+	char buf[1024];
+	struct trun r;
+	struct fx f;
+	size_t i;
+
+	(void)state;
+	fx_trace(&f);
+	trun_start(&r, DI_JSON, f.root, 0);
+	assert_int_equal(tline(&r, "gst-launch", 100, "dma_buf_export", EXP_1001), 1);
+	assert_int_equal(tline(&r, "gst-launch", 100, "dma_buf_fd", EXP_1001 " fd=5"), 1);
+	assert_int_equal(tline(&r, "weston", 200, "dma_buf_get", EXP_1001 " fd=9"), 1);
+	assert_int_equal(tline(&r, "gst-launch", 100, "dma_buf_mmap", EXP_1001), 1);
+	assert_int_equal(tline(&r, "gst-launch", 100, "dma_buf_mmap_internal", EXP_1001), 1);
+	assert_int_equal(tline(&r, "weston", 200, "dma_buf_dynamic_attach",
+			       EXP_1001 " attachment:00000000c0ffee00 is_dynamic=1 dev_name=0000:00:02.0"), 1);
+	assert_int_equal(tline(&r, "weston", 200, "dma_buf_detach",
+			       EXP_1001 " attachment:00000000c0ffee00 is_dynamic=0 dev_name=0000:00:02.0"), 1);
+	assert_int_equal(tline(&r, "weston", 200, "dma_buf_put", EXP_1001), 1);
+	assert_int_equal(tline(&r, "weston", 200, "pagebuf_map", "ino=1002 dev=v2d_emu dir=0 nents=3"), 1);
+	assert_int_equal(tline(&r, "weston", 200, "pagebuf_unmap", "ino=1002 dev=v2d_emu dir=0 nents=3"), 1);
+	assert_int_equal(tline(&r, "<idle>", 0, "pagebuf_release", "ino=1002 size=8192 demo=0"), 1);
+	/* fd 6 is another buffer's now: no name from it. */
+	assert_int_equal(tline(&r, "gst-launch", 100, "dma_buf_fd",
+			       "exp_name=system size=4096 ino=1003 fd=6"), 1);
+	trun_end(&r, NULL);
+	assert_int_equal(count_lines(r.out), sizeof(want) / sizeof(want[0]));
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		assert_string_equal(nth_line(r.out, (int)i, buf, sizeof(buf)), want[i]);
+	assert_string_equal(r.err, "");
+	trun_free(&r);
+	fx_free(&f);
+}
+
+/* Without the core's events: pagebuf's and v2d_emu's, and a note first. */
+static void trace_fallback_events(void **state)
+{
+	static const char *const want[] = {
+		"{\"source\": \"pagebuf+v2d_emu\", \"note\": \"this kernel has no dma_buf trace events (Linux 7.x has them): only pagebuf's buffers and v2d_emu's imports are seen\"}",
+		"{\"event\": \"export\", \"inode\": 2001, \"size\": 65536, \"exporter\": \"pagebuf\", \"name\": \"\", \"pid\": 100, \"comm\": \"gst-launch\"}",
+		"{\"event\": \"export\", \"inode\": 2002, \"size\": 4096, \"exporter\": \"pagebuf\", \"name\": \"\", \"pid\": 100, \"comm\": \"gst-launch\"}",
+		"{\"event\": \"attach\", \"inode\": 2001, \"size\": 65536, \"exporter\": \"pagebuf\", \"name\": \"\", \"pid\": 100, \"comm\": \"gst-launch\", \"device\": \"v2d_emu\"}",
+		"{\"event\": \"mmap\", \"inode\": 2001, \"size\": 65536, \"exporter\": \"pagebuf\", \"name\": \"\", \"pid\": 100, \"comm\": \"gst-launch\"}",
+		"{\"event\": \"attach\", \"inode\": 3001, \"size\": 8192, \"exporter\": \"system\", \"name\": \"\", \"pid\": 100, \"comm\": \"gst-launch\", \"device\": \"v2d_emu\"}",
+		"{\"event\": \"detach\", \"inode\": 3001, \"size\": 8192, \"exporter\": \"system\", \"name\": \"\", \"pid\": 100, \"comm\": \"gst-launch\", \"device\": \"v2d_emu\"}",
+		"{\"event\": \"detach\", \"inode\": 2001, \"size\": 65536, \"exporter\": \"pagebuf\", \"name\": \"\", \"pid\": 100, \"comm\": \"gst-launch\", \"device\": \"v2d_emu\"}",
+		"{\"event\": \"release\", \"inode\": 2001, \"size\": 65536, \"exporter\": \"pagebuf\", \"name\": \"\", \"pid\": 42, \"comm\": \"kworker/0:1\"}",
+	};
+	char buf[1024];
+	struct trun r;
+	struct fx f;
+	size_t i;
+
+	(void)state;
+	fx_trace(&f);
+	trun_start(&r, DI_JSON, f.root, 1);
+	assert_int_equal(tline(&r, "gst-launch", 100, "pagebuf_alloc",
+			       "ino=2001 size=65536 segments=16 flags=0x3 pid=100"), 1);
+	/* Made for process 100 by another task: 100's comm, from /proc. */
+	assert_int_equal(tline(&r, "kworker/0:1", 42, "pagebuf_alloc",
+			       "ino=2002 size=4096 segments=1 flags=0 pid=100"), 1);
+	assert_int_equal(tline(&r, "gst-launch", 100, "pagebuf_attach", "ino=2001 dev=v2d_emu"), 1);
+	assert_int_equal(tline(&r, "gst-launch", 100, "pagebuf_mmap", "ino=2001 pgoff=0 len=65536"), 1);
+	/* pagebuf's own attach and detach say it: v2d_emu's are not repeated. */
+	assert_int_equal(tline(&r, "gst-launch", 100, "v2d_import",
+			       "handle=1 ino=2001 exporter=pagebuf size=65536 path=iommu segments=16"), 0);
+	assert_int_equal(tline(&r, "gst-launch", 100, "v2d_import",
+			       "handle=2 ino=3001 exporter=system size=8192 path=direct segments=2"), 1);
+	assert_int_equal(tline(&r, "gst-launch", 100, "v2d_release", "handle=1 ino=2001"), 0);
+	assert_int_equal(tline(&r, "gst-launch", 100, "v2d_release", "handle=2 ino=3001"), 1);
+	assert_int_equal(tline(&r, "gst-launch", 100, "pagebuf_detach", "ino=2001 dev=v2d_emu"), 1);
+	assert_int_equal(tline(&r, "kworker/0:1", 42, "pagebuf_release", "ino=2001 size=65536 demo=0"), 1);
+	trun_end(&r, NULL);
+	assert_int_equal(count_lines(r.out), sizeof(want) / sizeof(want[0]));
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		assert_string_equal(nth_line(r.out, (int)i, buf, sizeof(buf)), want[i]);
+	assert_string_equal(r.err, "");
+	trun_free(&r);
+
+	/* The table says it on stderr. */
+	trun_start(&r, DI_TABLE, f.root, 1);
+	trun_end(&r, NULL);
+	assert_non_null(strstr(r.err, "dmabuf-inspect: note: this kernel has no dma_buf trace events"));
+	assert_int_equal(count_lines(r.err), 1);
+	trun_free(&r);
+	fx_free(&f);
+}
+
+/* Comms, exporters and devices are hostile: any byte but NUL and newline. */
+static void trace_hostile_strings(void **state)
+{
+	char buf[2048];
+	struct trun r;
+	struct fx f;
+
+	(void)state;
+	fx_trace(&f);
+	trun_start(&r, DI_JSON, f.root, 0);
+	/* A comm that looks like a header. */
+	assert_int_equal(tline(&r, "a-1 [2] 9.9: x", 100, "dma_buf_put", EXP_1001), 1);
+	/* One that is an event's name and separator (15 bytes). */
+	assert_int_equal(tline(&r, ": dma_buf_put: ", 100, "dma_buf_put", EXP_1001), 1);
+	/* An exporter that holds what follows it. */
+	assert_int_equal(tline(&r, "app", 100, "dma_buf_export",
+			       "exp_name=x size=1 ino=2 size=4096 ino=77"), 1);
+	/* Two strings: the first is the shortest that fits. */
+	assert_int_equal(tline(&r, "app", 100, "dma_buf_detach",
+			       "exp_name=e\"q size=4096 ino=78 attachment:0 is_dynamic=0 "
+			       "dev_name=d size=1 ino=2 attachment:0 is_dynamic=0 dev_name=z"), 1);
+	/* Control bytes and bad UTF-8; a comm the saved cmdlines lacked. */
+	assert_int_equal(tline(&r, "<...>", 300, "dma_buf_dynamic_attach",
+			       "exp_name=\x1b]0;t\x07 size=4096 ino=79 attachment:(____ptrval____) "
+			       "is_dynamic=1 dev_name=\xff\xfe dev"), 1);
+	assert_int_equal(tline(&r, "<...>", 999999, "dma_buf_put", EXP_1001), 1);
+	trun_end(&r, NULL);
+	assert_string_equal(nth_line(r.out, 0, buf, sizeof(buf)),
+		"{\"event\": \"put\", \"inode\": 1001, \"size\": 1048576, \"exporter\": \"system\", \"name\": \"\", \"pid\": 100, \"comm\": \"a-1 [2] 9.9: x\"}");
+	assert_string_equal(nth_line(r.out, 1, buf, sizeof(buf)),
+		"{\"event\": \"put\", \"inode\": 1001, \"size\": 1048576, \"exporter\": \"system\", \"name\": \"\", \"pid\": 100, \"comm\": \": dma_buf_put: \"}");
+	assert_string_equal(nth_line(r.out, 2, buf, sizeof(buf)),
+		"{\"event\": \"export\", \"inode\": 77, \"size\": 4096, \"exporter\": \"x size=1 ino=2\", \"name\": \"\", \"pid\": 100, \"comm\": \"app\"}");
+	assert_string_equal(nth_line(r.out, 3, buf, sizeof(buf)),
+		"{\"event\": \"detach\", \"inode\": 78, \"size\": 4096, \"exporter\": \"e\\\"q\", \"name\": \"\", \"pid\": 100, \"comm\": \"app\", \"device\": \"d size=1 ino=2 attachment:0 is_dynamic=0 dev_name=z\"}");
+	assert_string_equal(nth_line(r.out, 4, buf, sizeof(buf)),
+		"{\"event\": \"attach\", \"inode\": 79, \"size\": 4096, \"exporter\": \"\\u001b]0;t\\u0007\", \"name\": \"\", \"pid\": 300, \"comm\": \"evil\\u001b[31m\", \"device\": \"\\u00ff\\u00fe dev\"}");
+	/* Gone: the comm stays as the kernel gave it. */
+	assert_string_equal(nth_line(r.out, 5, buf, sizeof(buf)),
+		"{\"event\": \"put\", \"inode\": 1001, \"size\": 1048576, \"exporter\": \"system\", \"name\": \"\", \"pid\": 999999, \"comm\": \"<...>\"}");
+	trun_free(&r);
+
+	/* The table escapes them. */
+	trun_start(&r, DI_TABLE, f.root, 0);
+	assert_int_equal(tline(&r, "<...>", 300, "dma_buf_dynamic_attach",
+			       "exp_name=\x1b]0;t\x07 size=4096 ino=79 attachment:0 "
+			       "is_dynamic=1 dev_name=\xff\xfe dev"), 1);
+	trun_end(&r, NULL);
+	assert_null(strchr(r.out, '\x1b'));
+	assert_null(strchr(r.out, '\x07'));
+	assert_non_null(strstr(r.out, "evil\\x1b[31m"));
+	assert_non_null(strstr(r.out, "\\x1b]0;t\\x07"));
+	assert_non_null(strstr(r.out, "\\xff\\xfe dev\n"));
+	trun_free(&r);
+	fx_free(&f);
+}
+
+/* What is not one of our events' lines is refused, whole. */
+static void trace_malformed_lines(void **state)
+{
+	static const char *const bad[] = {
+		"garbage",
+		": dma_buf_put: " EXP_1001,
+		"dma_buf_export: " EXP_1001,
+		"app-100 [001] d..1. 1.0: dma_buf_export: exp_name=x size=abc ino=1",
+		"app-100 [001] d..1. 1.0: dma_buf_export: exp_name=x size=-5 ino=1",
+		"app-100 [001] d..1. 1.0: dma_buf_export: exp_name=x size=1 ino=99999999999999999999999",
+		"app-100 [001] d..1. 1.0: dma_buf_export: exp_name=x size=1",
+		"app-100 [001] d..1. 1.0: dma_buf_export: exp_name=x size=1 ino=",
+		"app-100 [001] d..1. 1.0: dma_buf_export: exp_name=x size=1 ino=2 extra",
+		"app-100 [001] d..1. 1.0: dma_buf_export: exp_name=x size=1 ino=2 ",
+		"app-100 [001] d..1. 1.0: dma_buf_export: exp_name=x  size=1  ino=2x",
+		"app-100 001 d..1. 1.0: dma_buf_export: " EXP_1001,
+		"app-100 [] d..1. 1.0: dma_buf_export: " EXP_1001,
+		"app-abc [001] d..1. 1.0: dma_buf_export: " EXP_1001,
+		"app-99999999999 [001] d..1. 1.0: dma_buf_export: " EXP_1001,
+		"app-100 [001] d..1. 1.2.3: dma_buf_export: " EXP_1001,
+		"app-100 [001] d..1. .5: dma_buf_export: " EXP_1001,
+		"app-100 [001] d..1. 1.0 dma_buf_export: " EXP_1001,
+		"app-100 [001] waytoolongflags 1.0: dma_buf_export: " EXP_1001,
+		"app100 [001] d..1. 1.0: dma_buf_export: " EXP_1001,
+		"app-100 [001] d..1. 1.0: dma_buf_exported: " EXP_1001,
+		"app-100 [001] d..1. 1.0: sched_switch: prev_comm=a prev_pid=1",
+		"app-100 [001] d..1. 1.0: dma_buf_fd: " EXP_1001 " fd=x",
+		"app-100 [001] d..1. 1.0: dma_buf_fd: " EXP_1001 " fd=99999999999",
+		"app-100 [001] d..1. 1.0: dma_buf_detach: " EXP_1001 " attachment: is_dynamic=0 dev_name=d",
+		"app-100 [001] d..1. 1.0: dma_buf_detach: " EXP_1001 " attachment:0 is_dynamic=-",
+		"app-100 [001] d..1. 1.0: pagebuf_alloc: ino=1 size=1 segments=1 flags=0 pid=-1",
+		"app-100 [001] d..1. 1.0: pagebuf_release: ino=1 size=1",
+		"app-100 [001] d..1. 1.0: v2d_release: handle=1 ino=1 exporter=x",
+		"app-100 [001] d..1. 1.0: v2d_import: handle=1 ino=1 exporter=x size=1 segments=1",
+	};
+	static const char *const good[] = {
+		/* No irq-info flags; record-tgid; a counter clock. */
+		"app-100 [001] 1.000000: dma_buf_put: " EXP_1001,
+		"app-100     (    100) [001] d..1. 1.000000: dma_buf_put: " EXP_1001,
+		"app-100     (-------) [001] d..1. 1.000000: dma_buf_put: " EXP_1001,
+		"app-100 [001] d..1.   12345678: dma_buf_put: " EXP_1001,
+		"-100 [001] d..1. 1.0: dma_buf_put: " EXP_1001,
+	};
+	static const char nul_line[] =
+		"app-100 [001] d..1. 1.0: dma_buf_put: exp_name=a\0b size=1 ino=3\n";
+	char big[10000];
+	struct trun r;
+	size_t i;
+
+	(void)state;
+	trun_start(&r, DI_JSON, "/nonexistent", 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (rawline(&r, bad[i]) != -1)
+			fail_msg("accepted: %s", bad[i]);
+	assert_int_equal(rawline(&r, ""), 0);
+	assert_int_equal(rawline(&r, "CPU:1 [LOST 42 EVENTS]"), 0);
+	trun_end(&r, NULL);
+	assert_string_equal(r.out, "");
+	assert_non_null(strstr(r.err, "warning: the trace lost events (CPU:1 [LOST 42 EVENTS])"));
+	assert_int_equal(count_lines(r.err), 1);
+	trun_free(&r);
+
+	trun_start(&r, DI_JSON, "/nonexistent", 0);
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		if (rawline(&r, good[i]) != 1)
+			fail_msg("refused: %s", good[i]);
+	trun_end(&r, NULL);
+	assert_int_equal(count_lines(r.out), sizeof(good) / sizeof(good[0]));
+	trun_free(&r);
+
+	/* Bytes in pieces: a line over 4 KiB skipped, a NUL refused, the rest whole. */
+	trun_start(&r, DI_JSON, "/nonexistent", 0);
+	memset(big, 'x', sizeof(big));
+	di_tracer_feed(r.t, "app-100 [001] d..1. 1.0: dma_buf_put: ", 38);
+	di_tracer_feed(r.t, big, sizeof(big));
+	di_tracer_feed(r.t, "\napp-100 [001] d..1. 1.0: dma_", 30);
+	di_tracer_feed(r.t, "buf_put: " EXP_1001 "\n", 9 + strlen(EXP_1001) + 1);
+	di_tracer_feed(r.t, nul_line, sizeof(nul_line) - 1);
+	snprintf(big, sizeof(big), "app-100 [001] d..1. 1.0: dma_buf_put: exp_name=%4030s size=1 ino=4\n", "y");
+	di_tracer_feed(r.t, big, strlen(big));
+	trun_end(&r, NULL);
+	assert_int_equal(count_lines(r.out), 2);
+	assert_non_null(strstr(r.out, "\"inode\": 1001,"));
+	assert_non_null(strstr(r.out, "\"inode\": 4,"));
+	assert_null(strstr(r.out, "\"inode\": 3,"));
+	assert_non_null(strstr(r.err, "warning: a trace line longer than 4096 bytes, skipped"));
+	assert_int_equal(count_lines(r.err), 1);
+	trun_free(&r);
+}
+
+/* Each JSON line has exactly its keys, in order. */
+static void trace_json_keys(void **state)
+{
+	static const char *const with_dev =
+		"event,inode,size,exporter,name,pid,comm,device";
+	static const char *const without =
+		"event,inode,size,exporter,name,pid,comm";
+	char line[2048], keys[256];
+	struct trun r;
+	size_t i, n;
+
+	(void)state;
+	trun_start(&r, DI_JSON, "/nonexistent", 0);
+	tline(&r, "a", 1, "dma_buf_export", EXP_1001);
+	tline(&r, "a", 1, "dma_buf_fd", EXP_1001 " fd=3");
+	tline(&r, "a", 1, "dma_buf_get", EXP_1001 " fd=3");
+	tline(&r, "a", 1, "dma_buf_put", EXP_1001);
+	tline(&r, "a", 1, "dma_buf_mmap", EXP_1001);
+	tline(&r, "a", 1, "dma_buf_mmap_internal", EXP_1001);
+	tline(&r, "a", 1, "dma_buf_dynamic_attach", EXP_1001 " attachment:0 is_dynamic=1 dev_name=d");
+	tline(&r, "a", 1, "dma_buf_detach", EXP_1001 " attachment:0 is_dynamic=1 dev_name=d");
+	tline(&r, "a", 1, "pagebuf_map", "ino=1 dev=d dir=1 nents=1");
+	tline(&r, "a", 1, "pagebuf_unmap", "ino=1 dev=d dir=1 nents=1");
+	tline(&r, "a", 1, "pagebuf_release", "ino=1 size=4096 demo=1");
+	tline(&r, "a\"\\", 1, "pagebuf_alloc", "ino=5 size=4096 segments=1 flags=0x1 pid=1");
+	tline(&r, "a", 1, "pagebuf_attach", "ino=5 dev=d");
+	tline(&r, "a", 1, "pagebuf_detach", "ino=5 dev=d");
+	tline(&r, "a", 1, "pagebuf_mmap", "ino=5 pgoff=0 len=4096");
+	tline(&r, "a", 1, "v2d_import", "handle=1 ino=5 exporter=pagebuf size=4096 path=iommu segments=1");
+	tline(&r, "a", 1, "v2d_release", "handle=1 ino=5");
+	trun_end(&r, NULL);
+	n = count_lines(r.out);
+	/* v2d_emu's events of a pagebuf buffer are pagebuf's to tell. */
+	assert_int_equal(n, 15);
+	for (i = 0; i < n; i++) {
+		int dev;
+
+		nth_line(r.out, (int)i, line, sizeof(line));
+		json_keys(line, keys, sizeof(keys));
+		dev = strstr(line, "\"event\": \"attach\"") || strstr(line, "\"event\": \"detach\"") ||
+		      strstr(line, "\"event\": \"map\"") || strstr(line, "\"event\": \"unmap\"");
+		assert_string_equal(keys, dev ? with_dev : without);
+	}
+	trun_free(&r);
+}
+
+/* The table: a header, one aligned line per event, no trailing blanks. */
+static void trace_table_lines(void **state)
+{
+	char line[1024];
+	struct trun r;
+	struct fx f;
+
+	(void)state;
+	fx_trace(&f);
+	trun_start(&r, DI_TABLE, f.root, 0);
+	tline(&r, "gst-launch", 100, "dma_buf_export", EXP_1001);
+	tline(&r, "gst-launch", 100, "dma_buf_fd", EXP_1001 " fd=5");
+	tline(&r, "weston", 200, "pagebuf_map", "ino=1002 dev=v2d_emu dir=0 nents=3");
+	trun_end(&r, NULL);
+	assert_string_equal(nth_line(r.out, 0, line, sizeof(line)),
+		"TIME           EVENT       PID COMM                  INODE  SIZE(KiB) EXPORTER     NAME             DEVICE");
+	assert_string_equal(nth_line(r.out, 1, line, sizeof(line)),
+		"123.456789     export      100 gst-launch             1001       1024 system       -                -");
+	assert_string_equal(nth_line(r.out, 2, line, sizeof(line)),
+		"123.456789     fd          100 gst-launch             1001       1024 system       cam0             -");
+	assert_string_equal(nth_line(r.out, 3, line, sizeof(line)),
+		"123.456789     map         200 weston                 1002          - pagebuf      -                v2d_emu");
+	trun_free(&r);
+	fx_free(&f);
+}
+
+static void snap_buf(struct di_state *st, uint64_t ino, uint64_t size,
+		     const char *exp, const char *name)
+{
+	size_t bi = di_state_buf(st, ino);
+
+	st->bufs[bi].size = size;
+	di_buf_set_strings(&st->bufs[bi], exp, name);
+}
+
+static void snap_hold(struct di_state *st, pid_t pid, const char *comm,
+		      uint64_t ino)
+{
+	struct di_proc *p = di_state_proc(st, pid, comm);
+
+	di_proc_hold(st, p, di_state_find_buf(st, ino))->nfds++;
+}
+
+/*
+ * Exported in the window and alive: a leak. Exported and released, or
+ * gone: not. Exported before the window: not in the report.
+ */
+static void leak_events(struct trun *r)
+{
+	tline(r, "gst-launch", 100, "dma_buf_export", EXP_1001);
+	tline(r, "gst-launch", 100, "dma_buf_export", "exp_name=pagebuf size=8192 ino=1003");
+	tline(r, "gst-launch", 100, "dma_buf_export", "exp_name=pagebuf size=8192 ino=1005");
+	tline(r, "gst-launch", 100, "pagebuf_release", "ino=1005 size=8192 demo=0");
+	tline(r, "gst-launch", 100, "dma_buf_export", "exp_name=system size=4096 ino=1006");
+	tline(r, "gst-launch", 100, "dma_buf_fd", "exp_name=system size=4096 ino=1002 fd=4");
+	tline(r, "weston", 200, "dma_buf_export", "exp_name=system size=4096 ino=1007");
+}
+
+static void leak_snapshot(struct di_state *st, const char *source,
+			  unsigned int unreadable)
+{
+	di_state_init(st);
+	snap_buf(st, 1001, 1048576, "system", "cam0");
+	snap_buf(st, 1002, 4096, "system", "old");
+	snap_buf(st, 1003, 8192, "pagebuf", "");
+	snap_buf(st, 1005, 8192, "pagebuf", "");
+	snap_buf(st, 1007, 4096, "system", "");
+	snap_hold(st, 100, "gst-launch", 1001);
+	snap_hold(st, 100, "gst-launch", 1002);
+	snap_hold(st, 200, "weston", 1007);
+	snap_hold(st, 300, "compositor", 1001);
+	di_state_finish(st);
+	st->source = source;
+	st->unreadable = unreadable;
+}
+
+static char *leak_report(enum di_fmt fmt, const char *source,
+			 unsigned int unreadable)
+{
+	struct di_state st;
+	struct trun r;
+
+	leak_snapshot(&st, source, unreadable);
+	trun_start(&r, fmt, "/nonexistent", 0);
+	leak_events(&r);
+	trun_end(&r, &st);
+	di_state_free(&st);
+	free(r.err);
+	return r.out;
+}
+
+static void trace_leak_report(void **state)
+{
+	char *out, line[2048];
+	const char *last, *report;
+
+	(void)state;
+	out = leak_report(DI_JSON, "debugfs", 0);
+	assert_int_equal(count_lines(out), 8);
+	last = nth_line(out, 7, line, sizeof(line));
+	assert_string_equal(last,
+		"{\"leaks\": ["
+		"{\"pid\": 100, \"comm\": \"gst-launch\", \"exporter\": \"system\", \"buffers\": 1, \"bytes\": 1048576, \"items\": ["
+		"{\"inode\": 1001, \"size\": 1048576, \"name\": \"cam0\", \"holders\": \"100(gst-launch),300(compositor)\"}]}, "
+		"{\"pid\": 100, \"comm\": \"gst-launch\", \"exporter\": \"pagebuf\", \"buffers\": 1, \"bytes\": 8192, \"items\": ["
+		"{\"inode\": 1003, \"size\": 8192, \"name\": \"\", \"holders\": \"kernel\"}]}, "
+		"{\"pid\": 200, \"comm\": \"weston\", \"exporter\": \"system\", \"buffers\": 1, \"bytes\": 4096, \"items\": ["
+		"{\"inode\": 1007, \"size\": 4096, \"name\": \"\", \"holders\": \"200(weston)\"}]}], "
+		"\"source\": \"debugfs\"}");
+	free(out);
+
+	out = leak_report(DI_JSON, "bpf", 0);
+	assert_non_null(strstr(out, "\"inode\": 1003, \"size\": 8192, \"name\": \"\", \"holders\": \"kernel\""));
+	free(out);
+	out = leak_report(DI_JSON, "sysfs", 0);
+	assert_non_null(strstr(out, "\"inode\": 1003, \"size\": 8192, \"name\": \"\", \"holders\": \"kernel\""));
+	assert_non_null(strstr(out, "\"source\": \"sysfs\"}\n"));
+	free(out);
+	out = leak_report(DI_JSON, "proc", 0);
+	assert_non_null(strstr(out, "\"holders\": \"unknown (proc cannot see kernel-held buffers)\""));
+	free(out);
+	out = leak_report(DI_JSON, "debugfs", 2);
+	assert_non_null(strstr(out, "\"holders\": \"unknown (2 processes could not be read)\""));
+	free(out);
+
+	out = leak_report(DI_TABLE, "debugfs", 0);
+	assert_non_null(strstr(out, "\nLeaks: 3 of the 5 buffers exported during the trace are "
+			       "still alive, 1036 KiB (snapshot: debugfs):\n"
+			       "PID  COMM        EXPORTER  BUFFERS  INODE  SIZE(KiB)  NAME  HOLDERS\n"
+			       "100  gst-launch  system          1              1024\n"
+			       "                                     1001       1024  cam0  100(gst-launch),300(compositor)\n"
+			       "100  gst-launch  pagebuf         1                 8\n"
+			       "                                     1003          8        kernel\n"
+			       "200  weston      system          1                 4\n"
+			       "                                     1007          4        200(weston)\n"));
+	/* Released, gone: in the stream above, not in the report. */
+	report = strstr(out, "\nLeaks: ");
+	assert_null(strstr(report, "1005"));
+	assert_null(strstr(report, "1006"));
+	assert_null(strstr(report, "1002"));
+	free(out);
+}
+
+/* Nothing exported, or nothing left: said so. */
+static void trace_no_leaks(void **state)
+{
+	struct di_state st;
+	struct trun r;
+
+	(void)state;
+	di_state_init(&st);
+	st.source = "debugfs";
+	trun_start(&r, DI_TABLE, "/nonexistent", 0);
+	tline(&r, "a", 1, "dma_buf_put", EXP_1001);
+	trun_end(&r, &st);
+	assert_non_null(strstr(r.out, "\nLeaks: no buffer was exported during the trace.\n"));
+	trun_free(&r);
+
+	trun_start(&r, DI_TABLE, "/nonexistent", 0);
+	tline(&r, "a", 1, "dma_buf_export", EXP_1001);
+	trun_end(&r, &st);
+	assert_non_null(strstr(r.out, "\nLeaks: none of the 1 buffers exported during the "
+			       "trace is still alive (snapshot: debugfs).\n"));
+	trun_free(&r);
+
+	trun_start(&r, DI_JSON, "/nonexistent", 0);
+	trun_end(&r, &st);
+	assert_string_equal(r.out, "{\"leaks\": [], \"source\": \"debugfs\"}\n");
+	trun_free(&r);
+	di_state_free(&st);
+}
+
+static int snap_calls;
+
+static int count_snap(struct di_state *st, void *arg)
+{
+	(void)st;
+	(void)arg;
+	snap_calls++;
+	return 0;
+}
+
+static int dir_exists(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+/*
+ * Without tracefs, or without any event to trace: one line, status 1,
+ * and no instance left behind (nor those of killed runs).
+ */
+static void trace_tracefs_errors(void **state)
+{
+	struct di_trace_opts o = { .seconds = 1, .fmt = DI_TABLE };
+	char path[4096], *out, *err;
+	size_t olen, elen;
+	const char *const bases[] = { "sys/kernel/tracing", "sys/kernel/debug/tracing" };
+	struct fx f;
+	FILE *fo, *fe;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		fx_new(&f);
+		o.root = f.root;
+		if (i) {
+			snprintf(path, sizeof(path), "%s/%s/instances/dmabuf-inspect-2147483646",
+				 f.root, bases[i - 1]);
+			mkdir_p(path);
+			snprintf(path, sizeof(path), "%s/%s/instances/dmabuf-inspect-%d",
+				 f.root, bases[i - 1], (int)getpid());
+			mkdir_p(path);
+			/* Not ours: left alone. */
+			snprintf(path, sizeof(path), "%s/%s/instances/other", f.root, bases[i - 1]);
+			mkdir_p(path);
+		}
+		fo = open_memstream(&out, &olen);
+		fe = open_memstream(&err, &elen);
+		snap_calls = 0;
+		assert_int_equal(di_trace(&o, count_snap, NULL, fo, fe), 1);
+		assert_int_equal(fclose(fo), 0);
+		assert_int_equal(fclose(fe), 0);
+		assert_int_equal(snap_calls, 0);
+		assert_string_equal(out, "");
+		assert_int_equal(count_lines(err), 1);
+		assert_int_equal(strncmp(err, "dmabuf-inspect: ", 16), 0);
+		if (!i) {
+			assert_non_null(strstr(err, "tracefs (with instances) is not mounted"));
+		} else {
+			assert_non_null(strstr(err, "nothing to trace: this kernel has no "
+					       "dma_buf trace events"));
+			snprintf(path, sizeof(path), "%s/%s/instances/dmabuf-inspect-2147483646",
+				 f.root, bases[i - 1]);
+			assert_false(dir_exists(path));
+			snprintf(path, sizeof(path), "%s/%s/instances/dmabuf-inspect-%d",
+				 f.root, bases[i - 1], (int)getpid());
+			assert_false(dir_exists(path));
+			snprintf(path, sizeof(path), "%s/%s/instances/other", f.root, bases[i - 1]);
+			assert_true(dir_exists(path));
+		}
+		free(out);
+		free(err);
+		fx_free(&f);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1127,6 +1816,15 @@ int main(void)
 		cmocka_unit_test(odd_pid_dirs),
 		cmocka_unit_test(huge_inode_is_real),
 		cmocka_unit_test(snapshot_error_line),
+		cmocka_unit_test(trace_core_events),
+		cmocka_unit_test(trace_fallback_events),
+		cmocka_unit_test(trace_hostile_strings),
+		cmocka_unit_test(trace_malformed_lines),
+		cmocka_unit_test(trace_json_keys),
+		cmocka_unit_test(trace_table_lines),
+		cmocka_unit_test(trace_leak_report),
+		cmocka_unit_test(trace_no_leaks),
+		cmocka_unit_test(trace_tracefs_errors),
 	};
 
 	return cmocka_run_group_tests_name("inspect", tests, NULL, NULL);
