@@ -206,7 +206,7 @@ run_conform_expected() {
 main() {
 	deps_ensure linux-source linux-headers-amd64 sparse gcc make \
 		libcmocka-dev libdrm-dev pkg-config xz-utils dpkg-dev \
-		clang libclang-rt-14-dev bc
+		clang libclang-rt-14-dev bc bpftool libbpf-dev
 	KDIR=${KDIR:-$(host_kdir)}
 
 	run_checkpatch

@@ -138,6 +138,10 @@ build_programs_cross() {
 		tar --null -T - -cf -) | tar -C "$dir" -xf - || die "cannot copy the programs to $dir"
 	# Drop the host's binaries that came along: every file make builds.
 	(cd "$dir" && make -s -C user clean >/dev/null 2>&1 || true)
+	# dmabuf-inspect's BPF skeleton, made on the host: the chroot has no
+	# clang, and the object is the same for every architecture.
+	run_logged "$log" make -C "$dir/user/dmabuf-inspect" skeleton ||
+		die "building dmabuf-inspect's BPF program failed (see build.log)"
 	# PKG_CONFIG=false: the Makefiles' fallback flags find libdrm in the
 	# multiarch paths the cross compiler searches.
 	CHROOT_BIND=$dir CHROOT_LOG=$log chroot_run "$CHROOT" /bin/sh -c '

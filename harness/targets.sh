@@ -84,7 +84,7 @@ target_x86_64_bookworm() {
 	T_KERNEL=6.1
 	T_APT_PKGS=(qemu-system-x86 busybox-static linux-headers-amd64
 		libdrm-dev libcmocka-dev cpio kmod xz-utils gzip gcc make libc6-dev
-		pkg-config libc-bin dkms
+		pkg-config libc-bin dkms clang bpftool libbpf-dev
 		dpkg util-linux coreutils)
 	T_QEMU=qemu-system-x86_64
 	# thread=single: multi-threaded TCG with -smp 2 occasionally panicked
@@ -114,7 +114,7 @@ target_x86_64_chroot() {
 	T_CHROOT_PKGS=(linux-headers-amd64 gcc make libc6-dev perl)
 	T_APT_PKGS=(qemu-system-x86 busybox-static debootstrap
 		libdrm-dev libcmocka-dev cpio kmod xz-utils gzip gcc make libc6-dev
-		pkg-config libc-bin dpkg util-linux coreutils)
+		pkg-config libc-bin dpkg util-linux coreutils clang bpftool libbpf-dev)
 }
 
 # x86_64 guest running the debug kernel built from Debian's kernel source
@@ -284,7 +284,10 @@ target_serial_args() {
 target_cross() {
 	T_ARCH=$1 T_KERNEL=$2 T_CHROOT_SUITE=$3 T_CHROOT_EXTRA=$4
 	T_CHROOT_NAME=$3-$1
-	T_APT_PKGS=(debootstrap cpio kmod xz-utils gzip binutils dpkg util-linux coreutils)
+	# clang and bpftool: dmabuf-inspect's BPF program is compiled here,
+	# once; the chroot's cross build links the target's libbpf.
+	T_APT_PKGS=(debootstrap cpio kmod xz-utils gzip binutils dpkg util-linux coreutils
+		gcc make clang bpftool)
 	T_RESULTS_DEV=/dev/hvc0
 	case "$T_ARCH" in
 	arm64)
@@ -308,7 +311,7 @@ target_cross() {
 	T_CROSS=$T_MULTIARCH-
 	T_HEADERS_META=linux-headers-$T_DEB_ARCH
 	T_CHROOT_PKGS=("gcc-$T_MULTIARCH" make perl "libc6-dev:$T_DEB_ARCH"
-		"libcmocka-dev:$T_DEB_ARCH" "libdrm-dev:$T_DEB_ARCH")
+		"libcmocka-dev:$T_DEB_ARCH" "libdrm-dev:$T_DEB_ARCH" "libbpf-dev:$T_DEB_ARCH")
 	# virtio_console (hvc0) and its transport are modules in Debian's
 	# kernels: the guest's /init loads them before it writes a result.
 	T_EARLY_KMODS=(virtio_mmio virtio_console)
