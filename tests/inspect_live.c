@@ -299,7 +299,8 @@ static void test_hung_job_shows_in_fences(void **state)
 	v2d_param_set("timeout_ms", "2000");
 	out = v2d_fill(dev, h, 1, &seq);
 
-	text = run_inspect("--fences --csv");
+	/* debugfs names each fence's driver and timeline; BPF cannot. */
+	text = run_inspect("--fences --csv --source debugfs");
 	assert_csv(text, fences, key, 1, "pagebuf");
 	assert_true(dl_csv(text, fences, 0, key, 3, got, sizeof(got)));
 	/* A writer's fence: "write" from 5.19, the exclusive one before. */
@@ -317,7 +318,7 @@ static void test_hung_job_shows_in_fences(void **state)
 	st = dl_fence_wait(out, 10000);
 	v2d_param_set("timeout_ms", "5000");
 	assert_int_equal(st, -ETIMEDOUT);
-	text = run_inspect("--fences --csv");
+	text = run_inspect("--fences --csv --source debugfs");
 	assert_false(dl_csv(text, fences, 0, key, 0, got, sizeof(got)));
 	free(text);
 

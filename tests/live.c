@@ -246,6 +246,9 @@ int dl_csv(const char *out, const char *header, int keycol, const char *key,
 			in_table = 0;
 			continue;
 		}
+		/* dmabuf-inspect's "# source: ..." line, a comment. */
+		if (line[0] == '#')
+			continue;
 		if (!in_table) {
 			in_table = !strncmp(line, header, strlen(header)) ? 1 : -1;
 			continue;
@@ -331,4 +334,57 @@ int dl_fence_wait(int fd, int ms)
 	if (ioctl(fd, SYNC_IOC_FILE_INFO, &info))
 		return -errno;
 	return info.status;
+}
+
+char *dl_json_object(const char *out, const char *key, uint64_t val)
+{
+	const char *p = out, *start, *end;
+	char k[80];
+	size_t n;
+
+	n = (size_t)snprintf(k, sizeof(k), "\"%s\": %llu", key,
+			     (unsigned long long)val);
+	while ((p = strstr(p, k))) {
+		if (p[n] == ',' || p[n] == '}') {
+			for (start = p; start > out && *start != '{'; start--)
+				;
+			end = strchr(p, '}');
+			if (*start == '{' && end)
+				return strndup(start, (size_t)(end - start + 1));
+		}
+		p += n;
+	}
+	return NULL;
+}
+
+int dl_json_str(const char *obj, const char *key, char *buf, size_t len)
+{
+	char k[80];
+	const char *p;
+	size_t n = 0;
+
+	snprintf(k, sizeof(k), "\"%s\": \"", key);
+	p = strstr(obj, k);
+	if (!p)
+		return 0;
+	for (p += strlen(k); *p && *p != '"' && n + 1 < len; p++) {
+		if (*p == '\\' && p[1])
+			p++;
+		buf[n++] = *p;
+	}
+	buf[n] = '\0';
+	return 1;
+}
+
+int dl_json_u64(const char *obj, const char *key, uint64_t *val)
+{
+	char k[80];
+	const char *p;
+
+	snprintf(k, sizeof(k), "\"%s\": ", key);
+	p = strstr(obj, k);
+	if (!p || p[strlen(k)] < '0' || p[strlen(k)] > '9')
+		return 0;
+	*val = strtoull(p + strlen(k), NULL, 10);
+	return 1;
 }

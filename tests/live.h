@@ -51,11 +51,22 @@ char *dl_run(int *status, const char *fmt, ...)
 
 /*
  * In CSV output of several tables (each a header line, rows, then a blank
- * line), the table whose header starts with @header, the first row whose
+ * line; lines starting with '#' are comments), the table whose header starts with @header, the first row whose
  * field @keycol is @key: copy its field @col to @buf. Returns 1 if found.
  */
 int dl_csv(const char *out, const char *header, int keycol, const char *key,
 	   int col, char *buf, size_t len);
+
+/*
+ * dmabuf-inspect's JSON, which writes each flat object on one line: the
+ * first object of @out with the number member "@key": @val, copied (free
+ * it), or NULL.
+ */
+char *dl_json_object(const char *out, const char *key, uint64_t val);
+/* The string member @key of @obj (\" and \\ unescaped): 1, or 0 if none. */
+int dl_json_str(const char *obj, const char *key, char *buf, size_t len);
+/* The number member @key of @obj: 1, or 0 if none. */
+int dl_json_u64(const char *obj, const char *key, uint64_t *val);
 
 /* v2d_emu: open the device, import, query, release, or fail the test. */
 int v2d_open_dev(void);
