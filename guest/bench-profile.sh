@@ -24,6 +24,7 @@ null_ioctl null_release dma_heap_ioctl system_heap_allocate
 system_heap_dma_buf_release dma_buf_export dma_buf_fd dma_buf_release
 dma_buf_file_release get_unused_fd_flags fd_install __fput kstrdup
 sg_alloc_table sg_free_table __free_pages kfree __get_task_comm
+__memcg_kmem_charge_page __memcg_kmem_uncharge_page pagebuf_default_name
 __x64_sys_ioctl __x64_sys_close"
 
 echo 0 >$T/tracing_on

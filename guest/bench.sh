@@ -26,11 +26,13 @@ done
 
 # The host boots the guest twice: everything but the 2-thread rows on one
 # host thread, then (dl_bench=threads on the kernel command line) only
-# those under multi-threaded TCG, where two vCPUs really run at once.
+# those under multi-threaded TCG, where two vCPUs really run at once,
+# and the cost of dmabuf-inspect --trace again, its reader on a CPU of
+# its own as on a board with more than one core.
 # A --only of the caller's comes last and wins.
 case " $(cat /proc/cmdline) " in
-*" dl_bench=threads "*) only=threads ;;
-*) only=p1,p2,p3,p5,v2d,p6 ;;
+*" dl_bench=threads "*) only=threads,trace ;;
+*) only=p1,p2,p3,p5,v2d,inspect,trace,p6 ;;
 esac
 # shellcheck disable=SC2086 # DL_BENCH_ARGS holds several words
 ./dmabuf-bench --reps "${DL_BENCH_REPS:-5}" --only "$only" $DL_BENCH_ARGS ||

@@ -85,7 +85,7 @@ static void small_warm(const struct source *s)
 }
 
 /* Small buffers per second (thousands) over @threads threads. */
-static double small_rate(const struct source *s, int threads)
+double small_rate(const struct source *s, int threads)
 {
 	struct rate_arg a[8];
 	pthread_t t[8];

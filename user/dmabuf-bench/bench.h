@@ -120,5 +120,9 @@ enum p6_result { P6_OK, P6_LEAK, P6_NOT_RUN, P6_NOT_SELECTED };
 enum p6_result check_alloc_cycles(char *summary, size_t len);
 
 void measure_engine(void);		/* V2D jobs, import, latency */
+void measure_inspect(void);		/* dmabuf-inspect's snapshot at scale */
+void measure_trace_overhead(void);	/* P1 under dmabuf-inspect --trace */
+/* P1's rate of @s (thousands of small buffers a second) over @threads. */
+double small_rate(const struct source *s, int threads);
 
 #endif /* DMABUF_BENCH_H */

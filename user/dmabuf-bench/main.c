@@ -46,7 +46,10 @@ static void usage(FILE *out)
 		"  -j, --json     print JSON instead of the table\n"
 		"  -q, --quick    smaller sizes and shorter loops, for a first look\n"
 		"  -o, --only L   only these measures, comma-separated: p1, threads\n"
-		"                 (P1 from 2 threads), p2, p3 (with P3e), p5, v2d, p6\n"
+		"                 (P1 from 2 threads), p2, p3 (with P3e), p5, v2d,\n"
+		"                 inspect (dmabuf-inspect's snapshot of 1 000 and\n"
+		"                 10 000 buffers, per source), trace (P1 under\n"
+		"                 dmabuf-inspect --trace), p6\n"
 		"  -V, --version  print the version\n"
 		"  -h, --help     show this help\n"
 		"\n"
@@ -68,6 +71,8 @@ static const struct {
 	{ "p3", measure_first_write },
 	{ "p5", measure_handover },
 	{ "v2d", measure_engine },
+	{ "inspect", measure_inspect },
+	{ "trace", measure_trace_overhead },
 };
 
 static const char *only;	/* comma-separated names, NULL: all */
@@ -94,7 +99,7 @@ static int selected(const char *name)
 static int check_only(const char *list)
 {
 	static const char *const names[] = { "p1", "threads", "p2", "p3", "p5", "v2d",
-					     "p6" };
+					     "inspect", "trace", "p6" };
 	const char *p = list;
 	size_t i, len;
 
@@ -105,7 +110,8 @@ static int check_only(const char *list)
 				break;
 		if (i == sizeof(names) / sizeof(names[0])) {
 			fprintf(stderr, "dmabuf-bench: --only: '%.*s' is not a measure "
-				"(p1, threads, p2, p3, p5, v2d, p6)\n", (int)len, p);
+				"(p1, threads, p2, p3, p5, v2d, inspect, trace, p6)\n",
+				(int)len, p);
 			return -1;
 		}
 		p += len;
