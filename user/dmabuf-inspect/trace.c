@@ -34,6 +34,19 @@
 /* How long the read loop waits at most before it looks at the clock and the signals. */
 #define POLL_MS		200
 
+/*
+ * After a read, the loop lets events gather this long before it reads
+ * again: trace_pipe wakes its reader at every event, and a reader woken
+ * 100 000 times a second would cost the traced as much as the events.
+ * The instance's buffer holds what a busy system traces meanwhile.
+ */
+#define BATCH_MS	100
+#define BUFFER_KB	"2048"
+
+/* What one read of trace_pipe takes at most, and reads between two looks. */
+#define PUMP_CHUNK	65536
+#define PUMP_READS	16
+
 /* ---- tracefs -------------------------------------------------------------- */
 
 struct tfs {
@@ -227,6 +240,7 @@ static void sweep_instances(const struct tfs *tf)
 static int make_instance(struct tfs *tf, FILE *err)
 {
 	static int registered;
+	char path[PATH_MAX * 2];
 	int ret, e;
 
 	if (snprintf(tf->inst, sizeof(tf->inst), "%s/instances/" DI_NAME "-%d",
@@ -257,6 +271,9 @@ static int make_instance(struct tfs *tf, FILE *err)
 	}
 	tf->made = 1;
 	snprintf(exit_inst, sizeof(exit_inst), "%s", tf->inst);
+	if (snprintf(path, sizeof(path), "%s/buffer_size_kb", tf->inst) <
+	    (int)sizeof(path))
+		(void)write_file(path, BUFFER_KB);	/* the default serves too */
 	return 0;
 }
 
@@ -407,7 +424,7 @@ static double now(void)
  */
 static ssize_t pump(struct tfs *tf, struct di_tracer *t, int reads, FILE *err)
 {
-	static char buf[65536];
+	static char buf[PUMP_CHUNK];
 	ssize_t total = 0, n;
 
 	while (reads--) {
@@ -458,12 +475,13 @@ static int stream(struct tfs *tf, struct di_tracer *t, double seconds,
 			return -1;
 		}
 		/* Read even when poll() says nothing: it may wait for a watermark. */
-		n = pump(tf, t, 16, err);
+		n = pump(tf, t, PUMP_READS, err);
 		if (n < 0)
 			return -1;
-		if (r > 0 && n == 0) {
-			/* Ready and empty: no busy loop. */
-			struct timespec ts = { 0, POLL_MS / 4 * 1000 * 1000 };
+		/* Drained (not stopped by the count of reads): wait for more. */
+		if ((n > 0 || r > 0) && n < PUMP_READS * PUMP_CHUNK) {
+			/* Let the next events gather (a signal cuts it short). */
+			struct timespec ts = { 0, BATCH_MS * 1000 * 1000 };
 
 			nanosleep(&ts, NULL);
 		}
