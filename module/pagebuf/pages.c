@@ -18,8 +18,10 @@
 /*
  * The default policy takes the largest of these orders that fits, like the
  * kernel's system heap: 1 MiB, 64 KiB and 4 KiB chunks with 4 KiB pages,
- * sizes that IOMMUs map efficiently. The largest order is tried without
- * reclaim, so that a fragmented system falls back instead of stalling.
+ * sizes that IOMMUs map efficiently. The larger two are tried without
+ * reclaim or retries, as the heap tries them: a fragmented system falls
+ * back to smaller chunks at once instead of compacting for a chunk it can
+ * do without. Only single pages, the last resort, may reclaim.
  *
  * Every page is charged to the allocating process's memory cgroup
  * (__GFP_ACCOUNT), so that a container's memory.max covers its buffers as
@@ -43,7 +45,7 @@ struct pagebuf_order {
 
 static const struct pagebuf_order pagebuf_default_orders[] = {
 	{ 8, PAGEBUF_HIGH_ORDER_GFP },
-	{ 4, PAGEBUF_LOW_ORDER_GFP },
+	{ 4, PAGEBUF_HIGH_ORDER_GFP },
 	{ 0, PAGEBUF_LOW_ORDER_GFP },
 };
 
