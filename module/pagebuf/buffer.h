@@ -67,6 +67,7 @@ struct pagebuf_buffer {
 	atomic_t mmaps;			/* live user mappings (VMAs) */
 	struct list_head debug_node;	/* in debug.c's registry */
 	bool listed;			/* on that registry */
+	int listed_on;			/* the CPU whose list has it */
 };
 
 struct pagebuf_attachment {

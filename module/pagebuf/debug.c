@@ -14,12 +14,15 @@
  * "demo": they are what a leak of user_prog shows. They are not counted in
  * size and peak, which are the counters of PAGEBUF_IOC_GET_STATS.
  *
- * The registry: every exported buffer is on one list, from the moment its
- * fd is about to reach userspace until its release, under registry_lock.
- * A buffer on the list cannot be released under a reader (release takes
- * the lock to leave it), so its dma_buf is valid there too. Lock order:
- * registry_lock, then a buffer's lock; neither is ever taken with the
- * other the wrong way round.
+ * The registry: every exported buffer is on a list, from the moment its
+ * fd is about to reach userspace until its release. There is one list
+ * per CPU, each under its own mutex, and a buffer stays on the list of
+ * the CPU that listed it: allocations on different CPUs do not wait for
+ * each other here. A reader walks the lists in turn. A buffer on a list
+ * cannot be released under a reader (release takes that list's lock to
+ * leave it), so its dma_buf is valid there too. Lock order: a list's
+ * lock, then a buffer's lock; neither is ever taken with the other the
+ * wrong way round, and no two lists' locks are ever held together.
  *
  * Nothing here prints a kernel pointer: buffers are named by the inode of
  * their dma-buf file, as in /proc/PID/fdinfo and dma_buf/bufinfo.
@@ -30,6 +33,7 @@
 #include <linux/kernel.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/percpu.h>
 #include <linux/seq_file.h>
 #include <linux/spinlock.h>
 #include <linux/uaccess.h>
@@ -37,25 +41,39 @@
 #include "buffer.h"
 #include "pagebuf.h"
 
-static LIST_HEAD(registry);
-static DEFINE_MUTEX(registry_lock);
+struct pagebuf_registry {
+	struct mutex lock;		/* guards @buffers */
+	struct list_head buffers;
+};
+
+static DEFINE_PER_CPU(struct pagebuf_registry, registry);
 static struct dentry *debug_dir;
 
+/*
+ * Any CPU's list will do, so the task may move to another CPU right
+ * after choosing one.
+ */
 void pagebuf_debug_list(struct pagebuf_buffer *buf)
 {
-	mutex_lock(&registry_lock);
-	list_add_tail(&buf->debug_node, &registry);
+	struct pagebuf_registry *r;
+
+	buf->listed_on = raw_smp_processor_id();
+	r = per_cpu_ptr(&registry, buf->listed_on);
+	mutex_lock(&r->lock);
+	list_add_tail(&buf->debug_node, &r->buffers);
 	buf->listed = true;
-	mutex_unlock(&registry_lock);
+	mutex_unlock(&r->lock);
 }
 
 void pagebuf_debug_unlist(struct pagebuf_buffer *buf)
 {
-	mutex_lock(&registry_lock);
+	struct pagebuf_registry *r = per_cpu_ptr(&registry, buf->listed_on);
+
+	mutex_lock(&r->lock);
 	if (buf->listed)
 		list_del(&buf->debug_node);
 	buf->listed = false;
-	mutex_unlock(&registry_lock);
+	mutex_unlock(&r->lock);
 }
 
 static const char *pagebuf_policy_name(const struct pagebuf_buffer *buf)
@@ -91,37 +109,48 @@ static void pagebuf_show_name(struct seq_file *s, struct dma_buf *dmabuf)
 	spin_unlock(&dmabuf->name_lock);
 }
 
+/* One line of "buffers", under the registry lock that lists @buf. */
+static void pagebuf_show_buffer(struct seq_file *s, struct pagebuf_buffer *buf)
+{
+	struct pagebuf_attachment *a;
+
+	seq_printf(s, "%lu %zu ", buf->ino, buf->size);
+	pagebuf_show_name(s, buf->dmabuf);
+	mutex_lock(&buf->lock);
+	seq_printf(s, " %s %u %d %u %d %s ", pagebuf_policy_name(buf),
+		   buf->table.orig_nents, atomic_read(&buf->mmaps),
+		   buf->vmap_count, buf->pid, buf->comm);
+	if (list_empty(&buf->attachments))
+		seq_puts(s, "-");
+	list_for_each_entry(a, &buf->attachments, node)
+		seq_printf(s, "%s%s", dev_name(a->dev),
+			   list_is_last(&a->node, &buf->attachments) ?
+			   "" : ",");
+	/* "-": not movable, so never moved. */
+	if (!buf->movable)
+		seq_puts(s, " -");
+	else if (buf->revoked)
+		seq_printf(s, " %u,revoked", buf->moves);
+	else
+		seq_printf(s, " %u", buf->moves);
+	mutex_unlock(&buf->lock);
+	seq_putc(s, '\n');
+}
+
 static int pagebuf_buffers_show(struct seq_file *s, void *unused)
 {
 	struct pagebuf_buffer *buf;
-	struct pagebuf_attachment *a;
+	int cpu;
 
 	seq_puts(s, "inode size name policy segments mmaps vmaps pid comm devices moves\n");
-	mutex_lock(&registry_lock);
-	list_for_each_entry(buf, &registry, debug_node) {
-		seq_printf(s, "%lu %zu ", buf->ino, buf->size);
-		pagebuf_show_name(s, buf->dmabuf);
-		mutex_lock(&buf->lock);
-		seq_printf(s, " %s %u %d %u %d %s ", pagebuf_policy_name(buf),
-			   buf->table.orig_nents, atomic_read(&buf->mmaps),
-			   buf->vmap_count, buf->pid, buf->comm);
-		if (list_empty(&buf->attachments))
-			seq_puts(s, "-");
-		list_for_each_entry(a, &buf->attachments, node)
-			seq_printf(s, "%s%s", dev_name(a->dev),
-				   list_is_last(&a->node, &buf->attachments) ?
-				   "" : ",");
-		/* "-": not movable, so never moved. */
-		if (!buf->movable)
-			seq_puts(s, " -");
-		else if (buf->revoked)
-			seq_printf(s, " %u,revoked", buf->moves);
-		else
-			seq_printf(s, " %u", buf->moves);
-		mutex_unlock(&buf->lock);
-		seq_putc(s, '\n');
+	for_each_possible_cpu(cpu) {
+		struct pagebuf_registry *r = per_cpu_ptr(&registry, cpu);
+
+		mutex_lock(&r->lock);
+		list_for_each_entry(buf, &r->buffers, debug_node)
+			pagebuf_show_buffer(s, buf);
+		mutex_unlock(&r->lock);
 	}
-	mutex_unlock(&registry_lock);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(pagebuf_buffers);
@@ -143,26 +172,38 @@ static void pagebuf_show_mapping(struct seq_file *s, struct device *dev,
 	}
 }
 
-static int pagebuf_sgt_show(struct seq_file *s, void *unused)
+/* @buf's DMA mappings, under the registry lock that lists @buf. */
+static void pagebuf_show_buffer_sgt(struct seq_file *s,
+				    struct pagebuf_buffer *buf)
 {
-	struct pagebuf_buffer *buf;
 	struct pagebuf_attachment *a;
 	struct pagebuf_mapping *m;
 
-	mutex_lock(&registry_lock);
-	list_for_each_entry(buf, &registry, debug_node) {
-		seq_printf(s, "inode %lu size %zu\n", buf->ino, buf->size);
-		mutex_lock(&buf->lock);
-		list_for_each_entry(a, &buf->attachments, node) {
-			if (list_empty(&a->mappings))
-				seq_printf(s, "  device %s not mapped\n",
-					   dev_name(a->dev));
-			list_for_each_entry(m, &a->mappings, node)
-				pagebuf_show_mapping(s, a->dev, m);
-		}
-		mutex_unlock(&buf->lock);
+	seq_printf(s, "inode %lu size %zu\n", buf->ino, buf->size);
+	mutex_lock(&buf->lock);
+	list_for_each_entry(a, &buf->attachments, node) {
+		if (list_empty(&a->mappings))
+			seq_printf(s, "  device %s not mapped\n",
+				   dev_name(a->dev));
+		list_for_each_entry(m, &a->mappings, node)
+			pagebuf_show_mapping(s, a->dev, m);
 	}
-	mutex_unlock(&registry_lock);
+	mutex_unlock(&buf->lock);
+}
+
+static int pagebuf_sgt_show(struct seq_file *s, void *unused)
+{
+	struct pagebuf_buffer *buf;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct pagebuf_registry *r = per_cpu_ptr(&registry, cpu);
+
+		mutex_lock(&r->lock);
+		list_for_each_entry(buf, &r->buffers, debug_node)
+			pagebuf_show_buffer_sgt(s, buf);
+		mutex_unlock(&r->lock);
+	}
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(pagebuf_sgt);
@@ -222,6 +263,14 @@ static const struct file_operations pagebuf_peak_fops = {
  */
 void pagebuf_debug_init(void)
 {
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct pagebuf_registry *r = per_cpu_ptr(&registry, cpu);
+
+		mutex_init(&r->lock);
+		INIT_LIST_HEAD(&r->buffers);
+	}
 	debug_dir = debugfs_create_dir("pagebuf", NULL);
 	debugfs_create_file("buffers", 0400, debug_dir, NULL,
 			    &pagebuf_buffers_fops);
