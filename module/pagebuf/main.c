@@ -109,7 +109,11 @@ static long pagebuf_ioctl_alloc(struct pagebuf_alloc __user *uarg,
 	}
 	req.fd = fd;
 	req.nr_segments = pagebuf_buffer_segments(dmabuf);
-	if (copy_to_user(uarg, &req, min(usize, sizeof(req)))) {
+	/* The output fields only: they are next to each other. */
+	BUILD_BUG_ON(offsetof(struct pagebuf_alloc, nr_segments) !=
+		     offsetof(struct pagebuf_alloc, fd) + sizeof(req.fd));
+	if (copy_to_user(&uarg->fd, &req.fd,
+			 sizeof(req.fd) + sizeof(req.nr_segments))) {
 		ret = -EFAULT;
 		goto err_put_fd;
 	}
