@@ -108,6 +108,11 @@ Options:
   --bench-profile    after the benchmark, one quick P1 round under ftrace's
                      function_graph: each exporter's and the dma-buf core's
                      steps, with their calls and mean durations
+  --bench-icount     time the benchmark's guest in instructions (QEMU's
+                     -icount shift=0: one guest nanosecond is one
+                     instruction): a cost count that repeats to within
+                     about 1% from boot to boot, for comparing builds of
+                     the same path; not a speed (no 2-thread boot)
   --prepare          only fill the cache for the lane: host packages,
                      chroots, the kernel (the debug kernel's build), its
                      download; no build of the checkout, no boot (CI
@@ -131,7 +136,7 @@ USAGE
 parse_args() {
 	MODE=suite ONLY='' TIMEOUT='' APPEND='' KEEP_LOG='' VERBOSE=0 PREPARE=0
 	ARCH=x86_64 KERNEL='' MATRIX=0 PASS_ARGS=() PASSES_OFF=0
-	BENCH_REPS=5 BENCH_ARGS='' BENCH_PROFILE=0 REPEAT=0 REPEAT_BUSY=0 MATRIX_JOBS=2 LANES=''
+	BENCH_REPS=5 BENCH_ARGS='' BENCH_PROFILE=0 BENCH_ICOUNT=0 REPEAT=0 REPEAT_BUSY=0 MATRIX_JOBS=2 LANES=''
 	while [[ $# -gt 0 ]]; do
 		case "$1" in
 		--only | --timeout | --append) PASS_ARGS+=("$1" "${2-}") ;;
@@ -165,6 +170,7 @@ parse_args() {
 		--bench-args) BENCH_ARGS=${2?--bench-args needs arguments}; shift ;;
 		--bench-args=*) BENCH_ARGS=${1#*=} ;;
 		--bench-profile) BENCH_PROFILE=1 ;;
+		--bench-icount) BENCH_ICOUNT=1 ;;
 		--no-passes) PASSES_OFF=1 ;;
 		--repeat) REPEAT=${2?--repeat needs a number}; shift ;;
 		--repeat=*) REPEAT=${1#*=} ;;
@@ -262,6 +268,8 @@ bench_target() {
 		[[ ${T_QEMU_ARGS[i]} != -m ]] || T_QEMU_ARGS[i + 1]=1024
 	done
 	T_QEMU_ARGS+=(-mem-prealloc)
+	[[ $BENCH_ICOUNT -eq 0 ]] ||
+		T_QEMU_ARGS+=(-icount shift=0,align=off,sleep=off)
 	MODULE_MAKE_ARGS=(DL_BENCH=1)
 	PASSES_OFF=1
 }
@@ -280,11 +288,13 @@ bench_set_accel() {
 # an int3 text-poke race on x86), so a guest that never reached its run
 # is booted again on one host thread, and the run says so. The logs are
 # appended to the main boot's, which the verdict reads. Skipped when the
-# caller chose measures with --only, or the main boot failed.
+# caller chose measures with --only, under --bench-icount (QEMU counts
+# instructions on one host thread only), or when the main boot failed.
 bench_threads_boot() {
 	local console=$RUN_DIR/console-threads.log results=$RUN_DIR/results-threads.log
 	local append=$APPEND
 	[[ " $BENCH_ARGS " != *" --only "* && " $BENCH_ARGS " != *" -o "* ]] || return 0
+	[[ $BENCH_ICOUNT -eq 0 ]] || return 0
 	grep -aq '^=== DL-BENCH-RESULT ok' "$RUN_DIR/results.log" || return 0
 	APPEND="${APPEND:+$APPEND }dl_bench=threads"
 	bench_set_accel multi
@@ -314,6 +324,10 @@ bench_cpu_share() {
 	local accel=${T_QEMU_ARGS[*]}
 	accel=${accel#*-accel }
 	echo "guest: QEMU got ${QEMU_CPU_SHARE}% of a host CPU (${accel%% *}; 200% is two)"
+	if [[ $BENCH_ICOUNT -ne 0 ]]; then
+		echo "guest: timed in instructions (-icount): figures are counts, one per ns"
+		return 0
+	fi
 	[[ $QEMU_CPU_SHARE -ge 90 ]] ||
 		echo "warning: QEMU got less than 90% of a CPU: the host was busy; the figures are distorted"
 }
