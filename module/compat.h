@@ -117,6 +117,69 @@ compat_dma_buf_unmap_attachment_unlocked(struct dma_buf_attachment *attach,
 #endif
 
 /*
+ * An importer's kernel mapping of a whole dma-buf, as a pointer (NULL on
+ * failure, or for I/O memory, which is then not kept mapped).
+ * v6.2 "dma-buf: Add unlocked variant of vmapping functions" moved the
+ * reservation lock into dma_buf_vmap()'s callers; importers that do not
+ * hold it call dma_buf_vmap_unlocked(). Before it dma_buf_vmap() took no
+ * lock, and before v5.11 (the change above) it returned the address.
+ */
+#if defined(COMPAT_HAVE_DMA_BUF_VMAP_UNLOCKED)
+static inline void *compat_dma_buf_vmap_unlocked(struct dma_buf *dmabuf)
+{
+	struct iosys_map map;
+
+	if (dma_buf_vmap_unlocked(dmabuf, &map))
+		return NULL;
+	if (map.is_iomem) {
+		dma_buf_vunmap_unlocked(dmabuf, &map);
+		return NULL;
+	}
+	return map.vaddr;
+}
+
+static inline void compat_dma_buf_vunmap_unlocked(struct dma_buf *dmabuf,
+						  void *vaddr)
+{
+	struct iosys_map map = IOSYS_MAP_INIT_VADDR(vaddr);
+
+	dma_buf_vunmap_unlocked(dmabuf, &map);
+}
+#elif defined(COMPAT_HAVE_IOSYS_MAP)
+static inline void *compat_dma_buf_vmap_unlocked(struct dma_buf *dmabuf)
+{
+	struct iosys_map map;
+
+	if (dma_buf_vmap(dmabuf, &map))
+		return NULL;
+	if (map.is_iomem) {
+		dma_buf_vunmap(dmabuf, &map);
+		return NULL;
+	}
+	return map.vaddr;
+}
+
+static inline void compat_dma_buf_vunmap_unlocked(struct dma_buf *dmabuf,
+						  void *vaddr)
+{
+	struct iosys_map map = IOSYS_MAP_INIT_VADDR(vaddr);
+
+	dma_buf_vunmap(dmabuf, &map);
+}
+#else
+static inline void *compat_dma_buf_vmap_unlocked(struct dma_buf *dmabuf)
+{
+	return dma_buf_vmap(dmabuf);
+}
+
+static inline void compat_dma_buf_vunmap_unlocked(struct dma_buf *dmabuf,
+						  void *vaddr)
+{
+	dma_buf_vunmap(dmabuf, vaddr);
+}
+#endif
+
+/*
  * v6.18 "mm: remove nth_page()": the pages of one allocation are now
  * always contiguous in the memory map, so the n-th page of a high-order
  * block is page + n. Before it, nth_page() went through the PFN where

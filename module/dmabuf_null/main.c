@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * dmabuf_null: the benchmark's roofline for small buffers, never part of
- * a release (module/Kbuild builds it only with DL_BENCH=1, and neither
- * dkms.conf nor the packages ship it).
+ * dmabuf_null: the benchmark's rooflines, never part of a release
+ * (module/Kbuild builds it only with DL_BENCH=1, and neither dkms.conf
+ * nor the packages ship it). The one for small buffers is here; the
+ * engine's ROTATE has its own (rotate.c, DMABUF_NULL_IOC_ROTATE).
  *
  * /dev/dmabuf_null takes pagebuf's PAGEBUF_IOC_ALLOC, through the same
  * steps as pagebuf's ioctl (the extensible struct, its checks, the fd
@@ -23,7 +24,10 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
+#include <uapi/dmabuf_null.h>
 #include <uapi/pagebuf.h>
+
+#include "null.h"
 
 /* Nothing to map: an importer that tries gets an error. */
 static struct sg_table *null_map_dma_buf(struct dma_buf_attachment *attach,
@@ -100,6 +104,8 @@ err_put_buf:
 
 static long null_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
+	if (cmd == DMABUF_NULL_IOC_ROTATE)
+		return null_ioctl_rotate((void __user *)arg);
 	if (_IOC_TYPE(cmd) != _IOC_TYPE(PAGEBUF_IOC_ALLOC) ||
 	    _IOC_NR(cmd) != _IOC_NR(PAGEBUF_IOC_ALLOC) ||
 	    _IOC_DIR(cmd) != _IOC_DIR(PAGEBUF_IOC_ALLOC))
@@ -122,7 +128,7 @@ static struct miscdevice null_misc = {
 
 module_misc_device(null_misc);
 
-MODULE_DESCRIPTION("dma-buf exporter of buffers without pages: the benchmark's roofline");
+MODULE_DESCRIPTION("The benchmark's rooflines: an exporter of buffers without pages, and its CPU rotate in the kernel");
 MODULE_LICENSE("GPL");
 /* The namespace by its string: the one spelling every supported kernel takes. */
 MODULE_INFO(import_ns, "DMA_BUF");
