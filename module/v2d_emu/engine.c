@@ -387,15 +387,72 @@ struct v2d_row_page {
 static struct v2d_row_page v2d_row_pages[2][V2D_TILE];
 
 /*
+ * The last run translated for each side, as a device's IOTLB keeps it:
+ * the next tile along a row of tiles lies in it, a few pixels on, and
+ * takes its rows from it without walking the IOMMU's entries again. Only
+ * runs in the linear map (or the non-coherent mapping), which need no
+ * mapping undone. Valid for one job, as v2d_row_pages.
+ */
+struct v2d_run {
+	const struct v2d_buffer *buf;
+	u64 off;		/* the run's first byte in the buffer */
+	u64 len;		/* its bytes, 0: none */
+	u8 *va;			/* its kernel address */
+	bool gap;		/* what follows it is not contiguous with it */
+};
+
+static struct v2d_run v2d_runs[2];
+
+/*
+ * The kernel address of [@off, @off + @span) of @buf where those bytes
+ * lie in one run that needs no mapping undone, else NULL (or a fault's
+ * ERR_PTR). The run is translated up to @reach bytes (at least @span:
+ * what the next tiles on this side will touch) and remembered in *@run.
+ */
+static u8 *v2d_tile_run(struct v2d_job *job, struct v2d_buffer *buf,
+			struct v2d_run *run, u64 off, u64 span, u64 reach)
+{
+	void *page;
+	size_t n;
+	u8 *p;
+
+	if (run->buf == buf && off >= run->off && off - run->off < run->len) {
+		if (span <= run->len - (off - run->off))
+			return run->va + (off - run->off);
+		/* The tile crosses the gap the run ends at, as the last did. */
+		if (run->gap)
+			return NULL;
+	}
+	p = v2d_map_run(job, buf, off, reach, &n, &page);
+	if (IS_ERR(p))
+		return p;
+	if (page) {
+		v2d_unmap(page);
+		*run = (struct v2d_run){};
+		return NULL;
+	}
+	*run = (struct v2d_run){ buf, off, n, p, n < reach };
+	return n >= span ? p : NULL;
+}
+
+/* How v2d_tile_rows() found a tile's rows. */
+enum v2d_rows {
+	V2D_ROWS_RUN,	/* in one run, a stride apart: only va[0] is set */
+	V2D_ROWS_EACH,	/* each row in a run of its own: va[i] is row i */
+	V2D_ROWS_SLOW,	/* a row is not one run: through v2d_tile */
+};
+
+/*
  * The @rows rows of @len bytes from pixel (@c0, @r0) of @s in @buf, as
- * kernel addresses in @va: 0 when each is one aligned run that needs no
- * mapping undone, 1 when one is not (the caller takes the slow path),
- * or a fault's error. @side selects the pages remembered for rows that
- * do not lie in one run together.
+ * kernel addresses in @va that need no mapping undone: an enum v2d_rows,
+ * or a fault's error. @side selects the run and the pages remembered;
+ * @reach is how far from the tile's first byte the next tiles on this
+ * side reach (at least the tile's own span).
  */
 static int v2d_tile_rows(struct v2d_job *job, struct v2d_buffer *buf,
 			 const struct v2d_surface *s, unsigned int side,
-			 u32 c0, u32 r0, u32 len, u32 rows, u32 **va)
+			 u32 c0, u32 r0, u32 len, u32 rows, u64 reach,
+			 u32 **va)
 {
 	struct v2d_row_page *rp = v2d_row_pages[side];
 	u64 off, in, span;
@@ -407,19 +464,18 @@ static int v2d_tile_rows(struct v2d_job *job, struct v2d_buffer *buf,
 	/*
 	 * All the rows at once where they lie in one run (one chunk, or
 	 * pages the IOMMU maps one after the other): one translation for
-	 * the whole tile.
+	 * the whole tile, or none where the run of the tile before holds it.
 	 */
 	off = v2d_pixel(s, 4, c0, r0);
 	span = (u64)(rows - 1) * s->stride + len;
-	p = v2d_map_run(job, buf, off, span, &n, &page);
+	p = v2d_tile_run(job, buf, &v2d_runs[side], off, span,
+			 max(span, reach));
 	if (IS_ERR(p))
 		return PTR_ERR(p);
-	if (!page && n >= span && IS_ALIGNED((unsigned long)p | s->stride, 4)) {
-		for (i = 0; i < rows; i++)
-			va[i] = (u32 *)(p + (size_t)i * s->stride);
-		return 0;
+	if (p && IS_ALIGNED((unsigned long)p | s->stride, 4)) {
+		va[0] = (u32 *)p;
+		return V2D_ROWS_RUN;
 	}
-	v2d_unmap(page);
 
 	for (i = 0; i < rows; i++) {
 		off = v2d_pixel(s, 4, c0, r0 + i);
@@ -434,7 +490,7 @@ static int v2d_tile_rows(struct v2d_job *job, struct v2d_buffer *buf,
 			return PTR_ERR(p);
 		if (page || n < len || !IS_ALIGNED((unsigned long)p, 4)) {
 			v2d_unmap(page);
-			return 1;
+			return V2D_ROWS_SLOW;
 		}
 		va[i] = (u32 *)p;
 		/*
@@ -445,21 +501,16 @@ static int v2d_tile_rows(struct v2d_job *job, struct v2d_buffer *buf,
 		if (offset_in_page(p) == in)
 			rp[i] = (struct v2d_row_page){ buf, off - in, p - in };
 	}
-	return 0;
+	return V2D_ROWS_EACH;
 }
 
-/*
- * Rows @stride bytes apart from the first, as in one contiguous chunk:
- * the loops below then compute each address instead of loading it.
- */
-static bool v2d_rows_strided(u32 *const *va, u32 rows, u32 stride)
+/* The row addresses of a V2D_ROWS_RUN tile, for v2d_rotate_direct(). */
+static void v2d_rows_of_run(u32 **va, u32 rows, u32 stride)
 {
 	u32 i;
 
 	for (i = 1; i < rows; i++)
-		if ((u8 *)va[i] != (u8 *)va[0] + (size_t)i * stride)
-			return false;
-	return true;
+		va[i] = (u32 *)((u8 *)va[0] + (size_t)i * stride);
 }
 
 /*
@@ -469,13 +520,21 @@ static bool v2d_rows_strided(u32 *const *va, u32 rows, u32 stride)
 static void v2d_rotate_strided(u32 deg, const u32 *src, size_t ss, u32 *dst,
 			       size_t ds, u32 tw, u32 th)
 {
+	const u32 *p;
 	u32 k, x;
 
 	switch (deg) {
 	case 90:
-		for (k = 0; k < tw; k++, dst += ds)
-			for (x = 0; x < th; x++)
-				dst[x] = src[(th - 1 - x) * ss + k];
+		/*
+		 * Up the source's column k by a pointer: indexed by
+		 * (th - 1 - x) * ss, which is u32 arithmetic widened, gcc
+		 * multiplies at every pixel.
+		 */
+		for (k = 0; k < tw; k++, dst += ds) {
+			p = src + (size_t)(th - 1) * ss + k;
+			for (x = 0; x < th; x++, p -= ss)
+				dst[x] = *p;
+		}
 		break;
 	case 180:
 		for (k = 0; k < th; k++, dst += ds)
@@ -540,13 +599,35 @@ static int v2d_rotate_copied(struct v2d_job *job, u32 c0, u32 r0, u32 tw,
 	return 0;
 }
 
+/*
+ * How far from its first byte the tiles of a row of tiles, from the one
+ * at column @c0 on, reach in the source: its rows up to the right edge.
+ */
+static u64 v2d_src_reach(const struct v2d_surface *s, u32 c0, u32 th)
+{
+	return (u64)(th - 1) * s->stride + (u64)(s->width - c0) * 4;
+}
+
+/*
+ * The same in the destination, from the rotated tile at (@dc0, @dr0):
+ * turned by 90 degrees the next tiles lie below it, down to the last row;
+ * otherwise they lie before it, and only the tile's own bytes are sure.
+ */
+static u64 v2d_dst_reach(const struct v2d_surface *d, u32 deg, u32 dc0,
+			 u32 dr0, u32 dw)
+{
+	if (deg != 90)
+		return 0;
+	return (u64)(d->height - 1 - dr0) * d->stride + (u64)dw * 4;
+}
+
 static int v2d_rotate_tile(struct v2d_job *job, u32 c0, u32 r0, u32 tw,
 			   u32 th)
 {
 	const struct v2d_surface *s = &job->req.src, *d = &job->req.dst;
 	u32 deg = job->req.rotation, w = s->width, h = s->height;
 	u32 *srows[V2D_TILE], *drows[V2D_TILE], dc0, dr0, dw, dh;
-	int ret;
+	int rs, rd;
 
 	/* Where the rotated tile lands, and its size. */
 	switch (deg) {
@@ -566,21 +647,28 @@ static int v2d_rotate_tile(struct v2d_job *job, u32 c0, u32 r0, u32 tw,
 	dw = deg == 180 ? tw : th;
 	dh = deg == 180 ? th : tw;
 
-	ret = v2d_tile_rows(job, job->src, s, 0, c0, r0, tw * 4, th, srows);
-	if (!ret)
-		ret = v2d_tile_rows(job, job->dst, d, 1, dc0, dr0, dw * 4, dh,
-				    drows);
-	if (ret < 0)
-		return ret;
-	if (ret)
+	rs = v2d_tile_rows(job, job->src, s, 0, c0, r0, tw * 4, th,
+			   v2d_src_reach(s, c0, th), srows);
+	if (rs < 0)
+		return rs;
+	rd = V2D_ROWS_SLOW;
+	if (rs != V2D_ROWS_SLOW)
+		rd = v2d_tile_rows(job, job->dst, d, 1, dc0, dr0, dw * 4, dh,
+				   v2d_dst_reach(d, deg, dc0, dr0, dw), drows);
+	if (rd < 0)
+		return rd;
+	if (rd == V2D_ROWS_SLOW)
 		return v2d_rotate_copied(job, c0, r0, tw, th, dc0, dr0, dw, dh);
-	if (IS_ALIGNED(s->stride | d->stride, 4) &&
-	    v2d_rows_strided(srows, th, s->stride) &&
-	    v2d_rows_strided(drows, dh, d->stride))
+	if (rs == V2D_ROWS_RUN && rd == V2D_ROWS_RUN) {
 		v2d_rotate_strided(deg, srows[0], s->stride / 4, drows[0],
 				   d->stride / 4, tw, th);
-	else
-		v2d_rotate_direct(deg, srows, drows, tw, th);
+		return 0;
+	}
+	if (rs == V2D_ROWS_RUN)
+		v2d_rows_of_run(srows, th, s->stride);
+	if (rd == V2D_ROWS_RUN)
+		v2d_rows_of_run(drows, dh, d->stride);
+	v2d_rotate_direct(deg, srows, drows, tw, th);
 	return 0;
 }
 
@@ -593,6 +681,7 @@ static int v2d_op_rotate(struct v2d_job *job)
 	/* Every tile row of the source reaches most destination rows. */
 	job->rows_reached = job->req.dst.height;
 	memset(v2d_row_pages, 0, sizeof(v2d_row_pages));
+	memset(v2d_runs, 0, sizeof(v2d_runs));
 	for (r0 = 0; r0 < s->height; r0 += V2D_TILE) {
 		for (c0 = 0; c0 < s->width; c0 += V2D_TILE) {
 			/* A tile's worth of pixels between two looks. */
