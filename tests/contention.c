@@ -732,6 +732,12 @@ static void test_close_lets_a_running_job_finish(void **state)
 
 	(void)state;
 	v2d_param("timeout_ms", "20000");
+	/*
+	 * A slow engine (at least 20 us a tile, of 32 pixels here: a third
+	 * of a second or more in all), so that the close comes while the
+	 * job runs however fast the engine is on this CPU.
+	 */
+	v2d_param("debug_step_delay_us", "20");
 	sfd = buf_with_pattern(size, PAGEBUF_ALLOC_ORDER0, 41, &smap);
 	dfd = alloc_buf(size + STRIDE, PAGEBUF_ALLOC_ORDER0, NULL);
 	dmap = map_buf(dfd, size + STRIDE, PROT_READ, 0);
