@@ -32,6 +32,7 @@
 #include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/highmem.h>
+#include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/pfn.h>
 #include <linux/sched.h>
@@ -287,10 +288,31 @@ static int v2d_copy_range(struct v2d_job *job, u64 soff, u64 doff, u64 len)
 	return 0;
 }
 
+/*
+ * Whether each row of @s, @len bytes, ends where the next begins (a
+ * packed surface, as most frames are): FILL and COPY then take all the
+ * rows as one range, so that the per-row costs (a translation, a look at
+ * the stop flag, a partial pattern) are paid once a step, not once a row.
+ */
+static bool v2d_rows_touch(const struct v2d_surface *s, u64 len)
+{
+	return s->stride == len;
+}
+
+/*
+ * The engine is about to write the first @bytes of the range of rows
+ * from @row on, each @len bytes: those rows, the last maybe in part,
+ * are what the syncs after the job must cover.
+ */
+static void v2d_reach_rows(struct v2d_job *job, u32 row, u64 bytes, u64 len)
+{
+	job->rows_reached = row + div64_u64(bytes + len - 1, len);
+}
+
 static int v2d_op_fill(struct v2d_job *job)
 {
 	const struct v2d_surface *d = &job->req.dst;
-	u32 cpp = job->req.cpp, row;
+	u32 cpp = job->req.cpp, row, rows;
 	u64 len = (u64)d->width * cpp;
 	u8 pattern[V2D_CHUNK];
 	size_t i;
@@ -300,16 +322,17 @@ static int v2d_op_fill(struct v2d_job *job)
 	for (i = 0; i < sizeof(pattern); i++)
 		pattern[i] = job->req.value >> (8 * (i % cpp));
 
-	for (row = 0; row < d->height; row++) {
-		u64 off = v2d_pixel(d, cpp, 0, row), done;
+	rows = v2d_rows_touch(d, len) ? d->height : 1;
+	for (row = 0; row < d->height; row += rows) {
+		u64 off = v2d_pixel(d, cpp, 0, row), all = len * rows, done, n;
 
-		job->rows_reached = row + 1;
-		for (done = 0; done < len; done += V2D_STEP) {
+		for (done = 0; done < all; done += n) {
+			n = min_t(u64, all - done, V2D_STEP);
+			v2d_reach_rows(job, row, done + n, len);
 			ret = v2d_engine_yield(job);
 			if (!ret)
 				ret = v2d_fill_range(job, job->dst, off + done,
-						     min_t(u64, len - done, V2D_STEP),
-						     pattern, done);
+						     n, pattern, done);
 			if (ret)
 				return ret;
 		}
@@ -320,20 +343,21 @@ static int v2d_op_fill(struct v2d_job *job)
 static int v2d_op_copy(struct v2d_job *job)
 {
 	const struct v2d_surface *s = &job->req.src, *d = &job->req.dst;
-	u32 cpp = job->req.cpp, row;
+	u32 cpp = job->req.cpp, row, rows;
 	u64 len = (u64)d->width * cpp;
 	int ret;
 
-	for (row = 0; row < d->height; row++) {
-		u64 so = v2d_pixel(s, cpp, 0, row);
+	rows = v2d_rows_touch(s, len) && v2d_rows_touch(d, len) ? d->height : 1;
+	for (row = 0; row < d->height; row += rows) {
+		u64 so = v2d_pixel(s, cpp, 0, row), all = len * rows, n;
 		u64 dof = v2d_pixel(d, cpp, 0, row), done;
 
-		job->rows_reached = row + 1;
-		for (done = 0; done < len; done += V2D_STEP) {
+		for (done = 0; done < all; done += n) {
+			n = min_t(u64, all - done, V2D_STEP);
+			v2d_reach_rows(job, row, done + n, len);
 			ret = v2d_engine_yield(job);
 			if (!ret)
-				ret = v2d_copy_range(job, so + done, dof + done,
-						     min_t(u64, len - done, V2D_STEP));
+				ret = v2d_copy_range(job, so + done, dof + done, n);
 			if (ret)
 				return ret;
 		}
