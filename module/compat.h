@@ -124,15 +124,23 @@ compat_dma_buf_unmap_attachment_unlocked(struct dma_buf_attachment *attach,
  * hold it call dma_buf_vmap_unlocked(). Before it dma_buf_vmap() took no
  * lock, and before v5.11 (the change above) it returned the address.
  */
-#if defined(COMPAT_HAVE_DMA_BUF_VMAP_UNLOCKED)
+#ifdef COMPAT_HAVE_DMA_BUF_VMAP_UNLOCKED
+#define compat_dma_buf_vmap_map dma_buf_vmap_unlocked
+#define compat_dma_buf_vunmap_map dma_buf_vunmap_unlocked
+#else
+#define compat_dma_buf_vmap_map dma_buf_vmap
+#define compat_dma_buf_vunmap_map dma_buf_vunmap
+#endif
+
+#ifdef COMPAT_HAVE_IOSYS_MAP
 static inline void *compat_dma_buf_vmap_unlocked(struct dma_buf *dmabuf)
 {
 	struct iosys_map map;
 
-	if (dma_buf_vmap_unlocked(dmabuf, &map))
+	if (compat_dma_buf_vmap_map(dmabuf, &map))
 		return NULL;
 	if (map.is_iomem) {
-		dma_buf_vunmap_unlocked(dmabuf, &map);
+		compat_dma_buf_vunmap_map(dmabuf, &map);
 		return NULL;
 	}
 	return map.vaddr;
@@ -143,28 +151,7 @@ static inline void compat_dma_buf_vunmap_unlocked(struct dma_buf *dmabuf,
 {
 	struct iosys_map map = IOSYS_MAP_INIT_VADDR(vaddr);
 
-	dma_buf_vunmap_unlocked(dmabuf, &map);
-}
-#elif defined(COMPAT_HAVE_IOSYS_MAP)
-static inline void *compat_dma_buf_vmap_unlocked(struct dma_buf *dmabuf)
-{
-	struct iosys_map map;
-
-	if (dma_buf_vmap(dmabuf, &map))
-		return NULL;
-	if (map.is_iomem) {
-		dma_buf_vunmap(dmabuf, &map);
-		return NULL;
-	}
-	return map.vaddr;
-}
-
-static inline void compat_dma_buf_vunmap_unlocked(struct dma_buf *dmabuf,
-						  void *vaddr)
-{
-	struct iosys_map map = IOSYS_MAP_INIT_VADDR(vaddr);
-
-	dma_buf_vunmap(dmabuf, &map);
+	compat_dma_buf_vunmap_map(dmabuf, &map);
 }
 #else
 static inline void *compat_dma_buf_vmap_unlocked(struct dma_buf *dmabuf)

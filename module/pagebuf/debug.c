@@ -137,20 +137,28 @@ static void pagebuf_show_buffer(struct seq_file *s, struct pagebuf_buffer *buf)
 	seq_putc(s, '\n');
 }
 
-static int pagebuf_buffers_show(struct seq_file *s, void *unused)
+/* @show every listed buffer, a CPU's list at a time, under its lock. */
+static void pagebuf_registry_show(struct seq_file *s,
+				  void (*show)(struct seq_file *s,
+					       struct pagebuf_buffer *buf))
 {
 	struct pagebuf_buffer *buf;
 	int cpu;
 
-	seq_puts(s, "inode size name policy segments mmaps vmaps pid comm devices moves\n");
 	for_each_possible_cpu(cpu) {
 		struct pagebuf_registry *r = per_cpu_ptr(&registry, cpu);
 
 		mutex_lock(&r->lock);
 		list_for_each_entry(buf, &r->buffers, debug_node)
-			pagebuf_show_buffer(s, buf);
+			show(s, buf);
 		mutex_unlock(&r->lock);
 	}
+}
+
+static int pagebuf_buffers_show(struct seq_file *s, void *unused)
+{
+	seq_puts(s, "inode size name policy segments mmaps vmaps pid comm devices moves\n");
+	pagebuf_registry_show(s, pagebuf_show_buffer);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(pagebuf_buffers);
@@ -193,17 +201,7 @@ static void pagebuf_show_buffer_sgt(struct seq_file *s,
 
 static int pagebuf_sgt_show(struct seq_file *s, void *unused)
 {
-	struct pagebuf_buffer *buf;
-	int cpu;
-
-	for_each_possible_cpu(cpu) {
-		struct pagebuf_registry *r = per_cpu_ptr(&registry, cpu);
-
-		mutex_lock(&r->lock);
-		list_for_each_entry(buf, &r->buffers, debug_node)
-			pagebuf_show_buffer_sgt(s, buf);
-		mutex_unlock(&r->lock);
-	}
+	pagebuf_registry_show(s, pagebuf_show_buffer_sgt);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(pagebuf_sgt);
