@@ -57,8 +57,11 @@ struct sync_set_deadline {
 #endif
 
 #define V2D_JOBS	"/sys/kernel/debug/v2d_emu/jobs"
-/* 64 rows of 16 KiB: the engine takes a step (and its delay) a row. */
-#define BIG		(1 * MIB)
+/*
+ * 256 rows of 16 KiB, packed: the engine takes them as one range, a step
+ * (and its delay) every 64 KiB, so 64 steps.
+ */
+#define BIG		(4 * MIB)
 #define ROW		(16 * 1024u)
 
 /* An unsignalled vgem fence, as a sync_file, and how to signal it. */

@@ -21,7 +21,8 @@
  * and the mapping are paid once per run, not once per page.
  *
  * Stopping: the engine looks at the job's stop flag before every step
- * (V2D_STEP bytes of a row for FILL and COPY, a tile of pixels for
+ * (V2D_STEP bytes of a row for FILL and COPY, or of all the rows of a
+ * packed surface, which they take as one range; a tile of pixels for
  * ROTATE) and
  * lets the CPU go to others there, so that even a single row of millions
  * of pixels is stopped within a step of the watchdog firing. An operation
