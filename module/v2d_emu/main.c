@@ -73,7 +73,7 @@ MODULE_PARM_DESC(debug_commit_delay_ms,
 unsigned int v2d_debug_step_delay_us;
 module_param_named(debug_step_delay_us, v2d_debug_step_delay_us, uint, 0644);
 MODULE_PARM_DESC(debug_step_delay_us,
-		 "Debugging aid: wait this long before every step of a job (64 KiB of a row, a tile), a slow engine for tests that act while a job runs (default 0, at most 10000)");
+		 "Debugging aid: wait this long before every step of a job (64 KiB of a row, or of all the rows of a packed surface; a tile), a slow engine for tests that act while a job runs (default 0, at most 10000)");
 
 struct v2d_counters v2d_counters;
 struct device *v2d_dma_dev;
